@@ -1,0 +1,27 @@
+/** Messages between the worker pool and its inference workers. Buffers travel as transferables. */
+
+/** What a worker needs to open a model's sessions. */
+export interface WorkerModelSpec {
+  readonly id: string;
+  readonly generatorPath: string;
+  readonly discriminatorPath: string;
+  readonly generatorInput: string;
+  readonly generatorOutput: string;
+  readonly discriminatorInput: string;
+  readonly discriminatorOutput: string;
+  readonly latentDim: number;
+  readonly outputShape: readonly number[];
+}
+
+export interface WorkerOptions {
+  readonly intraOpNumThreads: number;
+}
+
+export type ToWorker =
+  | { readonly type: 'run'; readonly jobId: number; readonly model: WorkerModelSpec; readonly rows: number; readonly latents: ArrayBuffer }
+  | { readonly type: 'close' };
+
+export type FromWorker =
+  | { readonly type: 'result'; readonly jobId: number; readonly samples: ArrayBuffer; readonly logits: ArrayBuffer; readonly inferenceMs: number }
+  | { readonly type: 'error'; readonly jobId: number; readonly message: string }
+  | { readonly type: 'closed' };

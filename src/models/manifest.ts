@@ -1,0 +1,146 @@
+/**
+ * `manifest.json`: the format tools outside this project write to describe a G/D pair.
+ * Parsing collects every problem at once, each naming its field.
+ */
+
+export type LatentDistribution = 'normal' | 'uniform';
+export type OutputKind = 'vector' | 'image';
+export type DiscriminatorOutput = 'logit' | 'probability';
+
+export interface Mixture2dSpec {
+  readonly centers: readonly (readonly [number, number])[];
+  readonly sigma: number;
+}
+
+export interface ClassifierSpec {
+  readonly file: string;
+  readonly input: string;
+  readonly featuresOutput: string;
+  readonly logitsOutput: string;
+  readonly realFeatures: string;
+  readonly classes: readonly string[];
+  readonly testAccuracy?: number;
+}
+
+export interface ModelManifest {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly generator: string;
+  readonly discriminator: string;
+  readonly latent: { readonly dim: number; readonly distribution: LatentDistribution };
+  readonly output: {
+    readonly shape: readonly number[];
+    readonly kind: OutputKind;
+    /** Value range of image pixels, e.g. [-1, 1]. Required for images. */
+    readonly range?: readonly [number, number];
+  };
+  readonly discriminatorOutput: DiscriminatorOutput;
+  /** Optional evaluation data; blocks unknown to this version are kept as they are. */
+  readonly evaluation?: {
+    readonly mixture2d?: Mixture2dSpec;
+    readonly classifier?: ClassifierSpec;
+    readonly [block: string]: unknown;
+  };
+  /** Held-out real samples (raw little-endian float32, row-major) for calibration. */
+  readonly calibration?: { readonly realSamples: string; readonly count: number };
+  readonly [extra: string]: unknown;
+}
+
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file}: ${problems.join('; ')}`);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
+const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
+
+/** Validates parsed JSON against the manifest format; throws ManifestError listing every problem. */
+export function parseManifest(raw: unknown, file: string, expectedId?: string): ModelManifest {
+  const problems: string[] = [];
+  const need = (ok: boolean, message: string): void => {
+    if (!ok) problems.push(message);
+  };
+  if (!isObject(raw)) throw new ManifestError(file, ['must be a JSON object']);
+
+  for (const key of ['id', 'title', 'generator', 'discriminator'] as const) {
+    need(typeof raw[key] === 'string' && raw[key] !== '', `"${key}" must be a non-empty string, got ${show(raw[key])}`);
+  }
+  need(raw.description === undefined || typeof raw.description === 'string', `"description" must be a string`);
+  if (expectedId !== undefined && typeof raw.id === 'string') {
+    need(raw.id === expectedId, `"id" is "${raw.id}" but the folder is "${expectedId}"; they must match`);
+  }
+  for (const key of ['generator', 'discriminator'] as const) {
+    const f = raw[key];
+    if (typeof f === 'string') need(!f.includes('..') && !f.startsWith('/'), `"${key}" must be a file inside the model folder, got ${show(f)}`);
+  }
+
+  const latent = raw.latent;
+  if (!isObject(latent)) problems.push(`"latent" must be an object like {"dim": 2, "distribution": "normal"}, got ${show(latent)}`);
+  else {
+    need(isPositiveInt(latent.dim), `"latent.dim" must be a positive integer, got ${show(latent.dim)}`);
+    need(latent.distribution === 'normal' || latent.distribution === 'uniform', `"latent.distribution" must be "normal" or "uniform", got ${show(latent.distribution)}`);
+  }
+
+  const output = raw.output;
+  if (!isObject(output)) problems.push(`"output" must be an object like {"shape": [2], "kind": "vector"}, got ${show(output)}`);
+  else {
+    const shape = output.shape;
+    const shapeOk = Array.isArray(shape) && shape.length > 0 && shape.every(isPositiveInt);
+    need(shapeOk, `"output.shape" must be a non-empty array of positive integers, got ${show(shape)}`);
+    need(output.kind === 'vector' || output.kind === 'image', `"output.kind" must be "vector" or "image", got ${show(output.kind)}`);
+    if (output.kind === 'image') {
+      need(shapeOk && (shape as number[]).length === 3 && [1, 3].includes((shape as number[])[0] as number), `"output.shape" of an image must be [channels, height, width] with 1 or 3 channels, got ${show(shape)}`);
+      const range = output.range;
+      need(
+        Array.isArray(range) && range.length === 2 && range.every((x) => typeof x === 'number' && Number.isFinite(x)) && (range[0] as number) < (range[1] as number),
+        `"output.range" of an image must be [low, high] with low < high, got ${show(range)}`,
+      );
+    }
+  }
+
+  need(raw.discriminatorOutput === 'logit' || raw.discriminatorOutput === 'probability', `"discriminatorOutput" must be "logit" or "probability", got ${show(raw.discriminatorOutput)}`);
+
+  if (raw.evaluation !== undefined) {
+    if (!isObject(raw.evaluation)) problems.push(`"evaluation" must be an object`);
+    else checkEvaluation(raw.evaluation, problems);
+  }
+  if (raw.calibration !== undefined) {
+    const c = raw.calibration;
+    need(isObject(c) && typeof c.realSamples === 'string' && isPositiveInt(c.count), `"calibration" must be {"realSamples": "<file>", "count": <positive integer>}, got ${show(c)}`);
+  }
+
+  if (problems.length > 0) throw new ManifestError(file, problems);
+  return { description: '', ...raw } as unknown as ModelManifest;
+}
+
+function checkEvaluation(evaluation: Json, problems: string[]): void {
+  const mixture = evaluation.mixture2d;
+  if (mixture !== undefined) {
+    const ok =
+      isObject(mixture) &&
+      Array.isArray(mixture.centers) &&
+      mixture.centers.length > 0 &&
+      mixture.centers.every((c) => Array.isArray(c) && c.length === 2 && c.every((x) => typeof x === 'number' && Number.isFinite(x))) &&
+      typeof mixture.sigma === 'number' &&
+      mixture.sigma > 0;
+    if (!ok) problems.push(`"evaluation.mixture2d" must be {"centers": [[x, y], ...], "sigma": <positive number>}`);
+  }
+  const classifier = evaluation.classifier;
+  if (classifier !== undefined) {
+    const ok =
+      isObject(classifier) &&
+      ['file', 'input', 'featuresOutput', 'logitsOutput', 'realFeatures'].every((k) => typeof classifier[k] === 'string') &&
+      Array.isArray(classifier.classes) &&
+      classifier.classes.every((c) => typeof c === 'string');
+    if (!ok) problems.push(`"evaluation.classifier" must name file, input, featuresOutput, logitsOutput, realFeatures and classes`);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Checks a G/D pair's ONNX signatures against its manifest and against each other, then runs
+ * one tiny round to prove the files really compute what the signatures claim.
+ */
+import ort from 'onnxruntime-node';
+import type { ModelManifest } from './manifest.js';
+
+/** Tensor names of the pair, read from the files. */
+export interface PairSignature {
+  readonly generatorInput: string;
+  readonly generatorOutput: string;
+  readonly discriminatorInput: string;
+  readonly discriminatorOutput: string;
+}
+
+export class OnnxCheckError extends Error {
+  override readonly name = 'OnnxCheckError';
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+  }
+}
+
+type Dim = number | string;
+
+const isDynamic = (d: Dim | undefined): boolean => typeof d === 'string' || (typeof d === 'number' && d <= 0);
+const fmt = (shape: readonly Dim[]): string => `[${shape.map((d) => (typeof d === 'string' ? d || '?' : d)).join(', ')}]`;
+
+async function openSession(path: string, file: string): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  } catch (error) {
+    throw new OnnxCheckError(file, `cannot be loaded by onnxruntime: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+function singleTensor(metas: readonly ort.InferenceSession.ValueMetadata[], role: string, file: string) {
+  if (metas.length !== 1) {
+    throw new OnnxCheckError(file, `must have exactly one ${role}, found ${metas.length} (${metas.map((m) => `"${m.name}"`).join(', ')})`);
+  }
+  const meta = metas[0]!;
+  if (!meta.isTensor) throw new OnnxCheckError(file, `${role} "${meta.name}" must be a tensor`);
+  if (meta.type !== 'float32') throw new OnnxCheckError(file, `${role} "${meta.name}" must be float32, found ${meta.type}`);
+  return meta;
+}
+
+/** Requires [batch, ...expected] with a dynamic batch axis; symbolic inner dims are accepted. */
+function checkShape(shape: readonly Dim[], expected: readonly number[], what: string, file: string): void {
+  if (shape.length === 0) throw new OnnxCheckError(file, `${what} declares no shape; expected ${fmt(['batch', ...expected])}`);
+  if (shape.length !== expected.length + 1) {
+    throw new OnnxCheckError(file, `${what} has rank ${shape.length} ${fmt(shape)}, expected rank ${expected.length + 1} ${fmt(['batch', ...expected])}`);
+  }
+  if (!isDynamic(shape[0])) {
+    throw new OnnxCheckError(file, `${what} has shape ${fmt(shape)}: the batch axis (dim 0) must be dynamic, found fixed size ${shape[0]}`);
+  }
+  expected.forEach((size, i) => {
+    const d = shape[i + 1];
+    if (typeof d === 'number' && d > 0 && d !== size) {
+      throw new OnnxCheckError(file, `${what} has shape ${fmt(shape)}, expected ${fmt(['batch', ...expected])} (dim ${i + 1} is ${d}, not ${size})`);
+    }
+  });
+}
+
+/**
+ * Opens both files, checks names, types, ranks and sizes, and runs a batch of 2 through
+ * G → D. Sessions are released before returning: inference happens in workers.
+ */
+export async function checkPair(manifest: ModelManifest, generatorPath: string, discriminatorPath: string): Promise<PairSignature> {
+  const gFile = manifest.generator;
+  const dFile = manifest.discriminator;
+  const g = await openSession(generatorPath, gFile);
+  let d: ort.InferenceSession | undefined;
+  try {
+    d = await openSession(discriminatorPath, dFile);
+    const gIn = singleTensor(g.inputMetadata, 'input', gFile);
+    const gOut = singleTensor(g.outputMetadata, 'output', gFile);
+    const dIn = singleTensor(d.inputMetadata, 'input', dFile);
+    const dOut = singleTensor(d.outputMetadata, 'output', dFile);
+    const outShape = manifest.output.shape;
+    checkShape(gIn.shape, [manifest.latent.dim], `input "${gIn.name}" (latent.dim ${manifest.latent.dim})`, gFile);
+    checkShape(gOut.shape, outShape, `output "${gOut.name}" (output.shape ${fmt(outShape)})`, gFile);
+    checkShape(dIn.shape, outShape, `input "${dIn.name}" (must accept ${gFile}'s output ${fmt(gOut.shape)})`, dFile);
+    if (dOut.shape.length === 2) checkShape(dOut.shape, [1], `output "${dOut.name}"`, dFile);
+    else checkShape(dOut.shape, [], `output "${dOut.name}" (one logit per sample)`, dFile);
+
+    // A real round: symbolic inner dims and broken graphs only show up when run.
+    const rows = 2;
+    const z = new ort.Tensor('float32', new Float32Array(rows * manifest.latent.dim), [rows, manifest.latent.dim]);
+    let x: ort.Tensor;
+    try {
+      x = (await g.run({ [gIn.name]: z }))[gOut.name] as ort.Tensor;
+    } catch (error) {
+      throw new OnnxCheckError(gFile, `failed on a batch of ${rows}: ${(error as Error).message.split('\n')[0]}`);
+    }
+    const expectedDims = [rows, ...outShape];
+    if (x.dims.length !== expectedDims.length || x.dims.some((v, i) => v !== expectedDims[i])) {
+      throw new OnnxCheckError(gFile, `produced shape ${fmt(x.dims)} for a batch of ${rows}, expected ${fmt(expectedDims)}`);
+    }
+    let logits: ort.Tensor;
+    try {
+      logits = (await d.run({ [dIn.name]: x }))[dOut.name] as ort.Tensor;
+    } catch (error) {
+      throw new OnnxCheckError(dFile, `failed on ${gFile}'s output: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (logits.size !== rows) throw new OnnxCheckError(dFile, `produced ${logits.size} values for a batch of ${rows}, expected one per sample`);
+    return { generatorInput: gIn.name, generatorOutput: gOut.name, discriminatorInput: dIn.name, discriminatorOutput: dOut.name };
+  } finally {
+    await g.release();
+    await d?.release();
+  }
+}

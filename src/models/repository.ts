@@ -1,0 +1,113 @@
+/**
+ * The model repository: one folder per model under MODELS_DIR, each with manifest.json and a
+ * G/D pair. A model that fails to load is kept as FAILED with its error; the others serve.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ModelDescriptor } from '../contracts.js';
+import { checkPair, type PairSignature } from './onnx-check.js';
+import { ManifestError, parseManifest, type ModelManifest } from './manifest.js';
+
+export type ModelStatus = 'READY' | 'FAILED';
+
+export interface ReadyModel {
+  readonly status: 'READY';
+  readonly id: string;
+  readonly dir: string;
+  readonly manifest: ModelManifest;
+  readonly descriptor: ModelDescriptor;
+  readonly generatorPath: string;
+  readonly discriminatorPath: string;
+  readonly signature: PairSignature;
+  /** Values per sample (product of output.shape). */
+  readonly sampleSize: number;
+}
+
+export interface FailedModel {
+  readonly status: 'FAILED';
+  readonly id: string;
+  readonly dir: string;
+  /** Present when the manifest itself parsed. */
+  readonly manifest?: ModelManifest;
+  readonly error: string;
+}
+
+export type ModelEntry = ReadyModel | FailedModel;
+
+/** The bundled demo models, next to package.json. */
+export const BUNDLED_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []), 'models');
+
+export class ModelRepository {
+  private readonly byId: ReadonlyMap<string, ModelEntry>;
+
+  constructor(
+    readonly dir: string,
+    entries: readonly ModelEntry[],
+  ) {
+    this.byId = new Map(entries.map((e) => [e.id, e]));
+  }
+
+  list(): ModelEntry[] {
+    return [...this.byId.values()];
+  }
+
+  get(id: string): ModelEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  ready(): ReadyModel[] {
+    return this.list().filter((e): e is ReadyModel => e.status === 'READY');
+  }
+}
+
+/** Loads every model folder in `dir` (sorted by id). Never throws for a bad model. */
+export async function loadModelRepository(dir: string = BUNDLED_MODELS_DIR): Promise<ModelRepository> {
+  const root = resolve(dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new Error(`models directory ${root} does not exist or is not a directory (set MODELS_DIR)`);
+  }
+  const ids = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    .map((d) => d.name)
+    .sort();
+  const entries = await Promise.all(ids.map((id) => loadModel(join(root, id), id)));
+  return new ModelRepository(root, entries);
+}
+
+/** Loads one model folder; a problem becomes a FAILED entry whose error names the file. */
+export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
+  const manifestPath = join(dir, 'manifest.json');
+  let manifest: ModelManifest;
+  try {
+    if (!existsSync(manifestPath)) throw new Error(`${id}/manifest.json: not found`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    } catch (error) {
+      throw new ManifestError(`${id}/manifest.json`, [`is not valid JSON (${(error as Error).message})`]);
+    }
+    manifest = parseManifest(raw, `${id}/manifest.json`, id);
+  } catch (error) {
+    return { status: 'FAILED', id, dir, error: (error as Error).message };
+  }
+  const generatorPath = join(dir, manifest.generator);
+  const discriminatorPath = join(dir, manifest.discriminator);
+  try {
+    for (const [path, name] of [[generatorPath, manifest.generator], [discriminatorPath, manifest.discriminator]] as const) {
+      if (!existsSync(path)) throw new Error(`${id}/${name}: file not found (named in manifest.json)`);
+    }
+    const signature = await checkPair(manifest, generatorPath, discriminatorPath);
+    const descriptor: ModelDescriptor = {
+      id,
+      latentDim: manifest.latent.dim,
+      outputShape: manifest.output.shape,
+      outputKind: manifest.output.kind,
+    };
+    const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
+    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, sampleSize };
+  } catch (error) {
+    const message = (error as Error).message;
+    return { status: 'FAILED', id, dir, manifest, error: message.startsWith(`${id}/`) ? message : `${id}/${message}` };
+  }
+}

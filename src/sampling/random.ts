@@ -1,0 +1,81 @@
+/**
+ * Seeded pseudo-random numbers: xoshiro128** seeded through splitmix32.
+ * One generator per stream (latents, acceptance uniforms) so that a request's samples depend
+ * only on its own seed, never on what else runs.
+ */
+export class Random {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+  private spareNormal: number | null = null;
+
+  constructor(seed: number, stream = 0) {
+    let x = (Math.trunc(seed) ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+    const next = (): number => {
+      // splitmix32
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform on [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5;
+    const lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Standard normal (Box–Muller, both values used). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform(); // log(0) guard; P(retry) = 2^-53
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * this.uniform();
+    this.spareNormal = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  }
+
+  fillUniform(out: Float64Array): Float64Array {
+    for (let i = 0; i < out.length; i++) out[i] = this.uniform();
+    return out;
+  }
+
+  /** Latents for `rows` proposals: standard normal, or uniform on [-1, 1]. */
+  latents(rows: number, dim: number, distribution: 'normal' | 'uniform'): Float32Array {
+    const out = new Float32Array(rows * dim);
+    if (distribution === 'normal') for (let i = 0; i < out.length; i++) out[i] = this.normal();
+    else for (let i = 0; i < out.length; i++) out[i] = 2 * this.uniform() - 1;
+    return out;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}

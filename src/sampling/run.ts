@@ -1,0 +1,280 @@
+/**
+ * One sampling run: draws seeded proposals in fixed-size batches, lets the sampler decide each
+ * batch, accepts with seeded uniforms, and streams accepted samples until `count`, the
+ * proposal budget, or cancellation. Results depend only on the request (model, sampler,
+ * params, seed, batch size), never on what else shares the inference batches.
+ */
+import type { PreparationContext, SamplerParams, SamplerPlugin, SamplerState } from '../contracts.js';
+import { SamplingError } from '../errors.js';
+import { abortError, raceAbort, type RoundOutput } from '../inference/batcher.js';
+import type { ReadyModel } from '../models/repository.js';
+import { Random } from './random.js';
+
+export interface RunStats {
+  readonly seed: number;
+  readonly proposed: number;
+  readonly accepted: number;
+  readonly acceptanceRate: number;
+  /** Proposals whose logit was NaN or ±Inf; counted as rejections. */
+  readonly invalidLogits: number;
+  /** Inference rounds this run took part in. */
+  readonly rounds: number;
+  /** Mean rows of the shared batches those rounds ran in (> batchSize when requests coalesce). */
+  readonly meanBatchSize: number;
+  /** D̃_M before the first batch and now (samplers that keep one). */
+  readonly logitMaxStart: number | null;
+  readonly logitMaxEnd: number | null;
+  /** γ of the latest batch, and its mean over batches (samplers that use one). */
+  readonly gamma: number | null;
+  readonly gammaMean: number | null;
+  readonly elapsedMs: number;
+}
+
+export interface SampleChunk {
+  /** Accepted samples, row-major, `count × sampleSize` values. */
+  readonly samples: Float32Array;
+  readonly logits: Float64Array;
+  readonly acceptanceProbabilities: Float64Array;
+  readonly count: number;
+  readonly sampleSize: number;
+  readonly stats: RunStats;
+  /** True on the last chunk. */
+  readonly done: boolean;
+}
+
+export type RoundFn = (latents: Float32Array, rows: number, signal: AbortSignal) => Promise<RoundOutput>;
+
+export interface RunPlan {
+  readonly model: ReadyModel;
+  readonly plugin: SamplerPlugin;
+  readonly params: SamplerParams;
+  readonly count: number;
+  readonly seed: number;
+  readonly maxProposals: number;
+  readonly batchSize: number;
+  readonly round: RoundFn;
+  readonly burnIn: PreparationContext['burnIn'];
+  /** A progress chunk with no samples is yielded at most this often while nothing is accepted. */
+  readonly progressIntervalMs: number;
+}
+
+/** Probabilities → logits, clipped so that p = 0 or 1 stays finite. */
+const PROBABILITY_CLIP = 1e-7;
+
+export function toLogits(raw: Float32Array, output: 'logit' | 'probability'): Float64Array {
+  const out = new Float64Array(raw.length);
+  if (output === 'logit') {
+    out.set(raw);
+    return out;
+  }
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i] as number;
+    if (Number.isNaN(v)) {
+      out[i] = NaN;
+      continue;
+    }
+    const p = Math.min(1 - PROBABILITY_CLIP, Math.max(PROBABILITY_CLIP, v));
+    out[i] = Math.log(p) - Math.log1p(-p);
+  }
+  return out;
+}
+
+/**
+ * A run as an async iterable. `return()` (a consumer that stops early) and `cancel()` abort the
+ * run's pending inference at once, instead of waiting for the round in flight.
+ */
+export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
+  private readonly controller = new AbortController();
+  private readonly generator: AsyncGenerator<SampleChunk, void, undefined>;
+  private current: RunStats;
+
+  constructor(
+    private readonly plan: RunPlan,
+    signal?: AbortSignal,
+  ) {
+    if (signal) {
+      if (signal.aborted) this.controller.abort(signal.reason);
+      else signal.addEventListener('abort', () => this.controller.abort(signal.reason), { once: true });
+    }
+    this.current = emptyStats(plan.seed);
+    this.generator = this.execute();
+  }
+
+  /** Stats so far (final once the iteration ended). */
+  get stats(): RunStats {
+    return this.current;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  cancel(reason?: unknown): void {
+    this.controller.abort(reason);
+  }
+
+  next(): Promise<IteratorResult<SampleChunk>> {
+    return this.generator.next();
+  }
+
+  async return(): Promise<IteratorResult<SampleChunk>> {
+    this.cancel();
+    await this.generator.return(undefined).catch(() => undefined);
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async *execute(): AsyncGenerator<SampleChunk, void, undefined> {
+    try {
+      yield* this.produce();
+    } finally {
+      // Finished, failed or stopped: drop any round still queued or in flight for this run.
+      if (!this.controller.signal.aborted) this.controller.abort(new DOMException('sampling run ended', 'AbortError'));
+    }
+  }
+
+  private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
+    const { model, plugin, params, count, seed, maxProposals, batchSize } = this.plan;
+    const signal = this.controller.signal;
+    const started = performance.now();
+    const prepared = plugin.prepare
+      ? await raceAbort(plugin.prepare(params, { model: model.descriptor, burnIn: this.plan.burnIn, signal }), signal)
+      : undefined;
+    const state: SamplerState = plugin.start(params, prepared, model.descriptor);
+    const logitMaxStart = state.report().logitMax ?? null;
+
+    const latentRng = new Random(seed, 1);
+    const uniformRng = new Random(seed, 2);
+    const { latentDim, distribution } = { latentDim: model.manifest.latent.dim, distribution: model.manifest.latent.distribution };
+    const sampleSize = model.sampleSize;
+    let proposed = 0; // proposals considered
+    let drawn = 0; // proposals sent to inference (≥ proposed: the tail of the last batch is not considered)
+    let accepted = 0;
+    let invalid = 0;
+    let rounds = 0;
+    let batchRowsTotal = 0;
+    let gammaSum = 0;
+    let gammaBatches = 0;
+    let lastYield = performance.now();
+
+    const stats = (): RunStats => {
+      const report = state.report();
+      return {
+        seed,
+        proposed,
+        accepted,
+        acceptanceRate: proposed > 0 ? accepted / proposed : 0,
+        invalidLogits: invalid,
+        rounds,
+        meanBatchSize: rounds > 0 ? batchRowsTotal / rounds : 0,
+        logitMaxStart,
+        logitMaxEnd: report.logitMax ?? null,
+        gamma: report.gamma ?? null,
+        gammaMean: gammaBatches > 0 ? gammaSum / gammaBatches : null,
+        elapsedMs: performance.now() - started,
+      };
+    };
+
+    const propose = (): Promise<RoundOutput> | null => {
+      const rows = Math.min(batchSize, maxProposals - drawn);
+      if (rows <= 0) return null;
+      drawn += rows;
+      const latents = latentRng.latents(rows, latentDim, distribution);
+      const pending = this.plan.round(latents, rows, signal);
+      pending.catch(() => undefined); // awaited below, or abandoned when the run ends first
+      return pending;
+    };
+
+    let inFlight = propose();
+    while (accepted < count) {
+      if (!inFlight) {
+        const rate = proposed > 0 ? accepted / proposed : 0;
+        throw new SamplingError(
+          'PROPOSAL_BUDGET_EXHAUSTED',
+          `proposal budget of ${maxProposals} exhausted after accepting ${accepted} of ${count} samples ` +
+            `(acceptance rate ${(rate * 100).toPrecision(3)}%); raise maxProposals or choose a sampler/parameters with a higher acceptance rate`,
+          { maxProposals, accepted, count, acceptanceRate: rate },
+        );
+      }
+      const round = await raceAbort(inFlight, signal);
+      rounds += round.rounds;
+      batchRowsTotal += round.batchRowsTotal;
+      const rows = round.logits.length;
+
+      // Start the next round before deciding this one when it is likely to be needed.
+      const expectedRate = proposed > 0 ? accepted / proposed : 0;
+      const prefetched = proposed > 0 && accepted + expectedRate * rows < count ? propose() : undefined;
+
+      const logits = toLogits(round.logits, model.manifest.discriminatorOutput);
+      const finiteIndex: number[] = [];
+      for (let i = 0; i < rows; i++) if (Number.isFinite(logits[i])) finiteIndex.push(i);
+      const finiteLogits = Float64Array.from(finiteIndex, (i) => logits[i] as number);
+      const probabilities = finiteLogits.length > 0 ? state.decide(finiteLogits) : new Float64Array(0);
+      if (probabilities.length !== finiteLogits.length) {
+        throw new Error(`sampler "${plugin.name}" broke the contract: decide() returned ${probabilities.length} probabilities for ${finiteLogits.length} logits`);
+      }
+      const gamma = state.report().gamma;
+      if (gamma !== undefined && finiteLogits.length > 0) {
+        gammaSum += gamma;
+        gammaBatches++;
+      }
+
+      const p = new Float64Array(rows); // 0 for invalid logits
+      finiteIndex.forEach((row, k) => {
+        const v = probabilities[k] as number;
+        p[row] = Number.isNaN(v) ? 0 : Math.min(1, Math.max(0, v));
+      });
+      const take: number[] = [];
+      for (let i = 0; i < rows && accepted < count; i++) {
+        const u = uniformRng.uniform(); // one uniform per proposal, valid or not, keeps the stream aligned
+        proposed++;
+        if (!Number.isFinite(logits[i])) invalid++;
+        else if (u < (p[i] as number)) {
+          take.push(i);
+          accepted++;
+        }
+      }
+
+      const done = accepted >= count;
+      if (!done) inFlight = prefetched !== undefined ? prefetched : propose();
+      const now = performance.now();
+      if (take.length > 0 || done || now - lastYield >= this.plan.progressIntervalMs) {
+        lastYield = now;
+        const samples = new Float32Array(take.length * sampleSize);
+        take.forEach((row, k) => samples.set(round.samples.subarray(row * sampleSize, (row + 1) * sampleSize), k * sampleSize));
+        this.current = stats();
+        yield {
+          samples,
+          logits: Float64Array.from(take, (i) => logits[i] as number),
+          acceptanceProbabilities: Float64Array.from(take, (i) => p[i] as number),
+          count: take.length,
+          sampleSize,
+          stats: this.current,
+          done,
+        };
+      }
+      if (signal.aborted) throw abortError(signal);
+    }
+    this.current = stats();
+  }
+}
+
+function emptyStats(seed: number): RunStats {
+  return {
+    seed,
+    proposed: 0,
+    accepted: 0,
+    acceptanceRate: 0,
+    invalidLogits: 0,
+    rounds: 0,
+    meanBatchSize: 0,
+    logitMaxStart: null,
+    logitMaxEnd: null,
+    gamma: null,
+    gammaMean: null,
+    elapsedMs: 0,
+  };
+}
