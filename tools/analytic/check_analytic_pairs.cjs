@@ -1,0 +1,133 @@
+// Check the analytic fixture pairs in onnxruntime-node: load, run batch 1 and 37, compare the
+// discriminator against the closed-form log density ratio in float64 (tolerance 1e-5).
+// Usage (repo root): node tools/analytic/check_analytic_pairs.cjs
+const path = require("path");
+const fs = require("fs");
+const ort = require(path.join(__dirname, "..", "..", "node_modules", "onnxruntime-node"));
+
+const ROOT = path.join(__dirname, "..", "..");
+const MODELS = path.join(ROOT, "test", "fixtures", "models");
+const BROKEN = path.join(ROOT, "test", "fixtures", "onnx");
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+const TOL = 1e-5;
+
+function logaddexp(a, b) {
+  const m = Math.max(a, b);
+  return m + Math.log1p(Math.exp(-Math.abs(a - b)));
+}
+const lnN = (x, m, s) => -((x - m) ** 2) / (2 * s * s) - Math.log(s) - LOG_SQRT_2PI;
+const sigmoid = (t) => 1 / (1 + Math.exp(-t));
+
+const formulas = {
+  "uniform-gaussian-1d": (x) => lnN(x, 0, 1) - Math.log(1 / 6),
+  "uniform-gaussian-1d-prob": (x) => sigmoid(lnN(x, 0, 1) - Math.log(1 / 6)),
+  "gaussian-mixture-1d": (x) =>
+    logaddexp(Math.log(0.5) + lnN(x, -1, 0.5), Math.log(0.5) + lnN(x, 1, 0.5)) - lnN(x, 0, 2),
+  "tiny-image": null,
+};
+const generatorFormulas = {
+  "uniform-gaussian-1d": (z) => [3 * z[0]],
+  "uniform-gaussian-1d-prob": (z) => [3 * z[0]],
+  "gaussian-mixture-1d": (z) => [2 * z[0]],
+  "tiny-image": (z) => z.map((v) => sigmoid(2 * v)),
+};
+
+function fail(msg) {
+  console.error("FAIL:", msg);
+  process.exitCode = 1;
+}
+
+async function checkPair(id) {
+  const dir = path.join(MODELS, id);
+  const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  if (m.id !== id) fail(`${id}: manifest id ${m.id}`);
+  const g = await ort.InferenceSession.create(path.join(dir, m.generator));
+  const d = await ort.InferenceSession.create(path.join(dir, m.discriminator));
+  if (g.inputNames.join() !== "z" || g.outputNames.join() !== "x") fail(`${id}: G io names`);
+  if (d.inputNames.join() !== "x" || d.outputNames.join() !== "logit") fail(`${id}: D io names`);
+  const L = m.latent.dim;
+  const outSize = m.output.shape.reduce((a, b) => a * b, 1);
+  let maxErr = 0;
+  for (const batch of [1, 37]) {
+    const z = new Float32Array(batch * L);
+    for (let i = 0; i < z.length; i++) z[i] = Math.fround(-0.95 + (1.9 * i) / Math.max(1, z.length - 1));
+    const gout = await g.run({ z: new ort.Tensor("float32", z, [batch, L]) });
+    const x = gout.x;
+    const expectDims = [batch, ...m.output.shape];
+    if (JSON.stringify(x.dims) !== JSON.stringify(expectDims)) fail(`${id}: G dims ${x.dims} != ${expectDims}`);
+    for (let b = 0; b < batch; b++) {
+      const want = generatorFormulas[id](Array.from(z.slice(b * L, (b + 1) * L)));
+      for (let j = 0; j < outSize; j++) {
+        const err = Math.abs(x.data[b * outSize + j] - want[j]);
+        if (err > TOL * Math.max(1, Math.abs(want[j]))) fail(`${id}: G mismatch ${x.data[b * outSize + j]} vs ${want[j]}`);
+      }
+    }
+    const dout = await d.run({ x });
+    if (JSON.stringify(dout.logit.dims) !== JSON.stringify([batch, 1])) fail(`${id}: D dims ${dout.logit.dims}`);
+    if (id === "tiny-image") {
+      for (let b = 0; b < batch; b++) {
+        let s = 0;
+        for (let j = 0; j < 4; j++) s += x.data[b * 4 + j];
+        const err = Math.abs(dout.logit.data[b] - (s - 2));
+        maxErr = Math.max(maxErr, err);
+        if (err > TOL) fail(`${id}: D mismatch`);
+      }
+    }
+  }
+  // D on a grid of x values, compared in float64 against the formula
+  const f = formulas[id];
+  if (f) {
+    const xs = [-4.5, -3, -2.2, -1.5, -1.0662, -1, -0.5, -1e-3, 0, 0.25, 0.7, 1, 1.0662, 1.3, 2, 2.9, 3];
+    const xin = Float32Array.from(xs);
+    const out = await d.run({ x: new ort.Tensor("float32", xin, [xs.length, 1]) });
+    for (let i = 0; i < xs.length; i++) {
+      const want = f(xin[i]);
+      const got = out.logit.data[i];
+      const err = Math.abs(got - want);
+      maxErr = Math.max(maxErr, err / Math.max(1, Math.abs(want)));
+      if (err > TOL * Math.max(1, Math.abs(want))) fail(`${id}: D(${xin[i]}) = ${got}, want ${want}`);
+    }
+    const logM = m.evaluation.analytic.logM;
+    // logM must be >= every logit on a fine grid (for the logit pairs)
+    if (m.discriminatorOutput === "logit") {
+      const grid = new Float32Array(20001);
+      for (let i = 0; i < grid.length; i++) grid[i] = -3 + (6 * i) / (grid.length - 1);
+      const o = await d.run({ x: new ort.Tensor("float32", grid, [grid.length, 1]) });
+      let mx = -Infinity;
+      for (const v of o.logit.data) mx = Math.max(mx, v);
+      if (mx > logM + 1e-5 || mx < logM - 1e-4) fail(`${id}: grid max ${mx} vs logM ${logM}`);
+      console.log(`  ${id}: grid max logit ${mx.toFixed(7)}, manifest logM ${logM.toFixed(7)}`);
+    }
+  }
+  console.log(`ok ${id} (batch 1 and 37; max rel err ${maxErr.toExponential(2)})`);
+}
+
+async function checkBroken() {
+  const s = await ort.InferenceSession.create(path.join(BROKEN, "static-batch-generator.onnx"));
+  const r = await s.run({ z: new ort.Tensor("float32", new Float32Array(8), [8, 1]) });
+  console.log("ok static-batch-generator loads; x dims", r.x.dims);
+  try {
+    await s.run({ z: new ort.Tensor("float32", new Float32Array(37), [37, 1]) });
+    fail("static-batch-generator accepted batch 37");
+  } catch (e) {
+    console.log("ok static-batch-generator rejects batch 37:", String(e.message).split("\n")[0].slice(0, 100));
+  }
+  const g3 = await ort.InferenceSession.create(path.join(BROKEN, "generator-out3.onnx"));
+  const r3 = await g3.run({ z: new ort.Tensor("float32", new Float32Array(37), [37, 1]) });
+  console.log("ok generator-out3 output dims", r3.x.dims);
+  const d2 = await ort.InferenceSession.create(path.join(BROKEN, "two-input-discriminator.onnx"));
+  console.log("ok two-input-discriminator inputs", d2.inputNames);
+  try {
+    await ort.InferenceSession.create(path.join(BROKEN, "not-onnx.onnx"));
+    fail("not-onnx loaded");
+  } catch (e) {
+    console.log("ok not-onnx fails to load:", String(e.message).split("\n")[0].slice(0, 100));
+  }
+}
+
+(async () => {
+  for (const id of Object.keys(formulas)) await checkPair(id);
+  await checkBroken();
+  if (process.exitCode) console.error("SOME CHECKS FAILED");
+  else console.log("all analytic checks passed");
+})();

@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""Build the analytic generator/discriminator ONNX pairs used as test fixtures.
+
+Deterministic, no torch: every graph is written with onnx.helper. Run from the repo root:
+
+    /usr/bin/python3 tools/analytic/make_analytic_pairs.py
+
+Writes test/fixtures/models/<id>/{manifest.json,generator.onnx,discriminator.onnx} and the
+deliberately broken files in test/fixtures/onnx/. See tools/analytic/README.md.
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, checker, helper, numpy_helper
+
+OPSET = 17
+IR_VERSION = 8  # onnx 1.12 default for opset 17; loads in onnxruntime >= 1.12
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MODELS = os.path.join(ROOT, "test", "fixtures", "models")
+BROKEN = os.path.join(ROOT, "test", "fixtures", "onnx")
+
+LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+# ---------------------------------------------------------------- helpers
+def const(name, value, dtype=np.float32):
+    return numpy_helper.from_array(np.asarray(value, dtype=dtype), name=name)
+
+
+def vinfo(name, dims):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
+
+
+def make_model(nodes, inputs, outputs, initializers, graph_name, doc=""):
+    graph = helper.make_graph(nodes, graph_name, inputs, outputs, initializer=initializers)
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="graphql-gan-sampler/tools/analytic",
+        producer_version="1",
+        doc_string=doc,
+    )
+    model.ir_version = IR_VERSION
+    checker.check_model(model, full_check=True)
+    return model
+
+
+def save(model, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    # serialize deterministically
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString(deterministic=True))
+
+
+def write_manifest(folder, manifest):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+
+
+def scale_generator(scale, latent_dim=1, batch="batch", doc=""):
+    """x = scale * z, shapes [batch, latent_dim]."""
+    nodes = [helper.make_node("Mul", ["z", "scale"], ["x"])]
+    return make_model(
+        nodes,
+        [vinfo("z", [batch, latent_dim])],
+        [vinfo("x", [batch, latent_dim])],
+        [const("scale", scale)],
+        "generator",
+        doc,
+    )
+
+
+# ---------------------------------------------------------------- a / b: uniform -> gaussian
+# proposal p_g = Uniform[-3, 3] (density 1/6), target p_d = N(0, 1)
+# log ratio = -x^2/2 - log sqrt(2 pi) + log 6
+UG_C = math.log(6.0) - LOG_SQRT_2PI
+UG_LOGM = math.log(6.0) - LOG_SQRT_2PI  # attained at x = 0
+
+
+def uniform_gaussian_discriminator(probability):
+    nodes = [
+        helper.make_node("Mul", ["x", "x"], ["x2"]),
+        helper.make_node("Mul", ["x2", "neg_half"], ["q"]),
+        helper.make_node("Add", ["q", "c"], ["logit_raw" if probability else "logit"]),
+    ]
+    if probability:
+        nodes.append(helper.make_node("Sigmoid", ["logit_raw"], ["logit"]))
+    return make_model(
+        nodes,
+        [vinfo("x", ["batch", 1])],
+        [vinfo("logit", ["batch", 1])],
+        [const("neg_half", -0.5), const("c", UG_C)],
+        "discriminator",
+        "sigmoid(log N(x;0,1) - log U(x;-3,3))" if probability else "log N(x;0,1) - log U(x;-3,3)",
+    )
+
+
+# ---------------------------------------------------------------- c: gaussian mixture
+# proposal N(0, 2^2); target 0.5 N(-1, 0.5^2) + 0.5 N(1, 0.5^2)
+GM_COMPONENTS = [(0.5, -1.0, 0.5), (0.5, 1.0, 0.5)]
+GM_PROPOSAL_STD = 2.0
+
+
+def gm_log_ratio64(x):
+    x = np.asarray(x, dtype=np.float64)
+    comps = [
+        math.log(w) - (x - m) ** 2 / (2 * s * s) - math.log(s) - LOG_SQRT_2PI
+        for (w, m, s) in GM_COMPONENTS
+    ]
+    log_pd = np.logaddexp(comps[0], comps[1])
+    s = GM_PROPOSAL_STD
+    log_pg = -(x**2) / (2 * s * s) - math.log(s) - LOG_SQRT_2PI
+    return log_pd - log_pg
+
+
+def gm_logM():
+    # log ratio -> -inf in both tails; max lies near |x| = 1. Coarse grid, then refine.
+    xs = np.linspace(-6.0, 6.0, 1_200_001)
+    v = gm_log_ratio64(xs)
+    i = int(np.argmax(v))
+    lo, hi = xs[max(i - 1, 0)], xs[min(i + 1, len(xs) - 1)]
+    fine = np.linspace(lo, hi, 200_001)
+    return float(np.max(gm_log_ratio64(fine))), float(fine[np.argmax(gm_log_ratio64(fine))])
+
+
+def gaussian_mixture_discriminator():
+    # a_k = log w_k - (x - m_k)^2 / (2 s_k^2) - log s_k        (the -log sqrt(2pi) cancels with p_g's)
+    # log p_g + log sqrt(2pi) = -x^2 / (2 * 4) - log 2
+    # logit = LSE(a_1, a_2) + x^2/8 + log 2,  LSE(a,b) = max(a,b) + softplus(-|a-b|)
+    nodes, inits = [], []
+    for k, (w, m, s) in enumerate(GM_COMPONENTS):
+        nodes += [
+            helper.make_node("Sub", ["x", f"m{k}"], [f"d{k}"]),
+            helper.make_node("Mul", [f"d{k}", f"d{k}"], [f"dd{k}"]),
+            helper.make_node("Mul", [f"dd{k}", f"inv2s2_{k}"], [f"q{k}"]),
+            helper.make_node("Sub", [f"b{k}", f"q{k}"], [f"a{k}"]),
+        ]
+        inits += [
+            const(f"m{k}", m),
+            const(f"inv2s2_{k}", 1.0 / (2 * s * s)),
+            const(f"b{k}", math.log(w) - math.log(s)),
+        ]
+    nodes += [
+        helper.make_node("Max", ["a0", "a1"], ["amax"]),
+        helper.make_node("Sub", ["a0", "a1"], ["adiff"]),
+        helper.make_node("Abs", ["adiff"], ["aabs"]),
+        helper.make_node("Neg", ["aabs"], ["aneg"]),
+        helper.make_node("Softplus", ["aneg"], ["sp"]),
+        helper.make_node("Add", ["amax", "sp"], ["lse"]),
+        helper.make_node("Mul", ["x", "x"], ["x2"]),
+        helper.make_node("Mul", ["x2", "inv2sg2"], ["pgq"]),
+        helper.make_node("Add", ["pgq", "log_sg"], ["neg_log_pg"]),
+        helper.make_node("Add", ["lse", "neg_log_pg"], ["logit"]),
+    ]
+    inits += [
+        const("inv2sg2", 1.0 / (2 * GM_PROPOSAL_STD**2)),
+        const("log_sg", math.log(GM_PROPOSAL_STD)),
+    ]
+    return make_model(
+        nodes,
+        [vinfo("x", ["batch", 1])],
+        [vinfo("logit", ["batch", 1])],
+        inits,
+        "discriminator",
+        "log(0.5 N(x;-1,0.5^2) + 0.5 N(x;1,0.5^2)) - log N(x;0,2^2)",
+    )
+
+
+# ---------------------------------------------------------------- d: tiny image
+def tiny_image_generator():
+    nodes = [
+        helper.make_node("Mul", ["z", "two"], ["z2"]),
+        helper.make_node("Sigmoid", ["z2"], ["s"]),
+        helper.make_node("Reshape", ["s", "shape"], ["x"]),
+    ]
+    return make_model(
+        nodes,
+        [vinfo("z", ["batch", 4])],
+        [vinfo("x", ["batch", 1, 2, 2])],
+        [const("two", 2.0), const("shape", [-1, 1, 2, 2], np.int64)],
+        "generator",
+        "x = reshape(sigmoid(2 z), [batch,1,2,2])",
+    )
+
+
+def tiny_image_discriminator():
+    nodes = [
+        helper.make_node("Reshape", ["x", "flat"], ["xf"]),
+        helper.make_node("ReduceSum", ["xf", "axes"], ["s"], keepdims=1),
+        helper.make_node("Sub", ["s", "two"], ["logit"]),
+    ]
+    return make_model(
+        nodes,
+        [vinfo("x", ["batch", 1, 2, 2])],
+        [vinfo("logit", ["batch", 1])],
+        [const("flat", [-1, 4], np.int64), const("axes", [1], np.int64), const("two", 2.0)],
+        "discriminator",
+        "logit = sum(x) - 2",
+    )
+
+
+# ---------------------------------------------------------------- e: broken files
+def static_batch_generator():
+    return scale_generator(3.0, batch=8, doc="like uniform-gaussian-1d G but batch fixed to 8")
+
+
+def generator_out3():
+    nodes = [helper.make_node("MatMul", ["z", "w"], ["x"])]
+    return make_model(
+        nodes,
+        [vinfo("z", ["batch", 1])],
+        [vinfo("x", ["batch", 3])],
+        [const("w", [[1.0, 2.0, 3.0]])],
+        "generator",
+        "latent 1 -> output [batch,3]",
+    )
+
+
+def two_input_discriminator():
+    nodes = [helper.make_node("Add", ["x", "y"], ["logit"])]
+    return make_model(
+        nodes,
+        [vinfo("x", ["batch", 1]), vinfo("y", ["batch", 1])],
+        [vinfo("logit", ["batch", 1])],
+        [],
+        "discriminator",
+        "two inputs: invalid for the loader",
+    )
+
+
+# ---------------------------------------------------------------- main
+def main():
+    pairs = []
+
+    ug_eval = {
+        "analytic": {
+            "proposal": {"kind": "uniform", "low": -3, "high": 3},
+            "target": {"kind": "normal", "mean": 0, "std": 1},
+            "logM": UG_LOGM,
+        }
+    }
+    base_ug = {
+        "generator": "generator.onnx",
+        "discriminator": "discriminator.onnx",
+        "latent": {"dim": 1, "distribution": "uniform"},
+        "output": {"shape": [1], "kind": "vector"},
+    }
+    pairs.append((
+        {
+            "id": "uniform-gaussian-1d",
+            "title": "Uniform proposal, Gaussian target (1-D, exact logit)",
+            "description": "Paper Figure 1: G(z)=3z with z~U[-1,1] (proposal U[-3,3]); D outputs the exact log density ratio log N(x;0,1) - log(1/6). DRS with gamma=0 must recover N(0,1); acceptance rate 1/M = sqrt(2*pi)/6.",
+            **base_ug,
+            "discriminatorOutput": "logit",
+            "evaluation": ug_eval,
+        },
+        scale_generator(3.0, doc="x = 3 z"),
+        uniform_gaussian_discriminator(False),
+    ))
+    pairs.append((
+        {
+            "id": "uniform-gaussian-1d-prob",
+            "title": "Uniform proposal, Gaussian target (1-D, probability output)",
+            "description": "Same as uniform-gaussian-1d but D outputs sigmoid(log ratio), a probability.",
+            **base_ug,
+            "discriminatorOutput": "probability",
+            "evaluation": ug_eval,
+        },
+        scale_generator(3.0, doc="x = 3 z"),
+        uniform_gaussian_discriminator(True),
+    ))
+
+    logM, argmax = gm_logM()
+    pairs.append((
+        {
+            "id": "gaussian-mixture-1d",
+            "title": "Gaussian proposal, two-component mixture target (1-D, exact logit)",
+            "description": "G(z)=2z with z~N(0,1) (proposal N(0,4)); target 0.5 N(-1,0.25) + 0.5 N(1,0.25); D outputs the exact log density ratio. logM computed numerically (max at |x|=%.6f)." % abs(argmax),
+            "generator": "generator.onnx",
+            "discriminator": "discriminator.onnx",
+            "latent": {"dim": 1, "distribution": "normal"},
+            "output": {"shape": [1], "kind": "vector"},
+            "discriminatorOutput": "logit",
+            "evaluation": {
+                "analytic": {
+                    "proposal": {"kind": "normal", "mean": 0, "std": 2},
+                    "target": {
+                        "kind": "mixture",
+                        "components": [
+                            {"weight": w, "mean": m, "std": s} for (w, m, s) in GM_COMPONENTS
+                        ],
+                    },
+                    "logM": logM,
+                }
+            },
+        },
+        scale_generator(2.0, doc="x = 2 z"),
+        gaussian_mixture_discriminator(),
+    ))
+
+    pairs.append((
+        {
+            "id": "tiny-image",
+            "title": "Tiny 1x2x2 image pair (image-path tests)",
+            "description": "G(z) = reshape(sigmoid(2z), [1,2,2]) with z~U[-1,1]^4; D logit = sum of pixels - 2. Not a density ratio of anything meaningful.",
+            "generator": "generator.onnx",
+            "discriminator": "discriminator.onnx",
+            "latent": {"dim": 4, "distribution": "uniform"},
+            "output": {"shape": [1, 2, 2], "kind": "image", "range": [0, 1]},
+            "discriminatorOutput": "logit",
+        },
+        tiny_image_generator(),
+        tiny_image_discriminator(),
+    ))
+
+    pairs.append((
+        {
+            "id": "nan-logits-1d",
+            "title": "Discriminator with NaN/-Inf logits (1-D)",
+            "description": "G(z)=3z with z~U[-1,1]; D logit = log(x): NaN for x<0, -Inf at 0. For tests that invalid logits count as rejections.",
+            **base_ug,
+            "discriminatorOutput": "logit",
+        },
+        scale_generator(3.0, doc="x = 3 z"),
+        make_model(
+            [helper.make_node("Log", ["x"], ["logit"])],
+            [vinfo("x", ["batch", 1])],
+            [vinfo("logit", ["batch", 1])],
+            [],
+            "discriminator",
+            "log(x): NaN for x < 0",
+        ),
+    ))
+
+    for manifest, g, d in pairs:
+        folder = os.path.join(MODELS, manifest["id"])
+        write_manifest(folder, manifest)
+        save(g, os.path.join(folder, "generator.onnx"))
+        save(d, os.path.join(folder, "discriminator.onnx"))
+        print("wrote", os.path.relpath(folder, ROOT))
+
+    os.makedirs(BROKEN, exist_ok=True)
+    save(static_batch_generator(), os.path.join(BROKEN, "static-batch-generator.onnx"))
+    save(generator_out3(), os.path.join(BROKEN, "generator-out3.onnx"))
+    save(two_input_discriminator(), os.path.join(BROKEN, "two-input-discriminator.onnx"))
+    with open(os.path.join(BROKEN, "not-onnx.onnx"), "wb") as f:
+        f.write(b"this is not an ONNX model\n\x00\xff\xfe garbage \x13\x37\xde\xad\xbe\xef\n")
+    print("wrote", os.path.relpath(BROKEN, ROOT))
+    print("gaussian-mixture-1d logM = %.12f at |x| = %.6f" % (logM, abs(argmax)))
+    print("uniform-gaussian-1d logM = %.12f, 1/M = %.9f" % (UG_LOGM, math.exp(-UG_LOGM)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
