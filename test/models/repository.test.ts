@@ -1,0 +1,79 @@
+/** The model repository: good models load READY; every bad case is FAILED with an error naming the file and the problem. */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModel, loadModelRepository } from '../../src/models/repository.js';
+import { FIXTURE_MODELS_DIR, FIXTURE_ONNX_DIR } from '../helpers/engine.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gan-models-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const goodManifest = () => JSON.parse(readFileSync(join(FIXTURE_MODELS_DIR, 'uniform-gaussian-1d', 'manifest.json'), 'utf8'));
+
+/** A copy of uniform-gaussian-1d in `<tmp>/<id>`, with edits to the manifest and files. */
+function variant(id: string, edit: (m: Record<string, any>) => void = () => {}, files: Record<string, string> = {}): string {
+  const dir = join(tmp, id);
+  cpSync(join(FIXTURE_MODELS_DIR, 'uniform-gaussian-1d'), dir, { recursive: true });
+  const manifest = { ...goodManifest(), id };
+  edit(manifest);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  for (const [name, source] of Object.entries(files)) cpSync(join(FIXTURE_ONNX_DIR, source), join(dir, name));
+  return dir;
+}
+
+async function failure(id: string): Promise<string> {
+  const entry = await loadModel(join(tmp, id), id);
+  expect(entry.status).toBe('FAILED');
+  return entry.status === 'FAILED' ? entry.error : '';
+}
+
+describe('model repository', () => {
+  it('loads every fixture READY with its tensor names', async () => {
+    const repo = await loadModelRepository(FIXTURE_MODELS_DIR);
+    const ids = repo.list().map((m) => m.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(ids).toContain('uniform-gaussian-1d');
+    for (const m of repo.list()) expect(m.status, m.status === 'FAILED' ? m.error : '').toBe('READY');
+    const tiny = repo.get('tiny-image');
+    expect(tiny?.status === 'READY' && tiny.sampleSize).toBe(4);
+    expect(tiny?.status === 'READY' && tiny.signature).toEqual({ generatorInput: 'z', generatorOutput: 'x', discriminatorInput: 'x', discriminatorOutput: 'logit' });
+  });
+
+  it('refuses a missing models directory with a message naming MODELS_DIR', async () => {
+    await expect(loadModelRepository(join(tmp, 'nope'))).rejects.toThrow(/nope does not exist.*MODELS_DIR/);
+  });
+
+  const cases: [string, () => void, RegExp][] = [
+    ['bad-json', () => writeFileSync(join(variant('bad-json'), 'manifest.json'), '{ not json'), /bad-json\/manifest\.json: is not valid JSON/],
+    ['no-manifest', () => rmSync(join(variant('no-manifest'), 'manifest.json')), /no-manifest\/manifest\.json: not found/],
+    ['id-mismatch', () => variant('id-mismatch', (m) => (m.id = 'other')), /"id" is "other" but the folder is "id-mismatch"/],
+    ['missing-fields', () => variant('missing-fields', (m) => { delete m.title; delete m.latent; }), /"title" must be a non-empty string, got missing; "latent" must be an object/],
+    ['bad-distribution', () => variant('bad-distribution', (m) => (m.latent.distribution = 'cauchy')), /"latent\.distribution" must be "normal" or "uniform", got "cauchy"/],
+    ['bad-latent-dim', () => variant('bad-latent-dim', (m) => (m.latent.dim = 0)), /"latent\.dim" must be a positive integer, got 0/],
+    ['bad-kind', () => variant('bad-kind', (m) => (m.output.kind = 'audio')), /"output\.kind" must be "vector" or "image", got "audio"/],
+    ['image-no-range', () => variant('image-no-range', (m) => (m.output = { shape: [1, 1, 1], kind: 'image' })), /"output\.range" of an image must be \[low, high\]/],
+    ['bad-d-output', () => variant('bad-d-output', (m) => (m.discriminatorOutput = 'score')), /"discriminatorOutput" must be "logit" or "probability", got "score"/],
+    ['escape-path', () => variant('escape-path', (m) => (m.generator = '../x.onnx')), /"generator" must be a file inside the model folder/],
+    ['missing-file', () => variant('missing-file', (m) => (m.discriminator = 'd.onnx')), /missing-file\/d\.onnx: file not found/],
+    ['latent-mismatch', () => variant('latent-mismatch', (m) => (m.latent.dim = 3)), /generator\.onnx: input "z" \(latent\.dim 3\) has shape \[batch, 1\], expected \[batch, 3\]/],
+    ['shape-mismatch', () => variant('shape-mismatch', (m) => (m.output.shape = [3])), /generator\.onnx: output "x" \(output\.shape \[3\]\) has shape \[batch, 1\], expected \[batch, 3\]/],
+    ['g-does-not-feed-d', () => variant('g-does-not-feed-d', (m) => (m.output.shape = [3]), { 'generator.onnx': 'generator-out3.onnx' }), /discriminator\.onnx: input "x" \(must accept generator\.onnx's output \[batch, 3\]\) has shape \[batch, 1\]/],
+    ['static-batch', () => variant('static-batch', () => {}, { 'generator.onnx': 'static-batch-generator.onnx' }), /generator\.onnx: input "z".*the batch axis \(dim 0\) must be dynamic, found fixed size 8/],
+    ['two-inputs', () => variant('two-inputs', () => {}, { 'discriminator.onnx': 'two-input-discriminator.onnx' }), /discriminator\.onnx: must have exactly one input, found 2 \("x", "y"\)/],
+    ['not-onnx', () => variant('not-onnx', () => {}, { 'generator.onnx': 'not-onnx.onnx' }), /not-onnx\/generator\.onnx: cannot be loaded by onnxruntime/],
+  ];
+
+  it.each(cases)('%s → FAILED with a clear error', async (id, make, message) => {
+    make();
+    expect(await failure(id)).toMatch(message);
+  });
+
+  it('keeps serving the good models beside the broken ones', async () => {
+    variant('good-one');
+    const repo = await loadModelRepository(tmp);
+    expect(repo.get('good-one')?.status).toBe('READY');
+    expect(repo.ready().map((m) => m.id)).toEqual(['good-one']);
+    expect(repo.list().filter((m) => m.status === 'FAILED').length).toBe(cases.length);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createThresholdSampler } from '../../plugins/threshold/index.js';
+import { createDrsSampler } from '../../plugins/drs/index.js';
+import { SamplerParameterError, percentile } from '../../src/contracts.js';
+import { resolveParams } from '../../src/sampling/params.js';
+
+const drs = createDrsSampler();
+
+describe('sampler parameter admission', () => {
+  it('applies declared defaults and records what was given', () => {
+    const { params, given } = resolveParams(drs, { gamma: 0 });
+    expect(params).toEqual({ gamma: 0, burnInSamples: 10_000, epsilon: 1e-6, gammaPercentile: 95 });
+    expect([...given]).toEqual(['gamma']);
+    expect(resolveParams(drs, undefined).params.gamma).toBeUndefined();
+  });
+
+  it.each([
+    [{ gama: 0 }, 'gama', /unknown parameter \(known: burnInSamples, epsilon, gamma, gammaPercentile\)/],
+    [{ gammaPercentile: 101 }, 'gammaPercentile', /must be ≤ 100, got 101/],
+    [{ gammaPercentile: -1 }, 'gammaPercentile', /must be ≥ 0, got -1/],
+    [{ burnInSamples: 1000.5 }, 'burnInSamples', /must be an integer, got 1000.5/],
+    [{ epsilon: '1e-6' }, 'epsilon', /must be a finite number, got "1e-6"/],
+    [{ epsilon: 0 }, 'epsilon', /must be ≥ 1e-12, got 0/],
+  ])('%j is refused, naming %s', (raw, parameter, message) => {
+    let error: unknown;
+    try {
+      resolveParams(drs, raw);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SamplerParameterError);
+    expect((error as SamplerParameterError).parameter).toBe(parameter);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('refuses params that are not an object', () => {
+    expect(() => resolveParams(drs, [1, 2])).toThrow(/parameter "params": must be a JSON object/);
+  });
+
+  it('threshold takes a logit or a percentile, not both', () => {
+    expect(() => resolveParams(createThresholdSampler(), { logitThreshold: 1, percentile: 20 })).toThrow(/give either logitThreshold or percentile/);
+  });
+});
+
+describe('percentile', () => {
+  it('interpolates linearly like numpy and takes 0–100', () => {
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
+    expect(percentile([3, 1, 2], 0)).toBe(1);
+    expect(percentile([3, 1, 2], 100)).toBe(3);
+    expect(percentile(Float64Array.from({ length: 101 }, (_, i) => i), 95)).toBe(95);
+    expect(() => percentile([1], 101)).toThrow(RangeError);
+  });
+});

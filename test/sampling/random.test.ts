@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/sampling/random.js';
+
+describe('Random', () => {
+  it('is reproducible per seed and stream, and streams differ', () => {
+    const a = Array.from({ length: 5 }, () => 0).map(((r) => () => r.nextUint32())(new Random(42, 1)));
+    const b = Array.from({ length: 5 }, () => 0).map(((r) => () => r.nextUint32())(new Random(42, 1)));
+    const c = Array.from({ length: 5 }, () => 0).map(((r) => () => r.nextUint32())(new Random(42, 2)));
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+  });
+
+  it('draws uniforms on [0,1) and normals with the right moments (n = 200,000; tolerances ≈ 5 s.e.)', () => {
+    const rng = new Random(7);
+    const n = 200_000;
+    let su = 0, min = 1, max = 0, sn = 0, sn2 = 0, sn4 = 0;
+    for (let i = 0; i < n; i++) {
+      const u = rng.uniform();
+      su += u; min = Math.min(min, u); max = Math.max(max, u);
+      const z = rng.normal();
+      sn += z; sn2 += z * z; sn4 += z ** 4;
+    }
+    expect(min).toBeGreaterThanOrEqual(0);
+    expect(max).toBeLessThan(1);
+    expect(Math.abs(su / n - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / n));
+    expect(Math.abs(sn / n)).toBeLessThan(5 / Math.sqrt(n));
+    expect(Math.abs(sn2 / n - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
+    expect(Math.abs(sn4 / n - 3)).toBeLessThan(5 * Math.sqrt(96 / n));
+  });
+
+  it('makes latents of the declared distribution', () => {
+    const u = new Random(1).latents(1000, 3, 'uniform');
+    expect(u.length).toBe(3000);
+    expect(Math.min(...u)).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...u)).toBeLessThanOrEqual(1);
+    expect(Math.min(...new Random(1).latents(1000, 3, 'normal'))).toBeLessThan(-2);
+  });
+});
