@@ -37,6 +37,8 @@ export interface EngineOptions {
   readonly defaultBatchSize?: number;
   /** Empty progress chunks at most this often while nothing is accepted. Default 250 ms. */
   readonly progressIntervalMs?: number;
+  /** Rounds one run keeps in flight ahead of its acceptance step. Default 2. */
+  readonly pipelineDepth?: number;
 }
 
 export interface SampleRequest {
@@ -67,6 +69,7 @@ export class SamplingEngine {
   private readonly burnIns = new Map<string, Promise<BurnIn>>();
   private readonly defaultBatchSize: number;
   private readonly progressIntervalMs: number;
+  private readonly pipelineDepth: number;
   private readonly runs = new Set<SamplingRun>();
   private closed = false;
 
@@ -79,6 +82,7 @@ export class SamplingEngine {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.defaultBatchSize = options.defaultBatchSize ?? 512;
     this.progressIntervalMs = options.progressIntervalMs ?? 250;
+    this.pipelineDepth = Math.max(1, options.pipelineDepth ?? 2);
     for (const plugin of options.samplers) this.register(plugin);
   }
 
@@ -158,6 +162,7 @@ export class SamplingEngine {
         round: (latents, rows, s) => this.batcher.run(spec, latents, rows, s),
         burnIn: (n) => this.burnIn(plan.model, n),
         progressIntervalMs: this.progressIntervalMs,
+        pipelineDepth: this.pipelineDepth,
       },
       signal,
     );

@@ -8,6 +8,7 @@ import type { PreparationContext, SamplerParams, SamplerPlugin, SamplerState } f
 import { SamplingError } from '../errors.js';
 import { abortError, raceAbort, type RoundOutput } from '../inference/batcher.js';
 import type { ReadyModel } from '../models/repository.js';
+import { decideRound, gather, gatherRows } from './accept.js';
 import { Random } from './random.js';
 
 export interface RunStats {
@@ -56,6 +57,8 @@ export interface RunPlan {
   readonly burnIn: PreparationContext['burnIn'];
   /** A progress chunk with no samples is yielded at most this often while nothing is accepted. */
   readonly progressIntervalMs: number;
+  /** Rounds a run may have in flight ahead of its acceptance step. */
+  readonly pipelineDepth: number;
 }
 
 /** Probabilities → logits, clipped so that p = 0 or 1 stays finite. */
@@ -178,19 +181,30 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       };
     };
 
-    const propose = (): Promise<RoundOutput> | null => {
-      const rows = Math.min(batchSize, maxProposals - drawn);
-      if (rows <= 0) return null;
-      drawn += rows;
-      const latents = latentRng.latents(rows, latentDim, distribution);
-      const pending = this.plan.round(latents, rows, signal);
-      pending.catch(() => undefined); // awaited below, or abandoned when the run ends first
-      return pending;
+    // Rounds run ahead of the acceptance step (up to `pipelineDepth`) while the observed
+    // acceptance rate says they will be needed, so the workers never wait on this loop.
+    const inFlight: { rows: number; output: Promise<RoundOutput> }[] = [];
+    let rowsInFlight = 0;
+    const fill = (): void => {
+      while (inFlight.length < this.plan.pipelineDepth) {
+        if (inFlight.length > 0) {
+          const rate = proposed > 0 ? accepted / proposed : 0;
+          if (rate === 0 || accepted + rate * rowsInFlight >= count) return;
+        }
+        const rows = Math.min(batchSize, maxProposals - drawn);
+        if (rows <= 0) return;
+        drawn += rows;
+        rowsInFlight += rows;
+        const output = this.plan.round(latentRng.latents(rows, latentDim, distribution), rows, signal);
+        output.catch(() => undefined); // awaited below, or abandoned when the run ends first
+        inFlight.push({ rows, output });
+      }
     };
 
-    let inFlight = propose();
     while (accepted < count) {
-      if (!inFlight) {
+      fill();
+      const next = inFlight.shift();
+      if (!next) {
         const rate = proposed > 0 ? accepted / proposed : 0;
         throw new SamplingError(
           'PROPOSAL_BUDGET_EXHAUSTED',
@@ -199,58 +213,33 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
           { maxProposals, accepted, count, acceptanceRate: rate },
         );
       }
-      const round = await raceAbort(inFlight, signal);
+      const round = await raceAbort(next.output, signal);
+      rowsInFlight -= next.rows;
       rounds += round.rounds;
       batchRowsTotal += round.batchRowsTotal;
-      const rows = round.logits.length;
-
-      // Start the next round before deciding this one when it is likely to be needed.
-      const expectedRate = proposed > 0 ? accepted / proposed : 0;
-      const prefetched = proposed > 0 && accepted + expectedRate * rows < count ? propose() : undefined;
+      fill(); // keep the workers busy while this round is decided
 
       const logits = toLogits(round.logits, model.manifest.discriminatorOutput);
-      const finiteIndex: number[] = [];
-      for (let i = 0; i < rows; i++) if (Number.isFinite(logits[i])) finiteIndex.push(i);
-      const finiteLogits = Float64Array.from(finiteIndex, (i) => logits[i] as number);
-      const probabilities = finiteLogits.length > 0 ? state.decide(finiteLogits) : new Float64Array(0);
-      if (probabilities.length !== finiteLogits.length) {
-        throw new Error(`sampler "${plugin.name}" broke the contract: decide() returned ${probabilities.length} probabilities for ${finiteLogits.length} logits`);
-      }
+      const decision = decideRound(logits, state, uniformRng, count - accepted, plugin.name);
+      proposed += decision.considered;
+      invalid += decision.invalid;
+      accepted += decision.accepted.length;
       const gamma = state.report().gamma;
-      if (gamma !== undefined && finiteLogits.length > 0) {
+      if (gamma !== undefined && decision.decided) {
         gammaSum += gamma;
         gammaBatches++;
       }
 
-      const p = new Float64Array(rows); // 0 for invalid logits
-      finiteIndex.forEach((row, k) => {
-        const v = probabilities[k] as number;
-        p[row] = Number.isNaN(v) ? 0 : Math.min(1, Math.max(0, v));
-      });
-      const take: number[] = [];
-      for (let i = 0; i < rows && accepted < count; i++) {
-        const u = uniformRng.uniform(); // one uniform per proposal, valid or not, keeps the stream aligned
-        proposed++;
-        if (!Number.isFinite(logits[i])) invalid++;
-        else if (u < (p[i] as number)) {
-          take.push(i);
-          accepted++;
-        }
-      }
-
       const done = accepted >= count;
-      if (!done) inFlight = prefetched !== undefined ? prefetched : propose();
       const now = performance.now();
-      if (take.length > 0 || done || now - lastYield >= this.plan.progressIntervalMs) {
+      if (decision.accepted.length > 0 || done || now - lastYield >= this.plan.progressIntervalMs) {
         lastYield = now;
-        const samples = new Float32Array(take.length * sampleSize);
-        take.forEach((row, k) => samples.set(round.samples.subarray(row * sampleSize, (row + 1) * sampleSize), k * sampleSize));
         this.current = stats();
         yield {
-          samples,
-          logits: Float64Array.from(take, (i) => logits[i] as number),
-          acceptanceProbabilities: Float64Array.from(take, (i) => p[i] as number),
-          count: take.length,
+          samples: gatherRows(round.samples, sampleSize, decision.accepted),
+          logits: gather(logits, decision.accepted),
+          acceptanceProbabilities: gather(decision.probabilities, decision.accepted),
+          count: decision.accepted.length,
           sampleSize,
           stats: this.current,
           done,
