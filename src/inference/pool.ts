@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
+import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
 
 export interface WorkerPoolOptions {
   /** Worker threads. Default: half the cores (at least 1). */
@@ -23,10 +23,10 @@ export interface RoundResult {
 
 interface Job {
   readonly id: number;
-  readonly model: WorkerModelSpec;
-  readonly rows: number;
-  readonly latents: Float32Array;
-  resolve(result: RoundResult): void;
+  readonly modelId: string;
+  /** Builds the message for this job's id, with the buffers to transfer. */
+  readonly message: (jobId: number) => [ToWorker, ArrayBuffer[]];
+  resolve(result: FromWorker): void;
   reject(error: Error): void;
 }
 
@@ -43,6 +43,12 @@ function spawnWorker(options: WorkerOptions): Worker {
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: options });
+}
+
+/** The view's buffer when the view covers all of it (transferred, so the caller loses it); else a copy's. */
+function transferable(view: Float32Array): ArrayBuffer {
+  const own = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
+  return own.buffer as ArrayBuffer;
 }
 
 export class WorkerPool {
@@ -77,11 +83,8 @@ export class WorkerPool {
       if (!job) return;
       slot.inFlight.delete(message.jobId);
       this.rounds++;
-      if (message.type === 'result') {
-        job.resolve({ samples: new Float32Array(message.samples), logits: new Float32Array(message.logits), inferenceMs: message.inferenceMs });
-      } else {
-        job.reject(new Error(`inference failed on model "${job.model.id}": ${message.message}`));
-      }
+      if (message.type === 'error') job.reject(new Error(`inference failed on model "${job.modelId}": ${message.message}`));
+      else job.resolve(message);
       this.pump();
     });
     const fail = (error: Error): void => {
@@ -101,10 +104,25 @@ export class WorkerPool {
   }
 
   /** Runs one round (latents → G → D) on the least-busy worker. */
-  run(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<RoundResult> {
+  async run(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<RoundResult> {
+    const buffer = transferable(latents);
+    const reply = await this.submit(model.id, (jobId) => [{ type: 'run', jobId, model, rows, latents: buffer }, [buffer]]);
+    if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
+    return { samples: new Float32Array(reply.samples), logits: new Float32Array(reply.logits), inferenceMs: reply.inferenceMs };
+  }
+
+  /** Runs a single-input model (e.g. an evaluation classifier) and returns its named outputs. */
+  async runSingle(model: SingleModelSpec, input: Float32Array, rows: number): Promise<Float32Array[]> {
+    const buffer = transferable(input);
+    const reply = await this.submit(model.id, (jobId) => [{ type: 'single', jobId, model, rows, input: buffer }, [buffer]]);
+    if (reply.type !== 'single-result') throw new Error(`unexpected reply ${reply.type}`);
+    return reply.outputs.map((b) => new Float32Array(b));
+  }
+
+  private submit(modelId: string, message: Job['message']): Promise<FromWorker> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    return new Promise<RoundResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextJobId++, model, rows, latents, resolve, reject });
+    return new Promise<FromWorker>((resolve, reject) => {
+      this.queue.push({ id: this.nextJobId++, modelId, message, resolve, reject });
       this.pump();
     });
   }
@@ -116,10 +134,8 @@ export class WorkerPool {
       if (!best || best.inFlight.size >= this.maxInFlight) return;
       const job = this.queue.shift()!;
       best.inFlight.set(job.id, job);
-      // Transfer the latents' buffer when we own all of it; otherwise copy the view.
-      const latents = job.latents.byteOffset === 0 && job.latents.byteLength === job.latents.buffer.byteLength ? job.latents : job.latents.slice();
-      const message: ToWorker = { type: 'run', jobId: job.id, model: job.model, rows: job.rows, latents: latents.buffer as ArrayBuffer };
-      best.worker.postMessage(message, [latents.buffer as ArrayBuffer]);
+      const [message, transfer] = job.message(job.id);
+      best.worker.postMessage(message, transfer);
     }
   }
 

@@ -17,11 +17,23 @@ export interface WorkerOptions {
   readonly intraOpNumThreads: number;
 }
 
+/** A single-input model run for its named outputs (e.g. a classifier's features and logits). */
+export interface SingleModelSpec {
+  readonly id: string;
+  readonly path: string;
+  readonly input: string;
+  /** Shape of one row; the batch axis is prepended. */
+  readonly rowShape: readonly number[];
+  readonly outputs: readonly string[];
+}
+
 export type ToWorker =
   | { readonly type: 'run'; readonly jobId: number; readonly model: WorkerModelSpec; readonly rows: number; readonly latents: ArrayBuffer }
+  | { readonly type: 'single'; readonly jobId: number; readonly model: SingleModelSpec; readonly rows: number; readonly input: ArrayBuffer }
   | { readonly type: 'close' };
 
 export type FromWorker =
   | { readonly type: 'result'; readonly jobId: number; readonly samples: ArrayBuffer; readonly logits: ArrayBuffer; readonly inferenceMs: number }
+  | { readonly type: 'single-result'; readonly jobId: number; readonly outputs: readonly ArrayBuffer[] }
   | { readonly type: 'error'; readonly jobId: number; readonly message: string }
   | { readonly type: 'closed' };

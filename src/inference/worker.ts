@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
-import type { FromWorker, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
+import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
 
 interface Sessions {
   readonly generator: ort.InferenceSession;
@@ -14,6 +14,7 @@ interface Sessions {
 const port = parentPort!;
 const options = workerData as WorkerOptions;
 const sessions = new Map<string, Promise<Sessions>>();
+const singles = new Map<string, Promise<ort.InferenceSession>>();
 
 function open(path: string): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(path, {
@@ -52,20 +53,34 @@ async function run(jobId: number, model: WorkerModelSpec, rows: number, latents:
   port.postMessage(message, [samples, logits]);
 }
 
+async function runSingle(jobId: number, model: SingleModelSpec, rows: number, input: ArrayBuffer): Promise<void> {
+  let session = singles.get(model.id);
+  if (!session) {
+    session = open(model.path);
+    session.catch(() => singles.delete(model.id));
+    singles.set(model.id, session);
+  }
+  const tensor = new ort.Tensor('float32', new Float32Array(input), [rows, ...model.rowShape]);
+  const results = await (await session).run({ [model.input]: tensor }, [...model.outputs]);
+  const outputs = model.outputs.map((name) => ownBuffer(results[name]!.data as Float32Array));
+  port.postMessage({ type: 'single-result', jobId, outputs } satisfies FromWorker, outputs);
+}
+
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'run') {
-    run(message.jobId, message.model, message.rows, message.latents).catch((error: unknown) => {
+  if (message.type === 'run' || message.type === 'single') {
+    const job = message.type === 'run' ? run(message.jobId, message.model, message.rows, message.latents) : runSingle(message.jobId, message.model, message.rows, message.input);
+    job.catch((error: unknown) => {
       const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
       port.postMessage(reply);
     });
   } else if (message.type === 'close') {
-    void Promise.allSettled(
-      [...sessions.values()].map(async (s) => {
-        const { generator, discriminator } = await s;
-        await Promise.all([generator.release(), discriminator.release()]);
-      }),
-    ).then(() => {
+    const all = [...sessions.values()].map(async (s) => {
+      const { generator, discriminator } = await s;
+      await Promise.all([generator.release(), discriminator.release()]);
+    });
+    void Promise.allSettled([...all, ...[...singles.values()].map(async (s) => (await s).release())]).then(() => {
       sessions.clear();
+      singles.clear();
       port.postMessage({ type: 'closed' } satisfies FromWorker);
     });
   }

@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { SAMPLER_CONTRACT_VERSION, type BurnIn, type SamplerParams, type SamplerPlugin } from '../contracts.js';
 import { SamplingError, badInput } from '../errors.js';
+import { SampleEvaluator, type EvaluationRequest, type SampleMetrics } from '../evaluation/evaluator.js';
 import { InferenceBatcher, type BatcherOptions } from '../inference/batcher.js';
 import { WorkerPool, type WorkerPoolOptions } from '../inference/pool.js';
 import type { WorkerModelSpec } from '../inference/protocol.js';
@@ -65,6 +66,8 @@ const DEFAULT_LIMITS: EngineLimits = { maxCount: 100_000, defaultMaxProposals: 1
 
 export class SamplingEngine {
   readonly limits: EngineLimits;
+  /** Scores samples with the model's evaluation data (classifier runs in the workers). */
+  readonly evaluator: SampleEvaluator;
   private readonly samplersByName = new Map<string, SamplerPlugin>();
   private readonly burnIns = new Map<string, Promise<BurnIn>>();
   private readonly defaultBatchSize: number;
@@ -80,6 +83,7 @@ export class SamplingEngine {
     options: EngineOptions,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.evaluator = new SampleEvaluator(pool);
     this.defaultBatchSize = options.defaultBatchSize ?? 512;
     this.progressIntervalMs = options.progressIntervalMs ?? 250;
     this.pipelineDepth = Math.max(1, options.pipelineDepth ?? 2);
@@ -178,6 +182,11 @@ export class SamplingEngine {
     const chunks: SampleChunk[] = [];
     for await (const chunk of run) chunks.push(chunk);
     return concatChunks(chunks, run.stats, this.readyModel(request.modelId).sampleSize);
+  }
+
+  /** Quality metrics of a result on model `modelId` (the families its manifest supports). */
+  evaluate(modelId: string, samples: { samples: Float32Array; count: number }, request?: EvaluationRequest): Promise<SampleMetrics> {
+    return this.evaluator.evaluate(this.readyModel(modelId), samples.samples, samples.count, request);
   }
 
   /** Runs still iterating (for tests and metrics). */
