@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkerPool } from '../inference/pool.js';
 import type { SingleModelSpec } from '../inference/protocol.js';
+import type { ClassifierSpec } from '../models/manifest.js';
 import type { ReadyModel } from '../models/repository.js';
 import { classifierMetrics } from './classifier.js';
-import { featureStatistics, frechetDistance, type FeatureStatistics } from './frechet.js';
-import { mixtureMetrics, type MixtureMetrics } from './mixture2d.js';
+import { frechetDistance, type FeatureStatistics } from './frechet.js';
+import { addMixtureTallies, mixtureMetrics, mixtureTally, summarizeMixture, type MixtureMetrics, type MixtureSpec, type MixtureTally } from './mixture2d.js';
 
 export interface ImageMetrics {
   readonly count: number;
@@ -54,19 +55,20 @@ export class SampleEvaluator {
 
   /** Metrics of `count` samples (row-major values of `model`); only the families asked for. */
   async evaluate(model: ReadyModel, samples: Float32Array, count: number, request: EvaluationRequest = { mixture2d: true, image: true }): Promise<SampleMetrics> {
-    const supported = SampleEvaluator.supports(model);
-    const out: { mixture2d?: MixtureMetrics; image?: ImageMetrics } = {};
-    if (request.mixture2d && supported.mixture2d) {
-      const spec = model.manifest.evaluation!.mixture2d!;
-      out.mixture2d = mixtureMetrics(samples.subarray(0, count * 2), { centers: spec.centers.map((c) => [...c]), sigma: spec.sigma });
-    }
-    if (request.image && supported.image) out.image = await this.imageMetrics(model, samples, count);
-    return out;
+    const accumulator = this.accumulator(model, request);
+    await accumulator.add(samples, count);
+    return accumulator.snapshot();
   }
 
-  private async imageMetrics(model: ReadyModel, samples: Float32Array, count: number): Promise<ImageMetrics> {
-    const spec = model.manifest.evaluation!.classifier!;
-    const classes = spec.classes;
+  /** Running metrics over a stream of sample chunks: each chunk is scored once, as it arrives. */
+  accumulator(model: ReadyModel, request: EvaluationRequest = { mixture2d: true, image: true }): MetricsAccumulator {
+    const supported = SampleEvaluator.supports(model);
+    const mixture = request.mixture2d && supported.mixture2d ? model.manifest.evaluation!.mixture2d! : null;
+    const classifier = request.image && supported.image ? model.manifest.evaluation!.classifier! : null;
+    return new MetricsAccumulator(mixture ? { centers: mixture.centers.map((c) => [...c]), sigma: mixture.sigma } : null, classifier ? this.classifierRunner(model, classifier) : null);
+  }
+
+  private classifierRunner(model: ReadyModel, spec: ClassifierSpec): ClassifierRunner {
     const single: SingleModelSpec = {
       id: `${model.id}/${spec.file}`,
       path: join(model.dir, spec.file),
@@ -74,30 +76,26 @@ export class SampleEvaluator {
       rowShape: model.manifest.output.shape,
       outputs: [spec.featuresOutput, spec.logitsOutput],
     };
-    const rowSize = model.sampleSize;
-    const parts = [];
-    for (let start = 0; start < count; start += CLASSIFIER_BATCH) {
-      const rows = Math.min(CLASSIFIER_BATCH, count - start);
-      parts.push(this.pool.runSingle(single, samples.slice(start * rowSize, (start + rows) * rowSize), rows));
-    }
-    const outputs = await Promise.all(parts);
-    const featureDim = count > 0 ? outputs[0]![0]!.length / Math.min(CLASSIFIER_BATCH, count) : 0;
-    const features = concat(outputs.map((o) => o[0]!));
-    const logits = concat(outputs.map((o) => o[1]!));
-    const cls = classifierMetrics(logits, count, classes.length);
-    let fd: number | null = null;
-    if (count >= 2) {
-      const real = this.realStatistics(model, featureDim);
-      fd = frechetDistance(featureStatistics(features, count, featureDim), real, featureDim);
-    }
-    return { count, frechetDistance: fd, classEntropy: cls.classEntropy, meanConfidence: cls.meanConfidence, classHistogram: cls.classHistogram, classes };
+    return {
+      classes: spec.classes,
+      classify: async (samples, count) => {
+        const rowSize = model.sampleSize;
+        const parts = [];
+        for (let start = 0; start < count; start += CLASSIFIER_BATCH) {
+          const rows = Math.min(CLASSIFIER_BATCH, count - start);
+          parts.push(this.pool.runSingle(single, samples.slice(start * rowSize, (start + rows) * rowSize), rows));
+        }
+        const outputs = await Promise.all(parts);
+        return { features: concat(outputs.map((o) => o[0]!)), logits: concat(outputs.map((o) => o[1]!)) };
+      },
+      real: (dim) => this.realStatistics(model, spec.realFeatures, dim),
+    };
   }
 
   /** The real data's feature mean and covariance from the manifest's `realFeatures` file (cached). */
-  private realStatistics(model: ReadyModel, dim: number): FeatureStatistics {
+  private realStatistics(model: ReadyModel, file: string, dim: number): FeatureStatistics {
     let stats = this.realFeatures.get(model.id);
     if (!stats) {
-      const file = model.manifest.evaluation!.classifier!.realFeatures;
       const raw = JSON.parse(readFileSync(join(model.dir, file), 'utf8')) as { dim: number; mean: number[]; covariance: number[][] };
       if (raw.dim !== dim || raw.mean.length !== dim || raw.covariance.length !== dim) {
         throw new Error(`${model.id}/${file}: feature dimension ${raw.dim} does not match the classifier's ${dim}`);
@@ -106,6 +104,110 @@ export class SampleEvaluator {
       this.realFeatures.set(model.id, stats);
     }
     return stats;
+  }
+}
+
+interface ClassifierRunner {
+  readonly classes: readonly string[];
+  classify(samples: Float32Array, count: number): Promise<{ features: Float32Array; logits: Float32Array }>;
+  real(dim: number): FeatureStatistics;
+}
+
+/**
+ * Sufficient statistics of the metrics so far: mixture tallies, and for images the feature
+ * sums Σf and Σffᵀ (float64), the class histogram and the summed top-class confidence.
+ */
+export class MetricsAccumulator {
+  private mixture: MixtureTally | null = null;
+  private images = 0;
+  private featureDim = 0;
+  private featureSum: Float64Array | null = null;
+  private featureOuter: Float64Array | null = null;
+  private histogram: number[] = [];
+  private confidenceSum = 0;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly mixtureSpec: MixtureSpec | null,
+    private readonly classifier: ClassifierRunner | null,
+  ) {
+    if (mixtureSpec) this.mixture = { count: 0, perMode: mixtureSpec.centers.map(() => 0), squaredDeviation: 0 };
+    if (classifier) this.histogram = classifier.classes.map(() => 0);
+  }
+
+  /** Scores one chunk; chunks are folded in the order they are added. */
+  add(samples: Float32Array, count: number): Promise<void> {
+    const next = this.pending.then(() => this.fold(samples, count));
+    this.pending = next.catch(() => undefined);
+    return next;
+  }
+
+  private async fold(samples: Float32Array, count: number): Promise<void> {
+    if (count === 0) return;
+    if (this.mixtureSpec && this.mixture) {
+      const chunk = mixtureMetrics(samples.subarray(0, count * 2), this.mixtureSpec);
+      this.mixture = addMixtureTallies(this.mixture, mixtureTally(chunk));
+    }
+    if (this.classifier) {
+      const { features, logits } = await this.classifier.classify(samples, count);
+      const dim = features.length / count;
+      if (!this.featureSum) {
+        this.featureDim = dim;
+        this.featureSum = new Float64Array(dim);
+        this.featureOuter = new Float64Array(dim * dim);
+      }
+      const sum = this.featureSum;
+      const outer = this.featureOuter!;
+      for (let r = 0; r < count; r++) {
+        const row = features.subarray(r * dim, (r + 1) * dim);
+        for (let i = 0; i < dim; i++) {
+          const fi = row[i]!;
+          sum[i] = sum[i]! + fi;
+          for (let j = i; j < dim; j++) outer[i * dim + j] = outer[i * dim + j]! + fi * row[j]!;
+        }
+      }
+      const cls = classifierMetrics(logits, count, this.classifier.classes.length);
+      cls.classHistogram.forEach((c, k) => (this.histogram[k]! += c));
+      this.confidenceSum += cls.meanConfidence * count;
+      this.images += count;
+    }
+  }
+
+  /** Metrics of everything added so far (call after awaiting `add`). */
+  snapshot(): SampleMetrics {
+    const out: { mixture2d?: MixtureMetrics; image?: ImageMetrics } = {};
+    if (this.mixture) out.mixture2d = summarizeMixture(this.mixture);
+    if (this.classifier) out.image = this.imageSnapshot(this.classifier);
+    return out;
+  }
+
+  private imageSnapshot(classifier: ClassifierRunner): ImageMetrics {
+    const n = this.images;
+    const total = this.histogram.reduce((a, b) => a + b, 0);
+    let entropy = 0;
+    for (const c of this.histogram) if (c > 0) entropy -= (c / total) * Math.log(c / total);
+    let fd: number | null = null;
+    if (n >= 2 && this.featureSum && this.featureOuter) {
+      const dim = this.featureDim;
+      const mean = this.featureSum.map((v) => v / n);
+      const covariance = new Float64Array(dim * dim);
+      for (let i = 0; i < dim; i++) {
+        for (let j = i; j < dim; j++) {
+          const c = (this.featureOuter[i * dim + j]! - n * mean[i]! * mean[j]!) / (n - 1);
+          covariance[i * dim + j] = c;
+          covariance[j * dim + i] = c;
+        }
+      }
+      fd = frechetDistance({ mean, covariance }, classifier.real(dim), dim);
+    }
+    return {
+      count: n,
+      frechetDistance: fd,
+      classEntropy: n > 0 ? entropy : NaN,
+      meanConfidence: n > 0 ? this.confidenceSum / n : NaN,
+      classHistogram: [...this.histogram],
+      classes: classifier.classes,
+    };
   }
 }
 

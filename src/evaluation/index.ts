@@ -11,4 +11,4 @@ export {
 export { featureStatistics, frechetDistance, type FeatureStatistics } from './frechet.js';
 export { classifierMetrics, type ClassifierMetrics } from './classifier.js';
 export { multiplySquare, psdSqrt, symmetricEigen, type SymmetricEigen, type SymmetricEigenOptions } from './linalg.js';
-export { SampleEvaluator, type EvaluationRequest, type ImageMetrics, type SampleMetrics } from './evaluator.js';
+export { MetricsAccumulator, SampleEvaluator, type EvaluationRequest, type ImageMetrics, type SampleMetrics } from './evaluator.js';

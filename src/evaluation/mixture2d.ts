@@ -126,6 +126,33 @@ export function mixtureMetrics(
     squaredDeviation += bestD2;
   }
 
+  return summarizeMixture({ count: points.count, perMode, squaredDeviation }, recoveredShare);
+}
+
+/** Sufficient statistics of a mixture score; tallies of disjoint sample sets add up. */
+export interface MixtureTally {
+  readonly count: number;
+  /** HQ samples per mode. */
+  readonly perMode: readonly number[];
+  /** Σ over HQ samples of the squared distance to their centre. */
+  readonly squaredDeviation: number;
+}
+
+/** The tally behind a metrics value (exact up to rounding of the std). */
+export function mixtureTally(m: MixtureMetrics): MixtureTally {
+  const hq = m.highQualityCount;
+  return { count: m.count, perMode: m.perMode, squaredDeviation: hq > 0 ? 2 * hq * m.highQualityStd ** 2 : 0 };
+}
+
+export function addMixtureTallies(a: MixtureTally, b: MixtureTally): MixtureTally {
+  return { count: a.count + b.count, perMode: a.perMode.map((c, i) => c + (b.perMode[i] ?? 0)), squaredDeviation: a.squaredDeviation + b.squaredDeviation };
+}
+
+/** Metrics from a tally, with the recovered rule, std and KL documented on {@link mixtureMetrics}. */
+export function summarizeMixture(tally: MixtureTally, recoveredShare = DEFAULT_RECOVERED_SHARE): MixtureMetrics {
+  const perMode = [...tally.perMode];
+  const modeCount = perMode.length;
+  const highQualityCount = perMode.reduce((a, b) => a + b, 0);
   // count·K ≥ share·HQ is the rule above without a division that could round across the boundary.
   const recoveredModes = perMode.filter((c) => c >= 1 && c * modeCount >= recoveredShare * highQualityCount).length;
   let modeKL = NaN;
@@ -138,12 +165,12 @@ export function mixtureMetrics(
   }
 
   return {
-    count: points.count,
+    count: tally.count,
     highQualityCount,
-    highQualityShare: points.count > 0 ? highQualityCount / points.count : NaN,
+    highQualityShare: tally.count > 0 ? highQualityCount / tally.count : NaN,
     recoveredModes,
     modeCount,
-    highQualityStd: highQualityCount > 0 ? Math.sqrt(squaredDeviation / (2 * highQualityCount)) : NaN,
+    highQualityStd: highQualityCount > 0 ? Math.sqrt(tally.squaredDeviation / (2 * highQualityCount)) : NaN,
     modeKL,
     perMode,
   };
