@@ -31,6 +31,12 @@ const VENDOR: Record<string, string> = {
   'graphql-ws.js': 'graphql-ws/umd/graphql-ws.min.js',
 };
 
+/** A file inside an installed package, found through its package.json (exports maps hide umd/). */
+function vendorFile(path: string): string {
+  const [pkg, ...rest] = path.split('/');
+  return join(dirname(require.resolve(`${pkg}/package.json`)), ...rest);
+}
+
 export interface PagesOptions {
   /** Path of the GraphQL endpoint (HTTP and WebSocket). Default `/graphql`. */
   readonly graphqlPath?: string;
@@ -68,7 +74,7 @@ export function createPagesRouter(options: PagesOptions = {}): Router {
   router.get(graphqlPath, (req, res, next) => (wantsHtml(req) ? html('graphiql.html')(req, res, next) : next()));
   router.get(comparePath, html('compare.html'));
   for (const [name, path] of Object.entries(VENDOR)) {
-    const file = require.resolve(path);
+    const file = vendorFile(path);
     router.get(`${assetsPath}/vendor/${name}`, (_req, res) => res.set('Cache-Control', 'public, max-age=3600').sendFile(file));
   }
   router.use(assetsPath, express.static(STATIC_DIR, { index: false, maxAge: 0 }));

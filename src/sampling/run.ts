@@ -28,6 +28,8 @@ export interface RunStats {
   /** γ of the latest batch, and its mean over batches (samplers that use one). */
   readonly gamma: number | null;
   readonly gammaMean: number | null;
+  /** The sampler's own numbers (`SamplerReport.details`, e.g. a threshold), or null. */
+  readonly samplerDetails: Readonly<Record<string, number>> | null;
   readonly elapsedMs: number;
 }
 
@@ -177,6 +179,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         logitMaxEnd: report.logitMax ?? null,
         gamma: report.gamma ?? null,
         gammaMean: gammaBatches > 0 ? gammaSum / gammaBatches : null,
+        samplerDetails: report.details ?? null,
         elapsedMs: performance.now() - started,
       };
     };
@@ -264,6 +267,7 @@ function emptyStats(seed: number): RunStats {
     logitMaxEnd: null,
     gamma: null,
     gammaMean: null,
+    samplerDetails: null,
     elapsedMs: 0,
   };
 }

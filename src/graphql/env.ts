@@ -1,0 +1,110 @@
+/**
+ * The standalone server's settings from environment variables. Every problem is collected
+ * and reported at once, each naming its variable, before anything starts.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BUNDLED_MODELS_DIR } from '../models/repository.js';
+import type { SamplingLimits } from './limits.js';
+
+export interface StandaloneConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Folder of model folders. */
+  readonly modelsDir: string;
+  /** True when MODELS_DIR was set (a missing folder is then an error, not "no models yet"). */
+  readonly modelsDirExplicit: boolean;
+  readonly workers?: number;
+  readonly intraOpNumThreads?: number;
+  readonly maxBatchSize?: number;
+  readonly maxQueueDelayMs?: number;
+  readonly limits: Partial<SamplingLimits>;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid environment:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Variables, their meaning and default, for `--help`-style output and the README. */
+export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
+  ['PORT', 'HTTP and WebSocket port (default 4000; 0 = any free port)'],
+  ['HOST', 'interface to listen on (default localhost; 0.0.0.0 for all)'],
+  ['MODELS_DIR', 'folder of model folders (default: the bundled models/)'],
+  ['WORKERS', 'inference worker threads (default: half the cores)'],
+  ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: cores / WORKERS)'],
+  ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
+  ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company (default 2)'],
+  ['MAX_COUNT', 'largest count per request (default 100000)'],
+  ['MAX_PROPOSALS', 'largest maxProposals per request (default 20000000; requests without one get min(1000000, this))'],
+  ['MAX_STREAMS_PER_CONNECTION', 'concurrent sampleStream subscriptions per WebSocket (default 8)'],
+  ['MAX_STREAMS', 'concurrent sampleStream subscriptions per server (default 64)'],
+  ['MAX_QUERY_DEPTH', 'deepest field nesting per operation (default 10)'],
+  ['MAX_QUERY_COMPLEXITY', 'largest operation cost; each field 1, sample/sampleStream 20, png 2 (default 500)'],
+];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function configFromEnv(env: Env = process.env): StandaloneConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!/^[+]?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, got "${raw}"`);
+      return undefined;
+    }
+    return value;
+  };
+  const number = (name: string, min: number): number | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) {
+      problems.push(`${name} must be a number ≥ ${min}, got "${raw}"`);
+      return undefined;
+    }
+    return value;
+  };
+
+  const modelsDirRaw = read('MODELS_DIR');
+  const modelsDir = modelsDirRaw === undefined ? BUNDLED_MODELS_DIR : resolve(modelsDirRaw);
+  if (modelsDirRaw !== undefined && !existsSync(modelsDir)) problems.push(`MODELS_DIR: folder ${modelsDir} does not exist`);
+
+  const limits: Partial<Record<keyof SamplingLimits, number>> = {};
+  const limit = (key: keyof SamplingLimits, name: string): void => {
+    const value = int(name, 1);
+    if (value !== undefined) limits[key] = value;
+  };
+  limit('maxCount', 'MAX_COUNT');
+  limit('maxProposals', 'MAX_PROPOSALS');
+  limit('maxStreamsPerConnection', 'MAX_STREAMS_PER_CONNECTION');
+  limit('maxStreams', 'MAX_STREAMS');
+  limit('maxQueryDepth', 'MAX_QUERY_DEPTH');
+  limit('maxQueryComplexity', 'MAX_QUERY_COMPLEXITY');
+
+  const config: StandaloneConfig = {
+    port: int('PORT', 0, 65535) ?? 4000,
+    host: read('HOST') ?? 'localhost',
+    modelsDir,
+    modelsDirExplicit: modelsDirRaw !== undefined,
+    ...optional('workers', int('WORKERS', 1, 256)),
+    ...optional('intraOpNumThreads', int('INTRA_OP_THREADS', 1, 256)),
+    ...optional('maxBatchSize', int('MAX_BATCH_SIZE', 1)),
+    ...optional('maxQueueDelayMs', number('MAX_QUEUE_DELAY_MS', 0)),
+    limits,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+}

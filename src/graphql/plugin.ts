@@ -1,0 +1,88 @@
+/**
+ * `createSamplingPlugin`: everything a platform needs to serve sampling from its own Apollo
+ * Server + express + graphql-ws app (see examples/mount.ts).
+ */
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
+import type { NonEmptyArray } from 'type-graphql';
+import { createDrsSampler } from '../../plugins/drs/index.js';
+import { createNaiveSampler } from '../../plugins/naive/index.js';
+import { createThresholdSampler } from '../../plugins/threshold/index.js';
+import type { SamplerPlugin } from '../contracts.js';
+import { createPagesRouter, type PagesOptions } from '../pages/index.js';
+import type { SamplingEngine } from '../sampling/engine.js';
+import { createApolloPlugin } from './apollo.js';
+import { limitRules, type SamplingLimits } from './limits.js';
+import type { SamplingMetrics } from './metrics.js';
+import type { SamplingContext } from './resolvers/sample.js';
+import { SamplingRuntime, type RuntimeOptions } from './runtime.js';
+import { buildSamplingSchema, createResolvers } from './schema.js';
+import { createWsServerOptions, type SamplingWsServerOptions } from './ws.js';
+
+export type SamplingPluginOptions = RuntimeOptions;
+
+/** What `httpContext` needs from express's `{ req, res }` (kept structural: any Node response works). */
+export interface HttpContextArgs {
+  readonly res: { on(event: 'close', listener: () => void): unknown; readonly writableFinished: boolean };
+}
+
+export interface SamplingPlugin {
+  /** The built schema: pass it to ApolloServer and to graphql-ws's `useServer`. */
+  readonly schema: GraphQLSchema;
+  /** The type-graphql resolver classes, for a platform that builds one schema with its own. */
+  readonly resolvers: NonEmptyArray<Function>;
+  /** Starts the engine in serverWillStart; on stop cancels runs and streams, then closes it. */
+  readonly apolloPlugin: ApolloServerPlugin<BaseContext>;
+  /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`: limits and WebSocket metrics. */
+  readonly wsServerOptions: SamplingWsServerOptions;
+  /** The depth and complexity rules (already enforced by the Apollo plugin and `wsServerOptions`). */
+  readonly validationRules: readonly ValidationRule[];
+  readonly limits: SamplingLimits;
+  readonly metrics: SamplingMetrics;
+  /** The running engine (throws before the server started). */
+  readonly engine: SamplingEngine;
+  /**
+   * Apollo `context` for express: lets a `sample` query stop when its HTTP client disconnects.
+   * Merge it into your own context: `{ ...(await sampling.httpContext(args)), user }`.
+   */
+  httpContext(args: HttpContextArgs): Promise<SamplingContext>;
+  /** An express router with the offline GraphiQL IDE (GET on the GraphQL path) and the comparison page. */
+  pages(options?: PagesOptions): ReturnType<typeof createPagesRouter>;
+  /** Starts the engine without Apollo (other servers); the Apollo plugin calls this itself. */
+  start(): Promise<SamplingEngine>;
+  /** Cancels runs and streams, then closes the engine it created. */
+  stop(): Promise<void>;
+}
+
+/** The bundled samplers: naive, threshold and DRS (fresh instances). */
+export function defaultSamplers(): SamplerPlugin[] {
+  return [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[];
+}
+
+export function createSamplingPlugin(options: SamplingPluginOptions = {}): SamplingPlugin {
+  const samplers = options.samplers ?? options.engine?.samplers() ?? defaultSamplers();
+  const runtime = new SamplingRuntime(options, samplers);
+  const resolvers = createResolvers(runtime, samplers);
+  return {
+    schema: buildSamplingSchema(resolvers),
+    resolvers,
+    apolloPlugin: createApolloPlugin(runtime),
+    wsServerOptions: createWsServerOptions(runtime),
+    validationRules: limitRules(runtime.limits),
+    limits: runtime.limits,
+    metrics: runtime.metrics,
+    get engine() {
+      return runtime.engine;
+    },
+    async httpContext({ res }) {
+      const controller = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) controller.abort(new DOMException('the HTTP client disconnected', 'AbortError'));
+      });
+      return { sampling: { signal: controller.signal } };
+    },
+    pages: (pageOptions) => createPagesRouter(pageOptions),
+    start: () => runtime.start(),
+    stop: () => runtime.stop(),
+  };
+}

@@ -1,0 +1,38 @@
+/** Builds the sampling schema (or just its resolver classes, for a platform's own schema). */
+import 'reflect-metadata';
+import { printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
+import type { SamplerPlugin } from '../contracts.js';
+import { createModelResolver } from './resolvers/models.js';
+import { createSampleResolver } from './resolvers/sample.js';
+import { createSamplerResolver } from './resolvers/samplers.js';
+import { createStatsResolver } from './resolvers/stats.js';
+import type { SamplingRuntime } from './runtime.js';
+
+/**
+ * Resolver classes bound to one runtime. Classes are made per plugin instance (type-graphql
+ * instantiates resolvers itself), so two plugins in one process never share an engine.
+ */
+export function createResolvers(runtime: SamplingRuntime, samplers: readonly SamplerPlugin[]): NonEmptyArray<Function> {
+  return [createModelResolver(runtime), createSamplerResolver(runtime, samplers), createSampleResolver(runtime), createStatsResolver(runtime)];
+}
+
+/**
+ * type-graphql insists on a PubSub once a subscription exists, even when every subscription
+ * has its own `subscribe` function (ours do): this one is never used.
+ */
+const unusedPubSub: PubSub = {
+  publish() {},
+  subscribe(topic) {
+    throw new Error(`no pub/sub topics in the sampling schema (asked for "${topic}")`);
+  },
+};
+
+export function buildSamplingSchema(resolvers: NonEmptyArray<Function>): GraphQLSchema {
+  return buildSchemaSync({ resolvers, pubSub: unusedPubSub, validate: false });
+}
+
+/** The SDL committed as schema/schema.graphql (fields in declaration order, as the classes read). */
+export function printSamplingSchema(schema: GraphQLSchema): string {
+  return `${printSchema(schema)}\n`;
+}

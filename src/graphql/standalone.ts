@@ -1,0 +1,140 @@
+/**
+ * The standalone server: Apollo Server 5 over express for HTTP, graphql-ws on the same port
+ * for subscriptions, the offline pages, and a graceful stop. `src/server.ts` runs it from env.
+ */
+import { statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { ModelRepository } from '../models/repository.js';
+import { createSamplingPlugin, type SamplingPlugin, type SamplingPluginOptions } from './plugin.js';
+import type { SamplingLogger } from './runtime.js';
+import type { StandaloneConfig } from './env.js';
+
+export interface ServerOptions {
+  readonly port: number;
+  readonly host: string;
+  /** Default `/graphql` (HTTP and WebSocket). */
+  readonly graphqlPath?: string;
+  readonly sampling: SamplingPluginOptions;
+  /** Serve GraphiQL and the comparison page. Default true. */
+  readonly pages?: boolean;
+  readonly logger?: SamplingLogger;
+}
+
+export interface RunningServer {
+  /** http://host:port/graphql */
+  readonly url: string;
+  /** ws://host:port/graphql */
+  readonly wsUrl: string;
+  readonly sampling: SamplingPlugin;
+  readonly httpServer: Server;
+  /** Whether GraphiQL and the comparison page are mounted. */
+  readonly pages: boolean;
+  /** Cancels streams and runs, closes sockets and the HTTP server, then the engine. */
+  stop(): Promise<void>;
+}
+
+export const consoleLogger: SamplingLogger = {
+  info: (m) => console.log(m),
+  warn: (m) => console.warn(m),
+  error: (m) => console.error(m),
+};
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const logger = options.logger ?? consoleLogger;
+  const path = options.graphqlPath ?? '/graphql';
+  const sampling = createSamplingPlugin({ logger, ...options.sampling });
+
+  const app = express();
+  const httpServer = createServer(app);
+  // Listen first: a taken port fails at once, before models load. Until Apollo is up, 503.
+  let ready = false;
+  app.use((_req, res, next) => (ready ? next() : void res.status(503).set('Retry-After', '1').json({ errors: [{ message: 'the server is starting', extensions: { code: 'NOT_STARTED' } }] })));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    throw new Error(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+  }
+
+  const wsServer = new WebSocketServer({ server: httpServer, path });
+  const wsCleanup = useServer({ schema: sampling.schema, ...sampling.wsServerOptions }, wsServer);
+  const apollo = new ApolloServer({
+    schema: sampling.schema,
+    logger: { debug: () => {}, ...logger },
+    // Users get the message and code; stack traces only when developing the server itself.
+    includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
+    plugins: [
+      sampling.apolloPlugin,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+      // Apollo's landing page loads from a CDN; GraphiQL is served offline by `pages`.
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  try {
+    await apollo.start();
+  } catch (error) {
+    await wsCleanup.dispose();
+    await new Promise((resolve) => httpServer.close(resolve));
+    throw error;
+  }
+  let pages = false;
+  if (options.pages ?? true) {
+    // The pages are a convenience: if they cannot be set up, the API still serves.
+    try {
+      app.use(sampling.pages({ graphqlPath: path }));
+      pages = true;
+    } catch (error) {
+      logger.warn(`pages (GraphiQL, comparison page) unavailable: ${(error as Error).message}`);
+    }
+  }
+  app.use(path, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: sampling.httpContext }));
+  ready = true;
+
+  const { port } = httpServer.address() as AddressInfo;
+  const host = ['0.0.0.0', '::'].includes(options.host) ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}${path}`;
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    sampling,
+    httpServer,
+    pages,
+    stop: () => (stopping ??= apollo.stop()),
+  };
+}
+
+/** Plugin options for the environment's settings. */
+export function samplingOptionsFor(config: StandaloneConfig): SamplingPluginOptions {
+  const pool = { ...(config.workers ? { workers: config.workers } : {}), ...(config.intraOpNumThreads ? { intraOpNumThreads: config.intraOpNumThreads } : {}) };
+  const batching = { ...(config.maxBatchSize ? { maxBatchSize: config.maxBatchSize } : {}), ...(config.maxQueueDelayMs !== undefined ? { maxQueueDelayMs: config.maxQueueDelayMs } : {}) };
+  return {
+    // The bundled models/ may not exist yet (they are trained separately): serve none, say so.
+    ...(!config.modelsDirExplicit && !existsDir(config.modelsDir) ? { repository: new ModelRepository(config.modelsDir, []) } : { modelsDir: config.modelsDir }),
+    pool,
+    batching,
+    limits: config.limits,
+  };
+}
+
+function existsDir(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,108 @@
+/** GraphQL types of the model repository: what a model is, whether it loaded, its burn-ins. */
+import 'reflect-metadata';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { ModelEntry } from '../../models/repository.js';
+
+export enum ModelStatus {
+  READY = 'READY',
+  FAILED = 'FAILED',
+}
+export enum OutputKind {
+  VECTOR = 'vector',
+  IMAGE = 'image',
+}
+export enum DiscriminatorOutput {
+  LOGIT = 'logit',
+  PROBABILITY = 'probability',
+}
+export enum LatentDistribution {
+  NORMAL = 'normal',
+  UNIFORM = 'uniform',
+}
+
+registerEnumType(ModelStatus, { name: 'ModelStatus', description: 'READY models serve requests; FAILED ones carry their load error.' });
+registerEnumType(OutputKind, { name: 'OutputKind', description: 'What one sample is: a flat vector, or an image [channels, height, width].' });
+registerEnumType(DiscriminatorOutput, { name: 'DiscriminatorOutput', description: 'What D outputs: a logit, or a probability (converted with a clipped logit).' });
+registerEnumType(LatentDistribution, { name: 'LatentDistribution', description: 'How latents are drawn: standard normal, or uniform on [-1, 1].' });
+
+@ObjectType({ description: 'A cached burn-in: D̃_M estimated from `count` generator samples (shared by every request on this model).' })
+export class BurnInFact {
+  @Field(() => Int, { description: 'Burn-in size (the samplers’ `burnInSamples`).' })
+  count!: number;
+
+  @Field(() => Float, { description: 'D̃_M: the largest finite logit seen in the burn-in.' })
+  logitMax!: number;
+
+  @Field(() => Int, { description: 'Proposals drawn, including those dropped for a non-finite logit.' })
+  proposed!: number;
+}
+
+export type BurnInLookup = (modelId: string) => Promise<BurnInFact[]>;
+
+@ObjectType({ description: 'A generator/discriminator pair from MODELS_DIR.' })
+export class Model {
+  constructor(
+    private readonly entry: ModelEntry,
+    private readonly burnInLookup: BurnInLookup,
+  ) {}
+
+  @Field(() => ID)
+  get id(): string {
+    return this.entry.id;
+  }
+
+  @Field(() => String, { description: 'The manifest title (the id when the manifest did not parse).' })
+  get title(): string {
+    return this.entry.manifest?.title ?? this.entry.id;
+  }
+
+  @Field(() => String, { nullable: true })
+  get description(): string | null {
+    return this.entry.manifest?.description ?? null;
+  }
+
+  @Field(() => ModelStatus)
+  get status(): ModelStatus {
+    return this.entry.status === 'READY' ? ModelStatus.READY : ModelStatus.FAILED;
+  }
+
+  @Field(() => String, { nullable: true, description: 'Why the model failed to load (names the file and the mismatch); null when READY.' })
+  get error(): string | null {
+    return this.entry.status === 'FAILED' ? this.entry.error : null;
+  }
+
+  @Field(() => Int, { nullable: true, description: 'Latent size (null when the manifest did not parse).' })
+  get latentDim(): number | null {
+    return this.entry.manifest?.latent.dim ?? null;
+  }
+
+  @Field(() => LatentDistribution, { nullable: true })
+  get latentDistribution(): LatentDistribution | null {
+    return (this.entry.manifest?.latent.distribution as LatentDistribution | undefined) ?? null;
+  }
+
+  @Field(() => [Int], { nullable: true, description: 'Shape of one sample, e.g. [2] or [1, 28, 28].' })
+  get outputShape(): readonly number[] | null {
+    return this.entry.manifest?.output.shape ?? null;
+  }
+
+  @Field(() => OutputKind, { nullable: true })
+  get outputKind(): OutputKind | null {
+    return (this.entry.manifest?.output.kind as OutputKind | undefined) ?? null;
+  }
+
+  @Field(() => [Float], { nullable: true, description: 'Pixel value range [low, high] of image models (mapped to 0–255 in `png`).' })
+  get outputRange(): readonly number[] | null {
+    return this.entry.manifest?.output.range ?? null;
+  }
+
+  @Field(() => DiscriminatorOutput, { nullable: true })
+  get discriminatorOutput(): DiscriminatorOutput | null {
+    return (this.entry.manifest?.discriminatorOutput as DiscriminatorOutput | undefined) ?? null;
+  }
+
+  @Field(() => [BurnInFact], { description: 'Burn-ins computed so far on this model (empty until a sampler needs one).' })
+  async burnIns(): Promise<BurnInFact[]> {
+    return this.entry.status === 'READY' ? this.burnInLookup(this.entry.id) : [];
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Requests and results of sampling. Result objects wrap the engine's typed arrays and build
+ * per-sample objects, base64 and PNGs only for the fields a query asks for.
+ */
+import 'reflect-metadata';
+import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Float, ID, InputType, Int, InterfaceType, ObjectType } from 'type-graphql';
+import type { ReadyModel } from '../../models/repository.js';
+import type { SampleRequest } from '../../sampling/engine.js';
+import type { RunStats } from '../../sampling/run.js';
+import { float32ToBase64, imageDataUrl } from '../encoding.js';
+
+/** Static costs for MAX_QUERY_COMPLEXITY (every other field costs 1). */
+export const COMPLEXITY = { sample: 20, png: 2 } as const;
+
+@InputType({ description: 'A sampler and its parameters.' })
+export class SamplerSpecInput {
+  @Field(() => String, { description: 'A name from `Query.samplers`.' })
+  name!: string;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Checked against the sampler’s declared parameters; unknown or out-of-range ones fail the request (BAD_USER_INPUT naming the parameter).' })
+  params?: Record<string, unknown> | null;
+}
+
+@InputType()
+export class SampleInput {
+  @Field(() => ID)
+  modelId!: string;
+
+  @Field(() => SamplerSpecInput)
+  sampler!: SamplerSpecInput;
+
+  @Field(() => Int, { description: 'Accepted samples wanted; the run stops after exactly this many.' })
+  count!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Seeds latents and acceptance uniforms: same request and seed, same samples. Drawn and reported in stats when omitted.' })
+  seed?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Proposal budget; when it runs out the request fails with PROPOSAL_BUDGET_EXHAUSTED.' })
+  maxProposals?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Proposals per round for this request (part of what a seed reproduces).' })
+  batchSize?: number | null;
+}
+
+/** GraphQL input (plain object or class instance) → engine request. */
+export function toSampleRequest(input: SampleInput): SampleRequest {
+  return {
+    modelId: input.modelId,
+    sampler: { name: input.sampler.name, params: input.sampler.params ?? undefined },
+    count: input.count,
+    ...(input.seed == null ? {} : { seed: input.seed }),
+    ...(input.maxProposals == null ? {} : { maxProposals: input.maxProposals }),
+    ...(input.batchSize == null ? {} : { batchSize: input.batchSize }),
+  };
+}
+
+@ObjectType({ description: 'Counts and estimates of a sampling run (running totals in a stream).' })
+export class SampleStats {
+  constructor(private readonly stats: RunStats) {}
+
+  @Field(() => Int, { description: 'The seed used (drawn when the request gave none).' })
+  get seed(): number {
+    return this.stats.seed;
+  }
+  @Field(() => Int, { description: 'Proposals considered (burn-in not included).' })
+  get proposed(): number {
+    return this.stats.proposed;
+  }
+  @Field(() => Int)
+  get accepted(): number {
+    return this.stats.accepted;
+  }
+  @Field(() => Float, { description: 'accepted / proposed.' })
+  get acceptanceRate(): number {
+    return this.stats.acceptanceRate;
+  }
+  @Field(() => Int, { description: 'Proposals whose logit was NaN or ±Inf (counted as rejections).' })
+  get invalidLogits(): number {
+    return this.stats.invalidLogits;
+  }
+  @Field(() => Int, { description: 'Inference rounds (shared G → D batches) this run took part in.' })
+  get inferenceRounds(): number {
+    return this.stats.rounds;
+  }
+  @Field(() => Float, { description: 'Mean rows of those shared batches: above batchSize when concurrent requests were batched together.' })
+  get meanBatchSize(): number {
+    return this.stats.meanBatchSize;
+  }
+  @Field(() => Float, { nullable: true, description: 'D̃_M (log M) before the first batch, for samplers that keep one.' })
+  get logitMaxStart(): number | null {
+    return this.stats.logitMaxStart;
+  }
+  @Field(() => Float, { nullable: true, description: 'D̃_M now (a running maximum).' })
+  get logitMaxEnd(): number | null {
+    return this.stats.logitMaxEnd;
+  }
+  @Field(() => Float, { nullable: true, description: 'γ of the latest batch (DRS).' })
+  get gamma(): number | null {
+    return this.stats.gamma;
+  }
+  @Field(() => Float, { nullable: true, description: 'Mean γ over batches (DRS).' })
+  get gammaMean(): number | null {
+    return this.stats.gammaMean;
+  }
+  @Field(() => Float)
+  get elapsedMs(): number {
+    return this.stats.elapsedMs;
+  }
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Sampler-specific numbers, e.g. the threshold’s logitThreshold.' })
+  get samplerDetails(): Readonly<Record<string, number>> | null {
+    return this.stats.samplerDetails ?? null;
+  }
+}
+
+/** Accepted samples as the engine returns them (a chunk or a whole result). */
+export interface SampleArrays {
+  readonly samples: Float32Array;
+  readonly logits: Float64Array;
+  readonly acceptanceProbabilities: Float64Array;
+  readonly count: number;
+  readonly sampleSize: number;
+}
+
+@ObjectType({ description: 'One accepted sample.' })
+export class Sample {
+  constructor(
+    private readonly data: Float32Array,
+    private readonly logitValue: number,
+    private readonly probability: number,
+    private readonly model: ReadyModel,
+  ) {}
+
+  @Field(() => [Float], { description: 'The sample’s values, row-major in outputShape.' })
+  get values(): number[] {
+    return Array.from(this.data);
+  }
+  @Field(() => Float, { description: 'D̃(x), the discriminator logit.' })
+  get logit(): number {
+    return this.logitValue;
+  }
+  @Field(() => Float, { description: 'The probability the sampler accepted it with.' })
+  get acceptanceProbability(): number {
+    return this.probability;
+  }
+  @Field(() => String, { nullable: true, complexity: COMPLEXITY.png, description: 'A PNG data URL (image models with 1 or 3 channels; null otherwise), output.range mapped to 0–255.' })
+  png(): string | null {
+    const { kind, shape, range } = this.model.manifest.output;
+    return kind === 'image' && range ? imageDataUrl(this.data, shape, range) : null;
+  }
+}
+
+@InterfaceType({ description: 'Accepted samples, as lists and in a compact encoding: a whole result or one stream chunk.' })
+export abstract class SampleBatch {
+  constructor(
+    protected readonly arrays: SampleArrays,
+    protected readonly model: ReadyModel,
+  ) {}
+
+  @Field(() => Int, { description: 'Samples in this result or chunk.' })
+  get count(): number {
+    return this.arrays.count;
+  }
+
+  @Field(() => [Sample])
+  samples(): Sample[] {
+    const { samples, logits, acceptanceProbabilities, count, sampleSize } = this.arrays;
+    return Array.from({ length: count }, (_, i) => new Sample(samples.subarray(i * sampleSize, (i + 1) * sampleSize), logits[i] as number, acceptanceProbabilities[i] as number, this.model));
+  }
+
+  @Field(() => String, { description: 'All values as little-endian float32, base64, row-major: count × product(sampleShape) numbers.' })
+  samplesBase64(): string {
+    return float32ToBase64(this.arrays.samples.subarray(0, this.arrays.count * this.arrays.sampleSize));
+  }
+
+  @Field(() => [Int], { description: 'Shape of one sample (the model’s outputShape).' })
+  get sampleShape(): readonly number[] {
+    return this.model.manifest.output.shape;
+  }
+}
+
+@ObjectType({ implements: SampleBatch, description: 'All samples of a request, with the run’s final stats.' })
+export class SampleResult extends SampleBatch {
+  constructor(
+    arrays: SampleArrays,
+    model: ReadyModel,
+    private readonly runStats: RunStats,
+  ) {
+    super(arrays, model);
+  }
+
+  @Field(() => SampleStats)
+  get stats(): SampleStats {
+    return new SampleStats(this.runStats);
+  }
+}
+
+@ObjectType({ implements: SampleBatch, description: 'A chunk of a stream: newly accepted samples (possibly none: a progress event) and running stats.' })
+export class SampleEvent extends SampleBatch {
+  constructor(
+    arrays: SampleArrays,
+    model: ReadyModel,
+    private readonly runStats: RunStats,
+    private readonly last: boolean,
+  ) {
+    super(arrays, model);
+  }
+
+  @Field(() => SampleStats)
+  get stats(): SampleStats {
+    return new SampleStats(this.runStats);
+  }
+
+  @Field(() => Boolean, { description: 'True on the last event; the stream completes after it.' })
+  get done(): boolean {
+    return this.last;
+  }
+}

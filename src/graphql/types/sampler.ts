@@ -1,0 +1,72 @@
+/** GraphQL view of sampler plugins, straight from each plugin's declaration (no schema edit per plugin). */
+import 'reflect-metadata';
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { SamplerParameter, SamplerPlugin } from '../../contracts.js';
+
+export enum SamplerParameterType {
+  FLOAT = 'float',
+  INT = 'int',
+  BOOLEAN = 'boolean',
+}
+registerEnumType(SamplerParameterType, { name: 'SamplerParameterType' });
+
+@ObjectType({ description: 'One declared sampler parameter; `params` in SampleInput are checked against these.' })
+export class SamplerParameterInfo {
+  constructor(private readonly declaration: SamplerParameter) {}
+
+  @Field(() => String)
+  get name(): string {
+    return this.declaration.name;
+  }
+
+  @Field(() => SamplerParameterType)
+  get type(): SamplerParameterType {
+    return this.declaration.type as SamplerParameterType;
+  }
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Applied when the request omits the parameter; null = no default (unset unless given).' })
+  get default(): number | boolean | null {
+    return this.declaration.default ?? null;
+  }
+
+  @Field(() => Float, { nullable: true, description: 'Inclusive lower bound (numbers).' })
+  get min(): number | null {
+    return this.declaration.min ?? null;
+  }
+
+  @Field(() => Float, { nullable: true, description: 'Inclusive upper bound (numbers).' })
+  get max(): number | null {
+    return this.declaration.max ?? null;
+  }
+
+  @Field(() => String)
+  get description(): string {
+    return this.declaration.description;
+  }
+}
+
+@ObjectType({ description: 'A sampler plugin registered on this server.' })
+export class SamplerInfo {
+  constructor(private readonly plugin: SamplerPlugin) {}
+
+  @Field(() => String)
+  get name(): string {
+    return this.plugin.name;
+  }
+
+  @Field(() => String)
+  get description(): string {
+    return this.plugin.description;
+  }
+
+  @Field(() => Int, { description: 'The sampler contract version the plugin implements (src/contracts.ts).' })
+  get contractVersion(): number {
+    return this.plugin.contractVersion;
+  }
+
+  @Field(() => [SamplerParameterInfo])
+  get parameters(): SamplerParameterInfo[] {
+    return this.plugin.parameters.map((p) => new SamplerParameterInfo(p));
+  }
+}

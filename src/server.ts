@@ -1,0 +1,46 @@
+/**
+ * `npm start`: the standalone sampling server on MODELS_DIR (default: the bundled models/),
+ * HTTP and WebSocket at http://localhost:4000/graphql. Settings: see ENV_VARIABLES / README.
+ */
+import { existsSync } from 'node:fs';
+import { ConfigError, configFromEnv, ENV_VARIABLES } from './graphql/env.js';
+import { consoleLogger, samplingOptionsFor, startServer } from './graphql/standalone.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = configFromEnv();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${error.message}\n\nsettings:\n${ENV_VARIABLES.map(([k, v]) => `  ${k.padEnd(28)} ${v}`).join('\n')}`);
+    process.exit(2);
+  }
+  if (!config.modelsDirExplicit) {
+    consoleLogger.info(
+      existsSync(config.modelsDir)
+        ? `models: ${config.modelsDir} (set MODELS_DIR for another folder)`
+        : `models: ${config.modelsDir} does not exist yet (the demo models are trained separately): serving no models; set MODELS_DIR for another folder`,
+    );
+  }
+  const server = await startServer({ port: config.port, host: config.host, sampling: samplingOptionsFor(config) });
+  consoleLogger.info(`listening: ${server.url} (HTTP and WebSocket${server.pages ? '; GraphiQL on GET, comparison page at /' : ''})`);
+
+  const shutdown = (signal: string) => {
+    consoleLogger.info(`${signal}: stopping (streams end with SHUTTING_DOWN; a second ${signal} forces exit)`);
+    process.once(signal, () => process.exit(130));
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        consoleLogger.error(`stop failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`sampling server failed to start: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base64ToFloat32, defaultSamplers } from '../../src/index.js';
+import { gql, SAMPLE_FIELDS, startTestServer, type TestServer } from './client.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+describe('queries over HTTP', () => {
+  it('logs one line per model and what it serves', () => {
+    expect(server.logs.filter((l) => /^model [\w-]+: READY/.test(l))).toHaveLength(5);
+    expect(server.logs.some((l) => /5 of 5 models READY .* samplers naive, threshold, drs; 1 worker\(s\) × 1 onnxruntime/.test(l))).toBe(true);
+  });
+
+  it('lists models with their manifest facts', async () => {
+    const { status, data, errors } = await gql(server, `{ models { id title status error latentDim latentDistribution outputShape outputKind outputRange discriminatorOutput burnIns { count } } }`);
+    expect(status).toBe(200);
+    expect(errors).toBeUndefined();
+    expect(data!.models.map((m: { id: string }) => m.id)).toEqual(['gaussian-mixture-1d', 'nan-logits-1d', 'tiny-image', 'uniform-gaussian-1d', 'uniform-gaussian-1d-prob']);
+    const image = data!.models.find((m: { id: string }) => m.id === 'tiny-image');
+    expect(image).toMatchObject({ status: 'READY', error: null, latentDim: 4, latentDistribution: 'UNIFORM', outputShape: [1, 2, 2], outputKind: 'IMAGE', outputRange: [0, 1], discriminatorOutput: 'LOGIT', burnIns: [] });
+    const prob = data!.models.find((m: { id: string }) => m.id === 'uniform-gaussian-1d-prob');
+    expect(prob).toMatchObject({ outputKind: 'VECTOR', outputRange: null, discriminatorOutput: 'PROBABILITY' });
+  });
+
+  it('finds one model by id, null for an unknown id', async () => {
+    const { data } = await gql(server, `query($id: ID!) { model(id: $id) { id title description } none: model(id: "nope") { id } }`, { id: 'uniform-gaussian-1d' });
+    expect(data!.model.title).toMatch(/Uniform proposal, Gaussian target/);
+    expect(data!.none).toBeNull();
+  });
+
+  it('lists samplers straight from the plugins’ declarations', async () => {
+    const { data } = await gql(server, `{ samplers { name description contractVersion parameters { name type default min max description } } drs: sampler(name: "drs") { name } }`);
+    const expected = defaultSamplers().map((p) => ({
+      name: p.name,
+      description: p.description,
+      contractVersion: 1,
+      parameters: p.parameters.map((d) => ({ name: d.name, type: d.type.toUpperCase(), default: d.default ?? null, min: d.min ?? null, max: d.max ?? null, description: d.description })),
+    }));
+    expect(data!.samplers).toEqual(expected);
+    expect(data!.drs).toEqual({ name: 'drs' });
+  });
+
+  it('samples: every field, reproducible from the seed, base64 equal to the lists', async () => {
+    const query = `query($input: SampleInput!) { sample(input: $input) { ${SAMPLE_FIELDS} } }`;
+    const input = { modelId: 'uniform-gaussian-1d', sampler: { name: 'drs', params: { gamma: 0, burnInSamples: 1000 } }, count: 50, seed: 7, batchSize: 64 };
+    const a = await gql(server, query, { input });
+    const b = await gql(server, query, { input });
+    expect(a.errors).toBeUndefined();
+    const r = a.data!.sample;
+    expect(r.count).toBe(50);
+    expect(r.sampleShape).toEqual([1]);
+    expect(r.samples).toHaveLength(50);
+    expect(Array.from(base64ToFloat32(r.samplesBase64))).toEqual(r.samples.flatMap((s: { values: number[] }) => s.values));
+    for (const s of r.samples) {
+      expect(s.acceptanceProbability).toBeGreaterThan(0);
+      expect(s.acceptanceProbability).toBeLessThanOrEqual(1);
+      // D̃ is the exact log density ratio on this fixture
+      expect(s.logit).toBeCloseTo(-0.5 * s.values[0] ** 2 - 0.5 * Math.log(2 * Math.PI) + Math.log(6), 4);
+    }
+    expect(r.stats).toMatchObject({ seed: 7, accepted: 50, gamma: 0, gammaMean: 0, invalidLogits: 0, samplerDetails: null });
+    expect(r.stats.acceptanceRate).toBeCloseTo(50 / r.stats.proposed, 12);
+    expect(r.stats.inferenceRounds).toBeGreaterThanOrEqual(1);
+    expect(r.stats.logitMaxStart).toBeLessThanOrEqual(r.stats.logitMaxEnd);
+    expect(b.data!.sample.samplesBase64).toBe(r.samplesBase64);
+  });
+
+  it('reports sampler details and a drawn seed', async () => {
+    const { data } = await gql(server, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "threshold", params: { logitThreshold: -1 } }, count: 5 }) { count stats { seed samplerDetails logitMaxEnd gamma } } }`);
+    expect(data!.sample.stats).toMatchObject({ samplerDetails: { logitThreshold: -1 }, logitMaxEnd: null, gamma: null });
+    expect(Number.isInteger(data!.sample.stats.seed)).toBe(true);
+  });
+
+  it('shows cached burn-ins on the model once a sampler computed one', async () => {
+    const { data } = await gql(server, `{ model(id: "uniform-gaussian-1d") { burnIns { count logitMax proposed } } }`);
+    expect(data!.model.burnIns).toEqual([{ count: 1000, logitMax: expect.any(Number), proposed: 1000 }]);
+    expect(data!.model.burnIns[0].logitMax).toBeLessThanOrEqual(0.8728209360233823 + 1e-6); // log M of the pair
+  });
+
+  it('gives png only for image models', async () => {
+    const { data } = await gql(server, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 2, seed: 1 }) { samples { png } } }`);
+    expect(data!.sample.samples).toEqual([{ png: null }, { png: null }]);
+  });
+
+  it('counts operations, samples and errors in serverStats', async () => {
+    await gql(server, `{ model(id: "x") { id } }`);
+    await gql(server, `{ sample(input: { modelId: "x", sampler: { name: "naive" }, count: 1 }) { count } }`);
+    const { data } = await gql(server, `{ serverStats { operations { transport operation count } errors { transport code count } samplesReturned activeStreams activeRuns inferenceRounds workers modelsReady modelsFailed uptimeSeconds startedAt } }`);
+    const stats = data!.serverStats;
+    expect(stats.operations).toContainEqual({ transport: 'HTTP', operation: 'QUERY', count: expect.any(Number) });
+    expect(stats.errors).toContainEqual({ transport: 'HTTP', code: 'NOT_FOUND', count: 1 });
+    expect(stats).toMatchObject({ samplesReturned: 50 + 50 + 5 + 2, activeStreams: 0, activeRuns: 0, workers: 1, modelsReady: 5, modelsFailed: 0 });
+    expect(stats.inferenceRounds).toBeGreaterThan(0);
+    expect(server.sampling.metrics.operationCount('http', 'query')).toBeGreaterThanOrEqual(9);
+  });
+});
