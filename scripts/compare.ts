@@ -1,6 +1,6 @@
 /**
  * `npm run compare -- --model gaussians25 --count 10000 [--seed 1] [--samplers JSON]
- *                     [--max-proposals N] [--csv FILE] [--png FILE] [--models-dir DIR]`
+ *                     [--max-proposals N (default 5,000,000)] [--csv FILE] [--png FILE] [--models-dir DIR]`
  *
  * Runs naive, threshold and DRS at a few settings on the same seed and prints a table like the
  * DRS paper's Table 1, with a progress bar on stderr while it runs.
@@ -72,7 +72,7 @@ function table(entries: CompareEntry[]): string {
   if (first?.image) head.push('Fréchet (clf)', 'class H', 'confidence');
   head.push('ms');
   const rows = entries.map((e) => {
-    if (!e.result) return [label(e.sampler), `failed: ${e.error?.message ?? 'unknown'}`];
+    if (!e.result) return [label(e.sampler), 'failed (see below)', ...head.slice(2).map(() => '')];
     const s = e.result.stats;
     const row = [label(e.sampler), String(e.result.count), String(s.proposed), num(100 * s.acceptanceRate, 2), num(s.logitMaxEnd, 3), num(s.gammaMean, 3)];
     const m = e.metrics;
@@ -83,7 +83,8 @@ function table(entries: CompareEntry[]): string {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+  const failures = entries.filter((e) => !e.result).map((e) => `- ${label(e.sampler)}: ${e.error?.message ?? 'unknown error'}`);
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), ...(failures.length ? ['', ...failures] : [])].join('\n');
 }
 
 function writeCsv(file: string, entries: CompareEntry[]): void {
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
   const samplers: SamplerSpec[] = args.samplers ? (JSON.parse(args.samplers) as SamplerSpec[]) : DEFAULT_SAMPLERS;
   const count = intArg('count', args.count)!;
   const seed = intArg('seed', args.seed);
-  const maxProposals = intArg('max-proposals', args['max-proposals']);
+  const maxProposals = intArg('max-proposals', args['max-proposals']) ?? 5_000_000;
   const engine = await SamplingEngine.create({
     ...(args['models-dir'] ? { modelsDir: args['models-dir'] } : {}),
     samplers: [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[],
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     console.error(`comparing ${samplers.length} samplers on ${args.model}: ${count} samples each, seed ${seed}`);
     const entries = await compareSamplers(
       engine,
-      { modelId: args.model!, samplers, count, ...(seed === undefined ? {} : { seed }), ...(maxProposals === undefined ? {} : { maxProposals }) },
+      { modelId: args.model!, samplers, count, maxProposals, ...(seed === undefined ? {} : { seed }) },
       { onProgress: (p) => progressBar(p.accepted, p.count) },
     );
     if (process.stderr.isTTY) process.stderr.write('\n');

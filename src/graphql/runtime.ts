@@ -113,14 +113,14 @@ export class SamplingRuntime {
       const model = engine.readyModel(request.modelId);
       const result = await engine.sampleAll(request, signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal);
       this.metrics.samplesReturned += result.count;
-      return new SampleResult(result, model, result.stats);
+      return new SampleResult(result, model, result.stats, (families) => engine.evaluate(model.id, result, families));
     } catch (error) {
       throw toGraphQLError(error);
     }
   }
 
   /** Starts a stream (the `sampleStream` subscription); admission errors throw here. */
-  stream(input: SampleInput): SampleStream {
+  stream(input: SampleInput, withMetrics = false): SampleStream {
     try {
       const { maxStreams } = this.limits;
       if (this.streams.size >= maxStreams) {
@@ -131,13 +131,14 @@ export class SamplingRuntime {
       const model = engine.readyModel(request.modelId);
       const run = engine.sample(request, this.shutdown.signal);
       const { metrics, streams } = this;
+      const accumulator = withMetrics ? engine.evaluator.accumulator(model) : undefined;
       const stream: SampleStream = new SampleStream(run, model, {
         onChunk: (count) => void (metrics.samplesStreamed += count),
         onEnd: () => {
           streams.delete(stream);
           metrics.activeStreams = streams.size;
         },
-      });
+      }, accumulator);
       streams.add(stream);
       metrics.activeStreams = streams.size;
       metrics.streamsStarted++;

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import type { SamplerPlugin } from '../contracts.js';
+import { createCompareResolver } from './resolvers/compare.js';
 import { createModelResolver } from './resolvers/models.js';
 import { createSampleResolver } from './resolvers/sample.js';
 import { createSamplerResolver } from './resolvers/samplers.js';
@@ -14,7 +15,7 @@ import type { SamplingRuntime } from './runtime.js';
  * instantiates resolvers itself), so two plugins in one process never share an engine.
  */
 export function createResolvers(runtime: SamplingRuntime, samplers: readonly SamplerPlugin[]): NonEmptyArray<Function> {
-  return [createModelResolver(runtime), createSamplerResolver(runtime, samplers), createSampleResolver(runtime), createStatsResolver(runtime)];
+  return [createModelResolver(runtime), createSamplerResolver(runtime, samplers), createSampleResolver(runtime), createCompareResolver(runtime), createStatsResolver(runtime)];
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { GraphQLError } from 'graphql';
 import type { ReadyModel } from '../models/repository.js';
+import type { MetricsAccumulator, SampleMetrics } from '../evaluation/evaluator.js';
 import type { SamplingRun } from '../sampling/run.js';
 import { toGraphQLError } from './errors.js';
 import { SampleEvent } from './types/sample.js';
@@ -35,6 +36,8 @@ export class SampleStream implements AsyncIterableIterator<StreamPayload, undefi
     readonly run: SamplingRun,
     private readonly model: ReadyModel,
     private readonly hooks: StreamHooks,
+    /** Set when the subscription selects `metrics`: running metrics are folded chunk by chunk. */
+    private readonly accumulator?: MetricsAccumulator,
   ) {}
 
   async next(): Promise<IteratorResult<StreamPayload, undefined>> {
@@ -47,7 +50,15 @@ export class SampleStream implements AsyncIterableIterator<StreamPayload, undefi
       }
       const chunk = step.value;
       this.hooks.onChunk(chunk.count);
-      return { done: false, value: new SampleEvent(chunk, this.model, chunk.stats, chunk.done) };
+      let snapshot: Promise<SampleMetrics>;
+      if (this.accumulator) {
+        await this.accumulator.add(chunk.samples, chunk.count);
+        snapshot = Promise.resolve(this.accumulator.snapshot());
+      } else {
+        snapshot = Promise.reject(new Error('metrics were not selected when the subscription started'));
+        snapshot.catch(() => undefined);
+      }
+      return { done: false, value: new SampleEvent(chunk, this.model, chunk.stats, chunk.done, () => snapshot) };
     } catch (error) {
       this.finish();
       // A stream the client stopped ends quietly; any other failure reaches the client as one

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Arg, Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SamplingRuntime } from '../runtime.js';
+import { selectsField } from '../selection.js';
 import { StreamFailure, type StreamPayload } from '../stream.js';
 import { COMPLEXITY, SampleEvent, SampleInput, SampleResult } from '../types/sample.js';
 
@@ -24,7 +25,7 @@ export function createSampleResolver(runtime: SamplingRuntime): Function {
     @Subscription(() => SampleEvent, {
       complexity: COMPLEXITY.sample,
       description: 'Streams accepted samples in chunks with running stats; the last event has done: true. Stopping the subscription stops the sampling.',
-      subscribe: ({ args }) => runtime.stream(args.input as SampleInput),
+      subscribe: ({ args, info }) => runtime.stream(args.input as SampleInput, selectsField(info, 'metrics')),
     })
     sampleStream(@Root() payload: StreamPayload, @Arg('input', () => SampleInput) _input: SampleInput): SampleEvent {
       if (payload instanceof StreamFailure) throw payload.error;

@@ -37,6 +37,24 @@ export class BurnInFact {
   proposed!: number;
 }
 
+@ObjectType({ description: 'A 2-D Gaussian mixture: equal-weight modes with one σ.' })
+export class Mixture2dInfo {
+  @Field(() => [[Float]], { description: 'Mode centres [x, y].' })
+  centers!: number[][];
+
+  @Field(() => Float)
+  sigma!: number;
+}
+
+@ObjectType({ description: 'An image classifier shipped with the model for quality metrics.' })
+export class ClassifierInfo {
+  @Field(() => [String])
+  classes!: string[];
+
+  @Field(() => Float, { nullable: true, description: 'Its accuracy on the real test set.' })
+  testAccuracy!: number | null;
+}
+
 export type BurnInLookup = (modelId: string) => Promise<BurnInFact[]>;
 
 @ObjectType({ description: 'A generator/discriminator pair from MODELS_DIR.' })
@@ -99,6 +117,18 @@ export class Model {
   @Field(() => DiscriminatorOutput, { nullable: true })
   get discriminatorOutput(): DiscriminatorOutput | null {
     return (this.entry.manifest?.discriminatorOutput as DiscriminatorOutput | undefined) ?? null;
+  }
+
+  @Field(() => Mixture2dInfo, { nullable: true, description: 'Mode centres and σ of a 2-D mixture model (evaluation data for the mixture metrics).' })
+  get mixture2d(): Mixture2dInfo | null {
+    const m = this.entry.manifest?.evaluation?.mixture2d;
+    return m ? Object.assign(new Mixture2dInfo(), { centers: m.centers.map((c) => [...c]), sigma: m.sigma }) : null;
+  }
+
+  @Field(() => ClassifierInfo, { nullable: true, description: 'The bundled classifier behind the image metrics.' })
+  get classifier(): ClassifierInfo | null {
+    const c = this.entry.manifest?.evaluation?.classifier;
+    return c ? Object.assign(new ClassifierInfo(), { classes: [...c.classes], testAccuracy: c.testAccuracy ?? null }) : null;
   }
 
   @Field(() => [BurnInFact], { description: 'Burn-ins computed so far on this model (empty until a sampler needs one).' })

@@ -9,9 +9,10 @@ import type { ReadyModel } from '../../models/repository.js';
 import type { SampleRequest } from '../../sampling/engine.js';
 import type { RunStats } from '../../sampling/run.js';
 import { float32ToBase64, imageDataUrl } from '../encoding.js';
+import { SampleMetricsView, type MetricsSource } from './metrics.js';
 
 /** Static costs for MAX_QUERY_COMPLEXITY (every other field costs 1). */
-export const COMPLEXITY = { sample: 20, png: 2 } as const;
+export const COMPLEXITY = { sample: 20, png: 2, metrics: 10, compare: 50 } as const;
 
 @InputType({ description: 'A sampler and its parameters.' })
 export class SamplerSpecInput {
@@ -185,6 +186,7 @@ export class SampleResult extends SampleBatch {
     arrays: SampleArrays,
     model: ReadyModel,
     private readonly runStats: RunStats,
+    private readonly metricsSource: MetricsSource,
   ) {
     super(arrays, model);
   }
@@ -192,6 +194,11 @@ export class SampleResult extends SampleBatch {
   @Field(() => SampleStats)
   get stats(): SampleStats {
     return new SampleStats(this.runStats);
+  }
+
+  @Field(() => SampleMetricsView, { complexity: COMPLEXITY.metrics, description: 'Quality metrics of all the samples, computed only when asked for.' })
+  metrics(): SampleMetricsView {
+    return new SampleMetricsView(this.metricsSource);
   }
 }
 
@@ -202,8 +209,14 @@ export class SampleEvent extends SampleBatch {
     model: ReadyModel,
     private readonly runStats: RunStats,
     private readonly last: boolean,
+    private readonly metricsSource: MetricsSource,
   ) {
     super(arrays, model);
+  }
+
+  @Field(() => SampleMetricsView, { complexity: COMPLEXITY.metrics, description: 'Running quality metrics over every sample streamed so far (each chunk is scored once, as it arrives).' })
+  metrics(): SampleMetricsView {
+    return new SampleMetricsView(this.metricsSource);
   }
 
   @Field(() => SampleStats)
