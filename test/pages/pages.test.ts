@@ -1,0 +1,115 @@
+/**
+ * The offline pages in a real headless Chromium (Debian's, via playwright-core): GraphiQL runs a
+ * query and a subscription; the comparison page streams columns side by side. Every request the
+ * browser makes must stay on the test server (nothing from a CDN).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/graphql/standalone.js';
+import { BUNDLED_MODELS_DIR } from '../../src/models/repository.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUT = 'test-output';
+
+let server: RunningServer;
+let browser: Browser;
+const foreign: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  mkdirSync(OUT, { recursive: true });
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    logger: { info() {}, warn: console.warn, error: console.error },
+    sampling: { modelsDir: BUNDLED_MODELS_DIR, pool: { workers: 1, intraOpNumThreads: 2 } },
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openPage(path: string): Promise<Page> {
+  return openPageOn(await browser.newPage({ viewport: { width: 1400, height: 1000 } }), path);
+}
+
+async function openPageOn(page: Page, path: string): Promise<Page> {
+  const origin = new URL(server.url).origin;
+  page.on('request', (r) => {
+    const url = r.url();
+    if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !url.startsWith('data:')) foreign.push(url);
+  });
+  page.on('pageerror', (e) => foreign.push(`page error: ${e.message}`));
+  await page.goto(new URL(path, server.url).href);
+  return page;
+}
+
+describe('pages', () => {
+  it('serves the pages beside the API', () => {
+    expect(server.pages).toBe(true);
+  });
+
+  it('GraphiQL works offline, including a subscription over graphql-ws', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const introspection = page.waitForResponse((r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('IntrospectionQuery'));
+    await openPageOn(page, '/graphql');
+    await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+    expect((await (await introspection).json()).data.__schema.subscriptionType.name).toBe('Subscription');
+    await page.waitForTimeout(500); // let GraphiQL build its schema from the response
+    // Replace the editor's text with a subscription and run it.
+    await page.evaluate((text) => {
+      const editor = document.querySelector('.graphiql-query-editor .CodeMirror') as HTMLElement & { CodeMirror: { setValue(v: string): void } };
+      editor.CodeMirror.setValue(text);
+    }, 'subscription { sampleStream(input: {modelId: "gaussians25", sampler: {name: "naive"}, count: 30, seed: 1}) { done stats { accepted } } }');
+    await page.click('.graphiql-query-editor .CodeMirror-lines');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"done": true'), null, { timeout: 30_000 }).catch(async (error) => {
+      await page.screenshot({ path: `${OUT}/graphiql-failed.png` });
+      throw error;
+    });
+    const response = await page.textContent('.graphiql-response');
+    expect(response).toMatch(/"accepted": 30/);
+    await page.screenshot({ path: `${OUT}/graphiql.png` });
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+
+  it('the comparison page streams samplers side by side and updates their numbers', async () => {
+    const page = await openPage('/?model=gaussians25&columns=3');
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('#configs .config').count()).toBe(3);
+    await page.fill('#count', '1500');
+    await page.click('#start');
+    const column = (i: number) => page.locator(`[data-testid="column-${i}"]`);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="column-1"]')?.getAttribute('data-accepted') ?? 0) > 0, null, { timeout: 60_000 });
+    const early = Number(await column(1).getAttribute('data-accepted'));
+    await page.waitForFunction(() => document.querySelectorAll('[data-done="true"]').length === 3, null, { timeout: 120_000 });
+    for (let i = 0; i < 3; i++) {
+      expect(await column(i).getAttribute('data-accepted')).toBe('1500');
+      expect(await column(i).getAttribute('data-points')).toBe('1500');
+      expect(await column(i).getAttribute('data-error')).toBeNull();
+    }
+    expect(early).toBeLessThan(1500); // the numbers really moved while streaming
+    // Points were drawn: the scatter canvas is no longer blank where the modes are.
+    const inked = await column(0).locator('canvas').evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 2]! > data[i]! + 40) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(500);
+    // Metrics per column: DRS (column 1, gamma 0) beats naive (column 0) on the high-quality share.
+    const hq = async (i: number) => parseFloat((await column(i).locator('dd[data-metric="high quality"]').textContent())!);
+    expect(await hq(1)).toBeGreaterThan(await hq(0));
+    expect(await column(1).locator('.strip.high span').count()).toBe(8);
+    await page.screenshot({ path: `${OUT}/compare-gaussians25.png`, fullPage: true });
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+});
