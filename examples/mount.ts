@@ -29,6 +29,7 @@ export async function startApp({ port = 4000, ...options }: SamplingPluginOption
   });
   await apollo.start();
 
+  app.use(sampling.pages()); // optional: GraphiQL on GET /graphql, the comparison page at /
   app.use('/graphql', express.json(), expressMiddleware(apollo, { context: sampling.httpContext }));
   await new Promise<void>((resolve) => httpServer.listen(port, resolve));
   return { apollo, httpServer, sampling }; // stop with `await apollo.stop()`

@@ -42,7 +42,7 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['MAX_STREAMS_PER_CONNECTION', 'concurrent sampleStream subscriptions per WebSocket (default 8)'],
   ['MAX_STREAMS', 'concurrent sampleStream subscriptions per server (default 64)'],
   ['MAX_QUERY_DEPTH', 'deepest field nesting per operation (default 10)'],
-  ['MAX_QUERY_COMPLEXITY', 'largest operation cost; each field 1, sample/sampleStream 20, png 2 (default 500)'],
+  ['MAX_QUERY_COMPLEXITY', 'largest operation cost; each field 1, sample/sampleStream 20, compareSamplers 50, metrics 10, png 2 (default 500)'],
 ];
 
 type Env = Readonly<Record<string, string | undefined>>;

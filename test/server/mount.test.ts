@@ -20,6 +20,15 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
     expect(data!.samplers.map((s: { name: string }) => s.name)).toEqual(['naive', 'threshold', 'drs']);
   });
 
+  it('serves the offline pages it mounted', async () => {
+    const ide = await fetch(url, { headers: { accept: 'text/html' } });
+    expect(await ide.text()).toContain('_sampler/vendor/graphiql.js');
+    const compare = await fetch(new URL('/', url));
+    expect(await compare.text()).toContain('Compare samplers');
+    const vendor = await fetch(new URL('/_sampler/vendor/graphql-ws.js', url));
+    expect(vendor.status).toBe(200);
+  });
+
   it('streams over WebSocket on the same port', async () => {
     const client = wsClient({ wsUrl: url.replace('http', 'ws') });
     const { results, error } = await subscribeAll(client, `subscription { sampleStream(input: { modelId: "gaussian-mixture-1d", sampler: { name: "drs", params: { gamma: 0, burnInSamples: 500 } }, count: 40, seed: 1 }) { count done } }`);
