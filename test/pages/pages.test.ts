@@ -112,4 +112,24 @@ describe('pages', () => {
     expect(foreign).toEqual([]);
     await page.close();
   });
+
+  it('shows image grids and image metrics for an image model', async () => {
+    const page = await openPage('/?model=fashion-mnist&columns=2');
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.fill('#count', '24');
+    await page.click('#start');
+    await page.waitForFunction(() => document.querySelectorAll('[data-done="true"]').length === 2, null, { timeout: 120_000 });
+    for (const i of [0, 1]) {
+      const column = page.locator(`[data-testid="column-${i}"]`);
+      expect(await column.getAttribute('data-error')).toBeNull();
+      const sizes = await column.locator('.grid img').evaluateAll((imgs) => imgs.map((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight]));
+      expect(sizes).toHaveLength(24);
+      for (const size of sizes) expect(size).toEqual([28, 28]); // decoded PNGs, not broken images
+      expect(Number.parseFloat((await column.locator('dd[data-metric="Fréchet (classifier)"]').textContent())!)).toBeGreaterThan(0);
+      expect(await column.locator('.strip.high img').count()).toBe(8);
+    }
+    await page.screenshot({ path: `${OUT}/compare-fashion-mnist.png`, fullPage: true });
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
 });
