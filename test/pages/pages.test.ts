@@ -61,18 +61,21 @@ describe('pages', () => {
     await openPageOn(page, '/graphql');
     await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
     expect((await (await introspection).json()).data.__schema.subscriptionType.name).toBe('Subscription');
-    await page.waitForTimeout(500); // let GraphiQL build its schema from the response
     // Replace the editor's text with a subscription and run it.
     await page.evaluate((text) => {
       const editor = document.querySelector('.graphiql-query-editor .CodeMirror') as HTMLElement & { CodeMirror: { setValue(v: string): void } };
       editor.CodeMirror.setValue(text);
     }, 'subscription { sampleStream(input: {modelId: "gaussians25", sampler: {name: "naive"}, count: 30, seed: 1}) { done stats { accepted } } }');
-    await page.click('.graphiql-query-editor .CodeMirror-lines');
-    await page.keyboard.press('Control+Enter');
-    await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"done": true'), null, { timeout: 30_000 }).catch(async (error) => {
-      await page.screenshot({ path: `${OUT}/graphiql-failed.png` });
-      throw error;
-    });
+    // GraphiQL ignores Run until it has built its schema from the introspection result; retry.
+    const ran = () => page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"done": true'), null, { timeout: 5000 });
+    let ok = false;
+    for (let attempt = 0; attempt < 6 && !ok; attempt++) {
+      await page.click('.graphiql-query-editor .CodeMirror-lines');
+      await page.keyboard.press('Control+Enter');
+      ok = await ran().then(() => true, () => false);
+    }
+    if (!ok) await page.screenshot({ path: `${OUT}/graphiql-failed.png` });
+    expect(ok).toBe(true);
     const response = await page.textContent('.graphiql-response');
     expect(response).toMatch(/"accepted": 30/);
     await page.screenshot({ path: `${OUT}/graphiql.png` });
