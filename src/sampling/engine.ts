@@ -12,7 +12,7 @@ import type { WorkerModelSpec } from '../inference/protocol.js';
 import { loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from '../models/repository.js';
 import { resolveParams } from './params.js';
 import { Random } from './random.js';
-import { SamplingRun, toLogits, type RunStats, type SampleChunk } from './run.js';
+import { SamplingRun, toLogits, type AcceptedSamples, type RunStats, type SampleChunk } from './run.js';
 
 export interface EngineLimits {
   /** Largest `count` per request. Default 100,000. */
@@ -53,12 +53,7 @@ export interface SampleRequest {
   readonly batchSize?: number;
 }
 
-export interface SampleResult {
-  readonly samples: Float32Array;
-  readonly logits: Float64Array;
-  readonly acceptanceProbabilities: Float64Array;
-  readonly count: number;
-  readonly sampleSize: number;
+export interface SampleResult extends AcceptedSamples {
   readonly stats: RunStats;
 }
 

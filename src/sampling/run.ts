@@ -33,13 +33,17 @@ export interface RunStats {
   readonly elapsedMs: number;
 }
 
-export interface SampleChunk {
-  /** Accepted samples, row-major, `count × sampleSize` values. */
+/** Accepted samples with their logits and acceptance probabilities. */
+export interface AcceptedSamples {
+  /** Row-major, `count × sampleSize` values. */
   readonly samples: Float32Array;
   readonly logits: Float64Array;
   readonly acceptanceProbabilities: Float64Array;
   readonly count: number;
   readonly sampleSize: number;
+}
+
+export interface SampleChunk extends AcceptedSamples {
   readonly stats: RunStats;
   /** True on the last chunk. */
   readonly done: boolean;

@@ -7,7 +7,7 @@ import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, InterfaceType, ObjectType } from 'type-graphql';
 import type { ReadyModel } from '../../models/repository.js';
 import type { SampleRequest } from '../../sampling/engine.js';
-import type { RunStats } from '../../sampling/run.js';
+import type { AcceptedSamples, RunStats } from '../../sampling/run.js';
 import { float32ToBase64, imageDataUrl } from '../encoding.js';
 import { SampleMetricsView, type MetricsSource } from './metrics.js';
 
@@ -115,13 +115,7 @@ export class SampleStats {
 }
 
 /** Accepted samples as the engine returns them (a chunk or a whole result). */
-export interface SampleArrays {
-  readonly samples: Float32Array;
-  readonly logits: Float64Array;
-  readonly acceptanceProbabilities: Float64Array;
-  readonly count: number;
-  readonly sampleSize: number;
-}
+export type SampleArrays = AcceptedSamples;
 
 @ObjectType({ description: 'One accepted sample.' })
 export class Sample {
