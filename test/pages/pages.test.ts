@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The offline pages in a real headless Chromium (Debian's, via playwright-core): GraphiQL runs a
  * query and a subscription; the comparison page streams columns side by side. Every request the
