@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '1024' },
     rounds: { type: 'string', default: '200' },
     reps: { type: 'string', default: '5' },
-    threads: { type: 'string', default: String(availableParallelism()) },
+    threads: { type: 'string', default: String(Math.max(1, availableParallelism() - 1)) }, // the pool's default on one worker
   },
 });
 const BATCH = Number(args.batch);

@@ -34,7 +34,7 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['HOST', 'interface to listen on (default localhost; 0.0.0.0 for all)'],
   ['MODELS_DIR', 'folder of model folders (default: the bundled models/)'],
   ['WORKERS', 'inference worker threads (default: half the cores)'],
-  ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: cores / WORKERS)'],
+  ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: (cores − 1) / WORKERS, at least 1)'],
   ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
   ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company (default 2)'],
   ['MAX_COUNT', 'largest count per request (default 100000)'],

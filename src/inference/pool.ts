@@ -9,7 +9,7 @@ import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOpti
 export interface WorkerPoolOptions {
   /** Worker threads. Default: half the cores (at least 1). */
   readonly workers?: number;
-  /** onnxruntime intra-op threads per worker. Default: cores / workers, so the two never oversubscribe. */
+  /** onnxruntime intra-op threads per worker. Default: (cores − 1) / workers, at least 1: workers × threads never oversubscribe the cores the main thread leaves. */
   readonly intraOpNumThreads?: number;
   /** Rounds queued on one worker at once; 2 keeps a worker busy while the main thread handles a reply. */
   readonly maxInFlightPerWorker?: number;
@@ -65,7 +65,9 @@ export class WorkerPool {
   constructor(options: WorkerPoolOptions = {}) {
     const cores = availableParallelism();
     this.size = Math.max(1, Math.floor(options.workers ?? Math.max(1, Math.floor(cores / 2))));
-    this.intraOpNumThreads = Math.max(1, Math.floor(options.intraOpNumThreads ?? Math.max(1, Math.floor(cores / this.size))));
+    // Leave a core to the main thread (latents, acceptance, GraphQL): on 2 cores, 2 onnxruntime
+    // threads plus the main thread halved small-batch throughput (bench/engine.ts).
+    this.intraOpNumThreads = Math.max(1, Math.floor(options.intraOpNumThreads ?? Math.max(1, Math.floor((cores - 1) / this.size))));
     this.maxInFlight = Math.max(1, options.maxInFlightPerWorker ?? 2);
     for (let i = 0; i < this.size; i++) this.slots.push(this.startSlot());
   }
