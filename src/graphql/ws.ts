@@ -9,7 +9,7 @@ import { limitRules } from './limits.js';
 import type { SamplingRuntime } from './runtime.js';
 
 /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`. */
-export type SamplingWsServerOptions = Required<Pick<ServerOptions<Record<string, unknown> | undefined, unknown>, 'validate' | 'onSubscribe' | 'onNext' | 'onError' | 'onComplete'>>;
+export type SamplingWsServerOptions = Required<Pick<ServerOptions<Record<string, unknown> | undefined, unknown>, 'validate' | 'context' | 'onSubscribe' | 'onNext' | 'onError' | 'onComplete' | 'onClose'>>;
 
 const STREAM_FIELD = 'sampleStream';
 
@@ -24,9 +24,24 @@ export function createWsServerOptions(runtime: SamplingRuntime): SamplingWsServe
   // Subscription ids holding a stream slot, per connection context (graphql-ws keeps one per socket).
   const openStreams = new WeakMap<object, Set<string>>();
   const release = (ctx: object, id: string): void => void openStreams.get(ctx)?.delete(id);
+  // One signal per socket: a `sample` query sent over WebSocket stops when the socket closes.
+  const connections = new WeakMap<object, AbortController>();
+  const connection = (ctx: object): AbortController => {
+    let controller = connections.get(ctx);
+    if (!controller) connections.set(ctx, (controller = new AbortController()));
+    return controller;
+  };
 
   return {
     validate: (schema, document) => validate(schema, document, rules),
+
+    // Same shape as `httpContext`: resolvers read `sampling.signal`. A platform with its own
+    // context function should merge this one in.
+    context: (ctx) => ({ sampling: { signal: connection(ctx).signal } }),
+
+    onClose(ctx) {
+      connections.get(ctx)?.abort(new DOMException('the WebSocket closed', 'AbortError'));
+    },
 
     onSubscribe(ctx, id, payload) {
       let document: DocumentNode;

@@ -67,6 +67,14 @@ describe('sampleStream over graphql-ws', () => {
     expect(server.sampling.metrics.activeStreams).toBe(0);
   });
 
+  it('stops a sample query sent over WebSocket when the socket closes', async () => {
+    const client = wsClient(server);
+    client.subscribe({ query: `query($input: SampleInput!) { sample(input: $input) { count } }`, variables: { input: endless(4) } }, { next: () => {}, error: () => {}, complete: () => {} });
+    await waitFor(() => server.sampling.engine.activeRuns === 1 && server.sampling.engine.pool.rounds > 20, 5000, 'the query to run');
+    await client.dispose();
+    await expectNoRoundsRunning();
+  });
+
   it('ends a stream whose proposal budget runs out with PROPOSAL_BUDGET_EXHAUSTED, keeping the connection', async () => {
     const client = wsClient(server);
     const input = { modelId: 'uniform-gaussian-1d', sampler: { name: 'threshold', params: { logitThreshold: 0.8 } }, count: 1000, seed: 1, maxProposals: 640, batchSize: 64 };
