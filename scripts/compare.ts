@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     }
     if (args.png) {
       writePng(args.png, engine, args.model!, entries);
-      console.log(`plot written to ${args.png}`);
+      console.log(`plot written to ${args.png} (panels left to right: ${entries.filter((e) => e.result).map((e) => label(e.sampler)).join(' · ')})`);
     }
   } finally {
     await engine.close();
