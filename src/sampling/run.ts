@@ -157,7 +157,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
 
     const latentRng = new Random(seed, 1);
     const uniformRng = new Random(seed, 2);
-    const { latentDim, distribution } = { latentDim: model.manifest.latent.dim, distribution: model.manifest.latent.distribution };
+    const { dim: latentDim, distribution } = model.manifest.latent;
     const sampleSize = model.sampleSize;
     let proposed = 0; // proposals considered
     let drawn = 0; // proposals sent to inference (≥ proposed: the tail of the last batch is not considered)

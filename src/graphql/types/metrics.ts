@@ -33,8 +33,19 @@ export class ImageMetricsView {
   @Field(() => [String]) get classes(): readonly string[] { return this.m.classes; }
 }
 
-/** Computes the requested families (and caches the promise per family). */
+/** Computes the requested metric families. */
 export type MetricsSource = (request: EvaluationRequest) => Promise<SampleMetrics>;
+
+/** A source that computes each family once, however many fields (or aliases) ask for it. */
+export function memoizeMetrics(source: MetricsSource): MetricsSource {
+  const cache = new Map<string, Promise<SampleMetrics>>();
+  return (request) => {
+    const key = `${request.mixture2d ? 'm' : ''}${request.image ? 'i' : ''}`;
+    let pending = cache.get(key);
+    if (!pending) cache.set(key, (pending = source(request)));
+    return pending;
+  };
+}
 
 @ObjectType('SampleMetrics', { description: 'Quality metrics of the samples; a family is null when the model carries no evaluation data for it.' })
 export class SampleMetricsView {

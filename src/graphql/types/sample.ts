@@ -9,7 +9,7 @@ import type { ReadyModel } from '../../models/repository.js';
 import type { SampleRequest } from '../../sampling/engine.js';
 import type { AcceptedSamples, RunStats } from '../../sampling/run.js';
 import { float32ToBase64, imageDataUrl } from '../encoding.js';
-import { SampleMetricsView, type MetricsSource } from './metrics.js';
+import { SampleMetricsView, memoizeMetrics, type MetricsSource } from './metrics.js';
 
 /** Static costs for MAX_QUERY_COMPLEXITY (every other field costs 1). */
 export const COMPLEXITY = { sample: 20, png: 2, metrics: 10, compare: 50 } as const;
@@ -176,13 +176,16 @@ export abstract class SampleBatch {
 
 @ObjectType({ implements: SampleBatch, description: 'All samples of a request, with the run’s final stats.' })
 export class SampleResult extends SampleBatch {
+  private readonly metricsSource: MetricsSource;
+
   constructor(
     arrays: SampleArrays,
     model: ReadyModel,
     private readonly runStats: RunStats,
-    private readonly metricsSource: MetricsSource,
+    metricsSource: MetricsSource,
   ) {
     super(arrays, model);
+    this.metricsSource = memoizeMetrics(metricsSource);
   }
 
   @Field(() => SampleStats)
@@ -190,7 +193,7 @@ export class SampleResult extends SampleBatch {
     return new SampleStats(this.runStats);
   }
 
-  @Field(() => SampleMetricsView, { complexity: COMPLEXITY.metrics, description: 'Quality metrics of all the samples, computed only when asked for.' })
+  @Field(() => SampleMetricsView, { complexity: COMPLEXITY.metrics, description: 'Quality metrics of all the samples, computed only when asked for (each family once per result).' })
   metrics(): SampleMetricsView {
     return new SampleMetricsView(this.metricsSource);
   }
