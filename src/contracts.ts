@@ -105,7 +105,7 @@ export class SamplerParameterError extends Error {
 
 /**
  * The q-th percentile (0–100) of `values`, with linear interpolation between order
- * statistics (numpy's default). Percentiles are 0–100, never 0–1 (see DRS.md pitfalls).
+ * statistics (numpy's default). Percentiles are 0–100, never 0–1 (docs/sampling.md, "Pitfalls").
  */
 export function percentile(values: ArrayLike<number>, q: number): number {
   if (!(q >= 0 && q <= 100)) throw new RangeError(`percentile must be in [0, 100], got ${q}`);

@@ -1,5 +1,5 @@
 /**
- * Discriminator Rejection Sampling (Azadi et al., 2019), exactly as in ../shared/DRS.md:
+ * Discriminator Rejection Sampling (Azadi et al., 2019), exactly as in docs/sampling.md, "DRS step by step":
  * burn-in for D̃_M, a running max updated before each acceptance probability, F̂ in float64
  * with a stable log1mexp, and γ either fixed (`gamma: 0` is exact rejection sampling) or the
  * `gammaPercentile`-th percentile of F over each batch.

@@ -1,4 +1,4 @@
-/** Float64 helpers for DRS; see ../shared/DRS.md for why each form is needed. */
+/** Float64 helpers for DRS; see docs/sampling.md, "Numerics", for why each form is needed. */
 
 /** log(1 − e^{−a}) for a > 0, stable at both ends (Mächler's log1mexp). */
 export function log1mexp(a: number): number {
@@ -15,7 +15,7 @@ export function sigmoid(x: number): number {
 
 /**
  * F(x) before the γ shift: F = Δ − log(1 − e^{Δ − ε}) with Δ = D̃(x) − D̃_M ≤ 0
- * (DRS.md, Eq. 8). Written as Δ − log1mexp(ε − Δ), finite for every Δ ≤ 0 when ε > 0.
+ * (docs/sampling.md, "DRS step by step"). Written as Δ − log1mexp(ε − Δ), finite for every Δ ≤ 0 when ε > 0.
  */
 export function drsF(logit: number, logitMax: number, epsilon: number): number {
   const delta = logit - logitMax;

@@ -1,5 +1,5 @@
 /**
- * Keeps a proposal when its logit is at least τ (DRS.md, "The threshold baseline"). Tails
+ * Keeps a proposal when its logit is at least τ (docs/sampling.md, "The threshold baseline"). Tails
  * where p_d/p_g is small but nonzero vanish instead of being down-weighted.
  */
 import { SAMPLER_CONTRACT_VERSION, SamplerParameterError, percentile, type SamplerPlugin } from '../../src/contracts.js';

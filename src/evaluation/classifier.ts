@@ -22,7 +22,7 @@ export interface ClassifierMetrics {
  * Softmax probability of the arg-max class of one row, and that class.
  *
  * Stable form: with m = max logit, p_max = 1 / Σ_j exp(l_j − m), so no exponent exceeds 0 and
- * nothing overflows however large the logits are (DRS.md: `exp(logit)` overflows).
+ * nothing overflows however large the logits are (docs/sampling.md, "Pitfalls": `exp(logit)` overflows).
  */
 function topClass(logits: Float32Array, offset: number, k: number): { index: number; probability: number } {
   let index = 0;

@@ -1,6 +1,6 @@
 /**
  * Quality metrics for 2-D Gaussian-mixture toys whose manifest lists the mode centres and σ,
- * such as the DRS paper's 25 Gaussians (DRS.md, "Headline results": means on {−2,…,2}²,
+ * such as the DRS paper's 25 Gaussians (docs/sampling.md, "Quality metrics": means on {−2,…,2}²,
  * σ = 0.05, high quality = within 4σ of a mode mean).
  */
 

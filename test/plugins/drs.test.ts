@@ -1,4 +1,4 @@
-/** The DRS math of DRS.md, checked against the pitfalls it lists. */
+/** The DRS math of docs/sampling.md, checked against the pitfalls it lists. */
 import { describe, expect, it } from 'vitest';
 import { drsF, log1mexp, sigmoid } from '../../plugins/drs/math.js';
 import { createDrsSampler } from '../../plugins/drs/index.js';

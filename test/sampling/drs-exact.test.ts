@@ -1,5 +1,5 @@
 /**
- * DRS with γ = 0 is exact rejection sampling (DRS.md): on analytic pairs whose D outputs the
+ * DRS with γ = 0 is exact rejection sampling (docs/sampling.md): on analytic pairs whose D outputs the
  * true log density ratio, accepted samples must follow the target and the acceptance rate must
  * be 1/M. Seeds are fixed, so each assertion is deterministic; the tolerances are the ones a
  * correct sampler passes with high probability for *any* seed:
@@ -64,7 +64,7 @@ describe('DRS with gamma: 0 is exact rejection sampling', () => {
   });
 });
 
-describe('the threshold baseline loses the tails (DRS.md, Figure 1)', () => {
+describe('the threshold baseline loses the tails (docs/sampling.md, "The threshold baseline")', () => {
   const tailShare = (xs: Float32Array) => xs.filter((x) => Math.abs(x) > 1.5).length / xs.length;
   // Truncated-N(0,1) mass beyond |x| > 1.5: about 13.1%.
   const targetTail = 2 * (normalCdf(-1.5) - normalCdf(-3)) / (normalCdf(3) - normalCdf(-3));
