@@ -9,10 +9,10 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createSamplingPlugin, type SamplingPluginOptions } from '../src/index.js'; // your app: 'graphql-gan-sampler'
+import { createSamplingService, type SamplingServiceOptions } from '../src/index.js'; // your app: 'graphql-gan-sampler'
 
-export async function startApp({ port = 4000, ...options }: SamplingPluginOptions & { port?: number } = {}) {
-  const sampling = createSamplingPlugin({ modelsDir: './models', ...options });
+export async function startApp({ port = 4000, ...options }: SamplingServiceOptions & { port?: number } = {}) {
+  const sampling = createSamplingService({ modelsDir: './models', ...options });
 
   const app = express();
   const httpServer = createServer(app);

@@ -13,8 +13,10 @@ import { createThresholdSampler } from '../plugins/threshold/index.js';
 import type { SamplerPlugin } from '../src/contracts.js';
 import { encodePng } from '../src/images/png-encoder.js';
 import { Raster, imageGrid, scatter } from '../src/images/plot.js';
-import { SamplingEngine } from '../src/sampling/engine.js';
-import { compareSamplers, type CompareEntry, type SamplerSpec } from '../src/sampling/compare.js';
+import { allMetrics, type SampleMetrics } from '../src/evaluation/evaluator.js';
+import type { CompareEntry, SamplerSpec } from '../src/sampling/compare.js';
+import { SamplingGateway } from '../src/sampling/gateway.js';
+import type { SampleOutcome } from '../src/sampling/outcome.js';
 
 const DEFAULT_SAMPLERS: SamplerSpec[] = [
   { name: 'naive' },
@@ -65,16 +67,21 @@ function progressBar(accepted: readonly number[], count: number): void {
 }
 let lastFilled = -1;
 
-function table(entries: CompareEntry[]): string {
+/** A compared configuration with its metrics computed. */
+interface Scored extends CompareEntry {
+  readonly metrics: SampleMetrics | null;
+}
+
+function table(entries: Scored[]): string {
   const head = ['sampler', 'accepted', 'proposed', 'accept %', 'D̃_M end', 'γ mean'];
   const first = entries.find((e) => e.metrics)?.metrics;
   if (first?.mixture2d) head.push('% HQ', 'std HQ', 'modes', 'KL');
   if (first?.image) head.push('Fréchet (clf)', 'class H', 'confidence');
   head.push('ms');
   const rows = entries.map((e) => {
-    if (!e.result) return [label(e.sampler), 'failed (see below)', ...head.slice(2).map(() => '')];
-    const s = e.result.stats;
-    const row = [label(e.sampler), String(e.result.count), String(s.proposed), num(100 * s.acceptanceRate, 2), num(s.logitMaxEnd, 3), num(s.gammaMean, 3)];
+    if (!e.outcome) return [label(e.sampler), 'failed (see below)', ...head.slice(2).map(() => '')];
+    const s = e.outcome.stats;
+    const row = [label(e.sampler), String(e.outcome.count), String(s.proposed), num(100 * s.acceptanceRate, 2), num(s.logitMaxEnd, 3), num(s.gammaMean, 3)];
     const m = e.metrics;
     if (m?.mixture2d) row.push(num(100 * m.mixture2d.highQualityShare, 1), num(m.mixture2d.highQualityStd, 4), `${m.mixture2d.recoveredModes}/${m.mixture2d.modeCount}`, num(m.mixture2d.modeKL, 4));
     if (m?.image) row.push(num(m.image.frechetDistance, 3), num(m.image.classEntropy, 3), num(m.image.meanConfidence, 3));
@@ -83,41 +90,41 @@ function table(entries: CompareEntry[]): string {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  const failures = entries.filter((e) => !e.result).map((e) => `- ${label(e.sampler)}: ${e.error?.message ?? 'unknown error'}`);
+  const failures = entries.filter((e) => !e.outcome).map((e) => `- ${label(e.sampler)}: ${e.error?.message ?? 'unknown error'}`);
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), ...(failures.length ? ['', ...failures] : [])].join('\n');
 }
 
 function writeCsv(file: string, entries: CompareEntry[]): void {
-  const size = entries.find((e) => e.result)?.result?.sampleSize ?? 0;
+  const size = entries.find((e) => e.outcome)?.outcome?.sampleSize ?? 0;
   const lines = [['sampler', 'index', ...Array.from({ length: size }, (_, j) => `v${j}`), 'logit', 'acceptanceProbability'].join(',')];
   for (const e of entries) {
-    if (!e.result) continue;
+    const o = e.outcome;
+    if (!o) continue;
     const name = `"${label(e.sampler)}"`;
-    for (let i = 0; i < e.result.count; i++) {
-      const values = Array.from(e.result.samples.subarray(i * size, (i + 1) * size), (v) => v.toPrecision(6));
-      lines.push([name, i, ...values, e.result.logits[i]!.toPrecision(8), e.result.acceptanceProbabilities[i]!.toPrecision(6)].join(','));
+    for (let i = 0; i < o.count; i++) {
+      const values = Array.from(o.samples.subarray(i * size, (i + 1) * size), (v) => v.toPrecision(6));
+      lines.push([name, i, ...values, o.logits[i]!.toPrecision(8), o.acceptanceProbabilities[i]!.toPrecision(6)].join(','));
     }
   }
   writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
-function writePng(file: string, engine: SamplingEngine, modelId: string, entries: CompareEntry[]): void {
-  const model = engine.readyModel(modelId);
-  const ok = entries.filter((e) => e.result);
+function writePng(file: string, outcomes: SampleOutcome[]): void {
+  const model = outcomes[0]!.model;
   const panel = 300;
   const gap = 10;
-  const raster = new Raster(ok.length * (panel + gap) + gap, panel + 2 * gap);
-  ok.forEach((e, k) => {
+  const raster = new Raster(outcomes.length * (panel + gap) + gap, panel + 2 * gap);
+  outcomes.forEach((o, k) => {
     const left = gap + k * (panel + gap);
     if (model.sampleSize === 2) {
       const centers = model.manifest.evaluation?.mixture2d?.centers;
-      scatter(raster, left, gap, panel, e.result!.samples, { extent: [-3, 3], ...(centers ? { centers } : {}) });
+      scatter(raster, left, gap, panel, o.samples, { extent: [-3, 3], centers });
     } else if (model.manifest.output.kind === 'image') {
       const [, h, w] = model.manifest.output.shape as [number, number, number];
       const scale = Math.max(1, Math.floor(panel / 8 / (w + 1)));
       const cols = Math.max(1, Math.floor(panel / (w * scale + 2)));
       const rows = Math.max(1, Math.floor(panel / (h * scale + 2)));
-      imageGrid(raster, left, gap, e.result!.samples, model.manifest.output.shape, model.manifest.output.range ?? [0, 1], cols, rows, scale);
+      imageGrid(raster, { left, top: gap, images: o.samples, shape: model.manifest.output.shape, range: model.manifest.output.range ?? [0, 1], cols, rows, scale });
     }
   });
   writeFileSync(file, encodePng(raster.width, raster.height, 3, raster.pixels));
@@ -128,19 +135,16 @@ async function main(): Promise<void> {
   const count = intArg('count', args.count)!;
   const seed = intArg('seed', args.seed);
   const maxProposals = intArg('max-proposals', args['max-proposals']) ?? 5_000_000;
-  const engine = await SamplingEngine.create({
-    ...(args['models-dir'] ? { modelsDir: args['models-dir'] } : {}),
-    samplers: [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[],
-    limits: { maxCount: Math.max(100_000, count), maxProposals: 1_000_000_000 },
-  });
+  const gateway = new SamplingGateway(
+    { modelsDir: args['models-dir'], limits: { maxCount: Math.max(100_000, count), maxProposals: 1_000_000_000, maxComparedSamplers: Math.max(8, samplers.length) } },
+    [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[],
+  );
+  await gateway.start(quiet);
   try {
     const started = performance.now();
     console.error(`comparing ${samplers.length} samplers on ${args.model}: ${count} samples each, seed ${seed}`);
-    const entries = await compareSamplers(
-      engine,
-      { modelId: args.model!, samplers, count, maxProposals, ...(seed === undefined ? {} : { seed }) },
-      { onProgress: (p) => progressBar(p.accepted, p.count) },
-    );
+    const compared = await gateway.compare({ modelId: args.model!, samplers, count, maxProposals, seed }, { onProgress: (p) => progressBar(p.accepted, p.count) });
+    const entries: Scored[] = await Promise.all(compared.map(async (e) => ({ ...e, metrics: e.outcome ? await allMetrics(e.outcome.metrics) : null })));
     if (process.stderr.isTTY) process.stderr.write('\n');
     console.log(`\n${args.model} · ${count} samples per sampler · seed ${seed} · ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     console.log(table(entries));
@@ -149,13 +153,16 @@ async function main(): Promise<void> {
       console.log(`\nsamples written to ${args.csv}`);
     }
     if (args.png) {
-      writePng(args.png, engine, args.model!, entries);
-      console.log(`plot written to ${args.png} (panels left to right: ${entries.filter((e) => e.result).map((e) => label(e.sampler)).join(' · ')})`);
+      writePng(args.png, entries.flatMap((e) => (e.outcome ? [e.outcome] : [])));
+      console.log(`plot written to ${args.png} (panels left to right: ${entries.filter((e) => e.outcome).map((e) => label(e.sampler)).join(' · ')})`);
     }
   } finally {
-    await engine.close();
+    await gateway.stop();
   }
 }
+
+/** The gateway's load report goes nowhere: the CLI prints its own. */
+const quiet = { info: () => undefined, warn: (m: string) => console.error(m), error: (m: string) => console.error(m) };
 
 main().catch((error: unknown) => {
   console.error(`compare: ${(error as Error).message}`);

@@ -9,10 +9,14 @@
  * Plugins in `plugins/<name>/` import from this file only.
  */
 
+import type { OutputKind } from './models/manifest.js';
+
 /** Bumped on any breaking change to the interfaces below. */
 export const SAMPLER_CONTRACT_VERSION = 1 as const;
 
-export type SamplerParameterType = 'float' | 'int' | 'boolean';
+/** The type of a declared sampler parameter. */
+export const SamplerParameterType = { FLOAT: 'float', INT: 'int', BOOLEAN: 'boolean' } as const;
+export type SamplerParameterType = (typeof SamplerParameterType)[keyof typeof SamplerParameterType];
 export type SamplerParameterValue = number | boolean;
 export type SamplerParams = Readonly<Record<string, SamplerParameterValue>>;
 
@@ -33,7 +37,7 @@ export interface ModelDescriptor {
   readonly id: string;
   readonly latentDim: number;
   readonly outputShape: readonly number[];
-  readonly outputKind: 'vector' | 'image';
+  readonly outputKind: OutputKind;
 }
 
 /** Logits of a seeded, cached burn-in run of G → D (finite logits only). */

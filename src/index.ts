@@ -1,11 +1,9 @@
 /**
- * graphql-gan-sampler's public API: the GraphQL plugin, the sampling engine under it, the
- * sampler contract, and the bundled samplers.
+ * graphql-gan-sampler's public API: the GraphQL service, the run gateway and sampling engine
+ * under it, the sampler contract, and the bundled samplers.
  */
-export { createSamplingPlugin, defaultSamplers, type HttpContextArgs, type SamplingPlugin, type SamplingPluginOptions } from './graphql/plugin.js';
-export type { SamplingLogger } from './graphql/runtime.js';
-export { DEFAULT_LIMITS, complexityLimitRule, depthLimitRule, type SamplingLimits } from './graphql/limits.js';
-export { SamplingMetrics, type MetricsSnapshot, type OperationKind, type Transport } from './graphql/metrics.js';
+export { createSamplingService, defaultSamplers, type HttpContextArgs, type SamplingService, type SamplingServiceOptions } from './graphql/service.js';
+export { complexityLimitRule, depthLimitRule } from './graphql/limits.js';
 export type { SamplingWsServerOptions } from './graphql/ws.js';
 export type { SamplingContext } from './graphql/resolvers/sample.js';
 export { printSamplingSchema } from './graphql/schema.js';
@@ -13,11 +11,17 @@ export { base64ToFloat32, float32ToBase64, imageDataUrl } from './graphql/encodi
 export { toGraphQLError } from './graphql/errors.js';
 
 export * from './contracts.js';
-export { SamplingError, badInput, type ErrorCode } from './errors.js';
-export { SamplingEngine, type EngineLimits, type EngineOptions, type SampleRequest, type SampleResult as EngineSampleResult } from './sampling/engine.js';
-export type { RunStats, SampleChunk, SamplingRun } from './sampling/run.js';
-export { BUNDLED_MODELS_DIR, loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from './models/repository.js';
-export type { ModelManifest } from './models/manifest.js';
+export { ErrorCode, SamplingError, badInput, limitExceeded, type LimitFacts } from './errors.js';
+export { DEFAULT_LIMITS, LIMITS, resolveLimits, type LimitName, type SamplingLimits } from './limits.js';
+export { SamplingGateway, type GatewayOptions, type GatewayStats, type SamplingLogger } from './sampling/gateway.js';
+export { ServerCounters, OperationKind, Transport, type CountersSnapshot } from './sampling/counters.js';
+export { SamplingEngine, MAX_SEED, type EngineOptions, type RunOptions, type SampleRequest } from './sampling/engine.js';
+export type { CompareEntry, CompareRequest, SamplerSpec } from './sampling/compare.js';
+export type { SampleOutcome } from './sampling/outcome.js';
+export type { RunStream, StreamEvent } from './sampling/stream.js';
+export type { AcceptedSamples, RunResult, RunStats, SampleChunk, SamplingRun } from './sampling/run.js';
+export { BUNDLED_MODELS_DIR, ModelStatus, loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from './models/repository.js';
+export { DiscriminatorOutput, LatentDistribution, OutputKind, type ModelManifest } from './models/manifest.js';
 export type { WorkerPoolOptions } from './inference/pool.js';
 export type { BatcherOptions } from './inference/batcher.js';
 

@@ -11,7 +11,8 @@ import type { SingleModelSpec } from '../inference/protocol.js';
 import type { ClassifierSpec } from '../models/manifest.js';
 import type { ReadyModel } from '../models/repository.js';
 import { classifierMetrics } from './classifier.js';
-import { frechetDistance, type FeatureStatistics } from './frechet.js';
+import { concatFloat32 } from '../inference/buffers.js';
+import { FeatureMoments, frechetDistance, type FeatureStatistics } from './frechet.js';
 import { addMixtureTallies, mixtureMetrics, mixtureTally, summarizeMixture, type MixtureMetrics, type MixtureSpec, type MixtureTally } from './mixture2d.js';
 
 export interface ImageMetrics {
@@ -34,9 +35,30 @@ export interface SampleMetrics {
   readonly image?: ImageMetrics;
 }
 
-export interface EvaluationRequest {
-  readonly mixture2d?: boolean;
-  readonly image?: boolean;
+/** A family of quality metrics; a model supports those its manifest has evaluation data for. */
+export const MetricFamily = { MIXTURE2D: 'mixture2d', IMAGE: 'image' } as const;
+export type MetricFamily = (typeof MetricFamily)[keyof typeof MetricFamily];
+
+/** Which families to compute. */
+export type EvaluationRequest = { readonly [F in MetricFamily]?: boolean };
+
+/** Metrics of one set of samples, one family at a time. */
+export type MetricsSource = (family: MetricFamily) => Promise<SampleMetrics>;
+
+/** A source that computes each family once, however many fields (or aliases) ask for it. */
+export function onDemandMetrics(evaluate: (request: EvaluationRequest) => Promise<SampleMetrics>): MetricsSource {
+  const cache = new Map<MetricFamily, Promise<SampleMetrics>>();
+  return (family) => {
+    let pending = cache.get(family);
+    if (!pending) cache.set(family, (pending = evaluate({ [family]: true })));
+    return pending;
+  };
+}
+
+/** Every family of a source, merged (families the model does not support stay absent). */
+export async function allMetrics(source: MetricsSource): Promise<SampleMetrics> {
+  const parts = await Promise.all(Object.values(MetricFamily).map((family) => source(family)));
+  return Object.assign({}, ...parts) as SampleMetrics;
 }
 
 /** Rows per classifier round. */
@@ -86,7 +108,7 @@ export class SampleEvaluator {
           parts.push(this.pool.runSingle(single, samples.slice(start * rowSize, (start + rows) * rowSize), rows));
         }
         const outputs = await Promise.all(parts);
-        return { features: concat(outputs.map((o) => o[0]!)), logits: concat(outputs.map((o) => o[1]!)) };
+        return { features: concatFloat32(outputs.map((o) => o[0]!)), logits: concatFloat32(outputs.map((o) => o[1]!)) };
       },
       real: (dim) => this.realStatistics(model, spec.realFeatures, dim),
     };
@@ -115,14 +137,12 @@ interface ClassifierRunner {
 
 /**
  * Sufficient statistics of the metrics so far: mixture tallies, and for images the feature
- * sums Σf and Σffᵀ (float64), the class histogram and the summed top-class confidence.
+ * moments, the class histogram and the summed top-class confidence.
  */
 export class MetricsAccumulator {
   private mixture: MixtureTally | null = null;
   private images = 0;
-  private featureDim = 0;
-  private featureSum: Float64Array | null = null;
-  private featureOuter: Float64Array | null = null;
+  private features: FeatureMoments | null = null;
   private histogram: number[] = [];
   private confidenceSum = 0;
   private pending: Promise<void> = Promise.resolve();
@@ -150,22 +170,8 @@ export class MetricsAccumulator {
     }
     if (this.classifier) {
       const { features, logits } = await this.classifier.classify(samples, count);
-      const dim = features.length / count;
-      if (!this.featureSum) {
-        this.featureDim = dim;
-        this.featureSum = new Float64Array(dim);
-        this.featureOuter = new Float64Array(dim * dim);
-      }
-      const sum = this.featureSum;
-      const outer = this.featureOuter!;
-      for (let r = 0; r < count; r++) {
-        const row = features.subarray(r * dim, (r + 1) * dim);
-        for (let i = 0; i < dim; i++) {
-          const fi = row[i]!;
-          sum[i] = sum[i]! + fi;
-          for (let j = i; j < dim; j++) outer[i * dim + j] = outer[i * dim + j]! + fi * row[j]!;
-        }
-      }
+      this.features ??= new FeatureMoments(features.length / count);
+      this.features.add(features, count);
       const cls = classifierMetrics(logits, count, this.classifier.classes.length);
       cls.classHistogram.forEach((c, k) => (this.histogram[k]! += c));
       this.confidenceSum += cls.meanConfidence * count;
@@ -187,18 +193,9 @@ export class MetricsAccumulator {
     let entropy = 0;
     for (const c of this.histogram) if (c > 0) entropy -= (c / total) * Math.log(c / total);
     let fd: number | null = null;
-    if (n >= 2 && this.featureSum && this.featureOuter) {
-      const dim = this.featureDim;
-      const mean = this.featureSum.map((v) => v / n);
-      const covariance = new Float64Array(dim * dim);
-      for (let i = 0; i < dim; i++) {
-        for (let j = i; j < dim; j++) {
-          const c = (this.featureOuter[i * dim + j]! - n * mean[i]! * mean[j]!) / (n - 1);
-          covariance[i * dim + j] = c;
-          covariance[j * dim + i] = c;
-        }
-      }
-      fd = frechetDistance({ mean, covariance }, classifier.real(dim), dim);
+    if (n >= 2 && this.features) {
+      const { dim } = this.features;
+      fd = frechetDistance(this.features.statistics(), classifier.real(dim), dim);
     }
     return {
       count: n,
@@ -209,14 +206,4 @@ export class MetricsAccumulator {
       classes: classifier.classes,
     };
   }
-}
-
-function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

@@ -13,48 +13,84 @@ export interface FeatureStatistics {
 }
 
 /**
+ * Mean and co-moment of feature rows, folded chunk by chunk (a stream's metrics grow with each
+ * event). Each chunk is centred on its own mean (two-pass) and merged with Chan et al.'s
+ * pairwise update, in float64, so large means do not swamp the covariance.
+ */
+export class FeatureMoments {
+  count = 0;
+  private readonly mean: Float64Array;
+  /** Upper triangle of Σ (x − mean)(x − mean)ᵀ, row-major dim×dim. */
+  private readonly comoment: Float64Array;
+
+  constructor(readonly dim: number) {
+    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`FeatureMoments: dim must be an integer ≥ 1, got ${dim}`);
+    this.mean = new Float64Array(dim);
+    this.comoment = new Float64Array(dim * dim);
+  }
+
+  /** Folds in `rows` rows of width `dim` (row-major). */
+  add(features: Float32Array, rows: number): this {
+    const { dim } = this;
+    if (!Number.isInteger(rows) || rows < 0 || features.length < rows * dim) {
+      throw new RangeError(`FeatureMoments: expected ${rows}×${dim} values, got ${features.length}`);
+    }
+    if (rows === 0) return this;
+    const chunkMean = new Float64Array(dim);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < dim; j++) {
+        const x = features[r * dim + j]!;
+        if (!Number.isFinite(x)) throw new RangeError(`FeatureMoments: row ${r}, column ${j} is not finite (${x})`);
+        chunkMean[j]! += x;
+      }
+    }
+    for (let j = 0; j < dim; j++) chunkMean[j]! /= rows;
+    const n = this.count + rows;
+    const weight = (this.count * rows) / n;
+    const delta = new Float64Array(dim);
+    for (let j = 0; j < dim; j++) delta[j] = chunkMean[j]! - this.mean[j]!;
+    const centred = new Float64Array(dim);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < dim; j++) centred[j] = features[r * dim + j]! - chunkMean[j]!;
+      for (let i = 0; i < dim; i++) {
+        const ci = centred[i]!;
+        for (let j = i; j < dim; j++) this.comoment[i * dim + j]! += ci * centred[j]!;
+      }
+    }
+    for (let i = 0; i < dim; i++) {
+      for (let j = i; j < dim; j++) this.comoment[i * dim + j]! += weight * delta[i]! * delta[j]!;
+      this.mean[i]! += (delta[i]! * rows) / n;
+    }
+    this.count = n;
+    return this;
+  }
+
+  /** Mean and unbiased covariance so far; needs at least 2 rows. */
+  statistics(): FeatureStatistics {
+    const { dim, count } = this;
+    if (count < 2) throw new RangeError(`FeatureMoments: need at least 2 rows for an unbiased covariance, got ${count}`);
+    const covariance = new Float64Array(dim * dim);
+    for (let i = 0; i < dim; i++) {
+      for (let j = i; j < dim; j++) {
+        const c = this.comoment[i * dim + j]! / (count - 1);
+        covariance[i * dim + j] = c;
+        covariance[j * dim + i] = c;
+      }
+    }
+    return { mean: Float64Array.from(this.mean), covariance };
+  }
+}
+
+/**
  * Mean and unbiased covariance of `count` feature rows of width `dim` (row-major `features`).
- *
- * Accumulates in float64 with a two-pass (centre first) algorithm, so large means do not
- * swamp the covariance. Throws `RangeError` when `features.length !== count · dim`, when
- * `count < 2` (the unbiased covariance is undefined), or on a non-finite feature.
+ * Throws `RangeError` when `features.length !== count · dim`, when `count < 2` (the unbiased
+ * covariance is undefined), or on a non-finite feature.
  */
 export function featureStatistics(features: Float32Array, count: number, dim: number): FeatureStatistics {
-  if (!Number.isInteger(count) || !Number.isInteger(dim) || dim < 1) {
-    throw new RangeError(`featureStatistics: count and dim must be integers with dim ≥ 1, got ${count}, ${dim}`);
-  }
-  if (count < 2) throw new RangeError(`featureStatistics: need at least 2 rows for an unbiased covariance, got ${count}`);
-  if (features.length !== count * dim) {
+  if (!Number.isInteger(count) || features.length !== count * dim) {
     throw new RangeError(`featureStatistics: expected ${count}×${dim} = ${count * dim} values, got ${features.length}`);
   }
-  const mean = new Float64Array(dim);
-  for (let r = 0; r < count; r++) {
-    for (let j = 0; j < dim; j++) {
-      const x = features[r * dim + j] as number;
-      if (!Number.isFinite(x)) throw new RangeError(`featureStatistics: row ${r}, column ${j} is not finite (${x})`);
-      mean[j] = (mean[j] as number) + x;
-    }
-  }
-  for (let j = 0; j < dim; j++) mean[j] = (mean[j] as number) / count;
-
-  // Upper triangle from centred rows, then mirrored.
-  const covariance = new Float64Array(dim * dim);
-  const centred = new Float64Array(dim);
-  for (let r = 0; r < count; r++) {
-    for (let j = 0; j < dim; j++) centred[j] = (features[r * dim + j] as number) - (mean[j] as number);
-    for (let i = 0; i < dim; i++) {
-      const ci = centred[i] as number;
-      for (let j = i; j < dim; j++) covariance[i * dim + j] = (covariance[i * dim + j] as number) + ci * (centred[j] as number);
-    }
-  }
-  for (let i = 0; i < dim; i++) {
-    for (let j = i; j < dim; j++) {
-      const c = (covariance[i * dim + j] as number) / (count - 1);
-      covariance[i * dim + j] = c;
-      covariance[j * dim + i] = c;
-    }
-  }
-  return { mean, covariance };
+  return new FeatureMoments(dim).add(features, count).statistics();
 }
 
 /** Throws unless `s` has a length-`dim` mean and a dim×dim covariance. */

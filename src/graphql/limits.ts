@@ -1,6 +1,7 @@
 /**
- * Request limits of the GraphQL layer, and the validation rules for query depth and
- * complexity. The same rules run for HTTP (Apollo plugin) and WebSocket (graphql-ws `validate`).
+ * The validation rules for query depth and complexity (limits `maxQueryDepth` and
+ * `maxQueryComplexity`). The same rules run for HTTP (Apollo plugin) and WebSocket (graphql-ws
+ * `validate`).
  */
 import {
   getNamedType,
@@ -14,44 +15,9 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { limitExceeded } from './errors.js';
-
-export interface SamplingLimits {
-  /** Largest `count` per request (engine limit). */
-  readonly maxCount: number;
-  /** Largest `maxProposals` a request may ask for (engine limit). */
-  readonly maxProposals: number;
-  /** Proposal budget of a request that sets none (engine limit, capped by `maxProposals`). */
-  readonly defaultMaxProposals: number;
-  /** Concurrent `sampleStream` subscriptions on one WebSocket connection. */
-  readonly maxStreamsPerConnection: number;
-  /** Concurrent `sampleStream` subscriptions on the server. */
-  readonly maxStreams: number;
-  /** Deepest field nesting in an operation (introspection fields not counted). */
-  readonly maxQueryDepth: number;
-  /** Largest operation cost: every field costs 1 unless its `complexity` says otherwise. */
-  readonly maxQueryComplexity: number;
-}
-
-export const DEFAULT_LIMITS: SamplingLimits = {
-  maxCount: 100_000,
-  maxProposals: 20_000_000,
-  defaultMaxProposals: 1_000_000,
-  maxStreamsPerConnection: 8,
-  maxStreams: 64,
-  maxQueryDepth: 10,
-  maxQueryComplexity: 500,
-};
-
-export function resolveLimits(limits: Partial<SamplingLimits> = {}): SamplingLimits {
-  const merged = { ...DEFAULT_LIMITS, ...limits };
-  for (const [name, value] of Object.entries(merged)) {
-    if (!(typeof value === 'number' && value >= 1 && (Number.isInteger(value) || value === Infinity))) {
-      throw new RangeError(`limits.${name} must be a positive integer (or Infinity), got ${String(value)}`);
-    }
-  }
-  return { ...merged, defaultMaxProposals: Math.min(merged.defaultMaxProposals, merged.maxProposals) };
-}
+import { limitExceeded } from '../errors.js';
+import type { SamplingLimits } from '../limits.js';
+import { toGraphQLError } from './errors.js';
 
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 
@@ -111,7 +77,7 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
       const depth = depthOf(node.selectionSet, fragmentsOf(context));
       if (depth > maxDepth) {
         const name = node.name ? ` "${node.name.value}"` : '';
-        context.reportError(limitExceeded('maxQueryDepth', `operation${name} has depth ${depth}, above the limit of ${maxDepth}`, { depth, max: maxDepth }));
+        context.reportError(toGraphQLError(limitExceeded({ limit: 'maxQueryDepth', max: maxDepth, depth }, `operation${name} has depth ${depth}, above the limit of ${maxDepth}`)));
       }
     },
   });
@@ -125,7 +91,7 @@ export function complexityLimitRule(maxComplexity: number): ValidationRule {
       const complexity = costOf(schema, root, node.selectionSet, fragmentsOf(context));
       if (complexity > maxComplexity) {
         const name = node.name ? ` "${node.name.value}"` : '';
-        context.reportError(limitExceeded('maxQueryComplexity', `operation${name} has complexity ${complexity}, above the limit of ${maxComplexity}`, { complexity, max: maxComplexity }));
+        context.reportError(toGraphQLError(limitExceeded({ limit: 'maxQueryComplexity', max: maxComplexity, complexity }, `operation${name} has complexity ${complexity}, above the limit of ${maxComplexity}`)));
       }
     },
   });

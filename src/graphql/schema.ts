@@ -2,20 +2,19 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
-import type { SamplerPlugin } from '../contracts.js';
+import type { SamplingGateway } from '../sampling/gateway.js';
 import { createCompareResolver } from './resolvers/compare.js';
 import { createModelResolver } from './resolvers/models.js';
 import { createSampleResolver } from './resolvers/sample.js';
 import { createSamplerResolver } from './resolvers/samplers.js';
 import { createStatsResolver } from './resolvers/stats.js';
-import type { SamplingRuntime } from './runtime.js';
 
 /**
- * Resolver classes bound to one runtime. Classes are made per plugin instance (type-graphql
- * instantiates resolvers itself), so two plugins in one process never share an engine.
+ * Resolver classes bound to one gateway. Classes are made per service instance (type-graphql
+ * instantiates resolvers itself), so two services in one process never share an engine.
  */
-export function createResolvers(runtime: SamplingRuntime, samplers: readonly SamplerPlugin[]): NonEmptyArray<Function> {
-  return [createModelResolver(runtime), createSamplerResolver(runtime, samplers), createSampleResolver(runtime), createCompareResolver(runtime), createStatsResolver(runtime)];
+export function createResolvers(gateway: SamplingGateway): NonEmptyArray<Function> {
+  return [createModelResolver(gateway), createSamplerResolver(gateway), createSampleResolver(gateway), createCompareResolver(gateway), createStatsResolver(gateway)];
 }
 
 /**

@@ -1,14 +1,11 @@
 /**
- * A `sampleStream` subscription's source: SamplingRun chunks → SampleEvents.
- *
- * Not an async generator on purpose: a generator's `return()` waits for its pending `await`
- * (a whole inference round or more), while graphql-ws calls `return()` the moment a client
- * sends Complete or its socket closes. Here `return()` cancels the run at once.
+ * A `sampleStream` subscription's source: the gateway's RunStream as SampleEvents. A failure
+ * (budget exhausted, shutdown…) reaches the client as one last event carrying the error, which
+ * the subscription resolver throws, so it arrives as a GraphQL error; a stream the client stopped
+ * ends quietly.
  */
 import type { GraphQLError } from 'graphql';
-import type { ReadyModel } from '../models/repository.js';
-import type { MetricsAccumulator, SampleMetrics } from '../evaluation/evaluator.js';
-import type { SamplingRun } from '../sampling/run.js';
+import type { RunStream } from '../sampling/stream.js';
 import { toGraphQLError } from './errors.js';
 import { SampleEvent } from './types/sample.js';
 
@@ -19,50 +16,25 @@ export class StreamFailure {
 
 export type StreamPayload = SampleEvent | StreamFailure;
 
-export interface StreamHooks {
-  /** Called with each chunk's sample count. */
-  onChunk(count: number): void;
-  /** Called once, however the stream ends. */
-  onEnd(): void;
-}
-
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
-export class SampleStream implements AsyncIterableIterator<StreamPayload, undefined> {
+export class SubscriptionSource implements AsyncIterableIterator<StreamPayload, undefined> {
   private finished = false;
   private stopped = false;
 
-  constructor(
-    readonly run: SamplingRun,
-    private readonly model: ReadyModel,
-    private readonly hooks: StreamHooks,
-    /** Set when the subscription selects `metrics`: running metrics are folded chunk by chunk. */
-    private readonly accumulator?: MetricsAccumulator,
-  ) {}
+  constructor(private readonly stream: RunStream) {}
 
   async next(): Promise<IteratorResult<StreamPayload, undefined>> {
     if (this.finished) return DONE;
     try {
-      const step = await this.run.next();
+      const step = await this.stream.next();
       if (step.done) {
-        this.finish();
+        this.finished = true;
         return DONE;
       }
-      const chunk = step.value;
-      this.hooks.onChunk(chunk.count);
-      let snapshot: Promise<SampleMetrics>;
-      if (this.accumulator) {
-        await this.accumulator.add(chunk.samples, chunk.count);
-        snapshot = Promise.resolve(this.accumulator.snapshot());
-      } else {
-        snapshot = Promise.reject(new Error('metrics were not selected when the subscription started'));
-        snapshot.catch(() => undefined);
-      }
-      return { done: false, value: new SampleEvent(chunk, this.model, chunk.stats, chunk.done, () => snapshot) };
+      return { done: false, value: new SampleEvent(step.value) };
     } catch (error) {
-      this.finish();
-      // A stream the client stopped ends quietly; any other failure reaches the client as one
-      // last event with the error (budget exhausted, shutdown…), then the stream completes.
+      this.finished = true;
       return this.stopped ? DONE : { done: false, value: new StreamFailure(toGraphQLError(error)) };
     }
   }
@@ -70,9 +42,8 @@ export class SampleStream implements AsyncIterableIterator<StreamPayload, undefi
   /** The client sent Complete or went away: stop generating now. */
   async return(): Promise<IteratorResult<StreamPayload, undefined>> {
     this.stopped = true;
-    this.run.cancel(new DOMException('the client stopped the stream', 'AbortError'));
-    await this.run.return();
-    this.finish();
+    this.finished = true;
+    await this.stream.return();
     return DONE;
   }
 
@@ -82,11 +53,5 @@ export class SampleStream implements AsyncIterableIterator<StreamPayload, undefi
 
   [Symbol.asyncIterator](): this {
     return this;
-  }
-
-  private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.hooks.onEnd();
   }
 }

@@ -1,12 +1,14 @@
 /**
  * graphql-ws server options: the same depth/complexity rules as over HTTP, the per-connection
- * stream limit, and WebSocket metrics (Apollo's hooks never see graphql-ws operations).
+ * stream limit, and WebSocket counters (Apollo's hooks never see graphql-ws operations).
  */
 import { getOperationAST, Kind, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
-import { limitExceeded } from './errors.js';
+import { limitExceeded } from '../errors.js';
+import { Transport } from '../sampling/counters.js';
+import type { SamplingGateway } from '../sampling/gateway.js';
+import { toGraphQLError } from './errors.js';
 import { limitRules } from './limits.js';
-import type { SamplingRuntime } from './runtime.js';
 
 /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`. */
 export type SamplingWsServerOptions = Required<Pick<ServerOptions<Record<string, unknown> | undefined, unknown>, 'validate' | 'context' | 'onSubscribe' | 'onNext' | 'onError' | 'onComplete' | 'onClose'>>;
@@ -18,8 +20,8 @@ function startsStream(document: DocumentNode, operationName: string | null | und
   return op?.operation === 'subscription' && op.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || s.name.value === STREAM_FIELD);
 }
 
-export function createWsServerOptions(runtime: SamplingRuntime): SamplingWsServerOptions {
-  const { metrics, limits } = runtime;
+export function createWsServerOptions(gateway: SamplingGateway): SamplingWsServerOptions {
+  const { counters, limits } = gateway;
   const rules = [...specifiedRules, ...limitRules(limits)];
   // Subscription ids holding a stream slot, per connection context (graphql-ws keeps one per socket).
   const openStreams = new WeakMap<object, Set<string>>();
@@ -51,25 +53,27 @@ export function createWsServerOptions(runtime: SamplingRuntime): SamplingWsServe
         return; // graphql-ws reports the syntax error itself
       }
       const op = getOperationAST(document, payload.operationName);
-      if (op) metrics.operation('ws', op.operation);
+      if (op) counters.operation(Transport.WS, op.operation);
       if (!startsStream(document, payload.operationName)) return;
       const open = openStreams.get(ctx) ?? new Set<string>();
       openStreams.set(ctx, open);
       if (open.size >= limits.maxStreamsPerConnection) {
-        return [limitExceeded('maxStreamsPerConnection', `this connection already runs ${open.size} streams, its limit (maxStreamsPerConnection / MAX_STREAMS_PER_CONNECTION = ${limits.maxStreamsPerConnection}); stop one first`, { max: limits.maxStreamsPerConnection })];
+        const max = limits.maxStreamsPerConnection;
+        const message = `this connection already runs ${open.size} streams, its limit (maxStreamsPerConnection / MAX_STREAMS_PER_CONNECTION = ${max}); stop one first`;
+        return [toGraphQLError(limitExceeded({ limit: 'maxStreamsPerConnection', max }, message))];
       }
       open.add(id);
       return;
     },
 
     onNext(_ctx, _id, _payload, _args, result) {
-      for (const error of result.errors ?? []) metrics.error('ws', error);
+      for (const error of result.errors ?? []) counters.error(Transport.WS, error);
     },
 
     // Called for errors sent as an Error message: validation, limits, a failing iterator.
     onError(ctx, id, _payload, errors) {
       release(ctx, id);
-      for (const error of errors) metrics.error('ws', error);
+      for (const error of errors) counters.error(Transport.WS, error);
     },
 
     // Called however a subscription ends: its last event, the client's Complete, or the socket closing.

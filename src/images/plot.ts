@@ -53,18 +53,22 @@ export function scatter(r: Raster, left: number, top: number, size: number, poin
   }
 }
 
-/** Draws up to cols×rows images ([channels, h, w] each, values in `range`) as a grid. */
-export function imageGrid(
-  r: Raster,
-  left: number,
-  top: number,
-  images: Float32Array,
-  shape: readonly number[],
-  range: readonly [number, number],
-  cols: number,
-  rows: number,
-  scale = 2,
-): void {
+export interface ImageGridOptions {
+  /** Top-left corner of the grid in the raster. */
+  readonly left: number;
+  readonly top: number;
+  /** Row-major images, `[channels, h, w]` each, values in `range`. */
+  readonly images: Float32Array;
+  readonly shape: readonly number[];
+  readonly range: readonly [number, number];
+  readonly cols: number;
+  readonly rows: number;
+  /** Pixels per image pixel. Default 2. */
+  readonly scale?: number;
+}
+
+/** Draws up to cols×rows images as a grid. */
+export function imageGrid(r: Raster, { left, top, images, shape, range, cols, rows, scale = 2 }: ImageGridOptions): void {
   const [channels, h, w] = shape as [number, number, number];
   const per = channels * h * w;
   const count = Math.min(cols * rows, Math.floor(images.length / per));

@@ -8,6 +8,8 @@
  * caller's rows are split across batches when they do not fit the open one.
  */
 import DataLoader from 'dataloader';
+import { abortError, raceAbort } from '../abort.js';
+import { concatFloat32 } from './buffers.js';
 import type { WorkerModelSpec } from './protocol.js';
 import type { WorkerPool } from './pool.js';
 
@@ -55,42 +57,28 @@ interface OpenBatch {
   dispatch(): void;
 }
 
-export function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
-}
-
-/** Resolves with `promise`, or rejects as soon as `signal` aborts. */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+interface ModelQueueOptions {
+  readonly model: WorkerModelSpec;
+  readonly pool: WorkerPool;
+  readonly maxBatchSize: number;
+  readonly maxQueueDelayMs: number;
+  /** Called with each dispatched batch's piece sizes. */
+  readonly record: (pieces: readonly number[]) => void;
 }
 
 class ModelQueue {
   private open: OpenBatch | null = null;
   private readonly loader: DataLoader<Piece, PieceOutput>;
+  private readonly model: WorkerModelSpec;
+  private readonly pool: WorkerPool;
+  private readonly maxBatchSize: number;
+  private readonly record: (pieces: readonly number[]) => void;
 
-  constructor(
-    private readonly model: WorkerModelSpec,
-    private readonly pool: WorkerPool,
-    private readonly maxBatchSize: number,
-    maxQueueDelayMs: number,
-    private readonly record: (pieces: readonly number[]) => void,
-  ) {
+  constructor({ model, pool, maxBatchSize, maxQueueDelayMs, record }: ModelQueueOptions) {
+    this.model = model;
+    this.pool = pool;
+    this.maxBatchSize = maxBatchSize;
+    this.record = record;
     this.loader = new DataLoader<Piece, PieceOutput>((pieces) => this.runBatch(pieces), {
       cache: false,
       batchScheduleFn: (callback) => {
@@ -124,36 +112,20 @@ class ModelQueue {
       start += take;
     }
     const outputs = await raceAbort(Promise.all(loads), signal);
-    if (outputs.length === 1) {
-      const only = outputs[0]!;
-      return { samples: only.samples, logits: only.logits, rounds: 1, batchRowsTotal: only.batchRows };
-    }
-    const sampleSize = this.model.outputShape.reduce((a, b) => a * b, 1);
-    const samples = new Float32Array(rows * sampleSize);
-    const logits = new Float32Array(rows);
-    let row = 0;
-    let batchRowsTotal = 0;
-    for (const out of outputs) {
-      samples.set(out.samples, row * sampleSize);
-      logits.set(out.logits, row);
-      row += out.logits.length;
-      batchRowsTotal += out.batchRows;
-    }
-    return { samples, logits, rounds: outputs.length, batchRowsTotal };
+    return {
+      samples: concatFloat32(outputs.map((o) => o.samples)),
+      logits: concatFloat32(outputs.map((o) => o.logits)),
+      rounds: outputs.length,
+      batchRowsTotal: outputs.reduce((n, o) => n + o.batchRows, 0),
+    };
   }
 
   private async runBatch(pieces: readonly Piece[]): Promise<(PieceOutput | Error)[]> {
     // Callers that gave up while queued are released here and cost no inference.
     const live = pieces.filter((p) => !p.signal?.aborted);
     if (live.length === 0) return pieces.map((p) => abortError(p.signal!));
-    const dim = this.model.latentDim;
     const rows = live.reduce((n, p) => n + p.rows, 0);
-    const latents = new Float32Array(rows * dim);
-    let offset = 0;
-    for (const p of live) {
-      latents.set(p.latents, offset);
-      offset += p.latents.length;
-    }
+    const latents = concatFloat32(live.map((p) => p.latents));
     this.record(live.map((p) => p.rows));
     let result;
     try {
@@ -192,7 +164,8 @@ export class InferenceBatcher {
   }
 
   /**
-   * One round for `rows` proposals of `model`. The latents are read, not kept. Aborting
+   * One round for `rows` proposals of `model`. The latents are handed over (their buffer may be
+   * transferred to a worker): do not use them afterwards. Aborting
    * `signal` rejects at once and drops rows not yet dispatched.
    */
   run(model: WorkerModelSpec, latents: Float32Array, rows: number, signal?: AbortSignal): Promise<RoundOutput> {
@@ -201,9 +174,12 @@ export class InferenceBatcher {
     }
     let queue = this.queues.get(model.id);
     if (!queue) {
-      queue = new ModelQueue(model, this.pool, this.maxBatchSize, this.maxQueueDelayMs, (pieces) => {
-        const rec: BatchRecord = { modelId: model.id, batchId: ++this.batchCount, pieces, rows: pieces.reduce((a, b) => a + b, 0) };
-        this.options.onBatch?.(rec);
+      queue = new ModelQueue({
+        model,
+        pool: this.pool,
+        maxBatchSize: this.maxBatchSize,
+        maxQueueDelayMs: this.maxQueueDelayMs,
+        record: (pieces) => this.options.onBatch?.({ modelId: model.id, batchId: ++this.batchCount, pieces, rows: pieces.reduce((a, b) => a + b, 0) }),
       });
       this.queues.set(model.id, queue);
     }

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { ownedBuffer } from './buffers.js';
 import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
 
 export interface WorkerPoolOptions {
@@ -43,12 +44,6 @@ function spawnWorker(options: WorkerOptions): Worker {
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: options });
-}
-
-/** The view's buffer when the view covers all of it (transferred, so the caller loses it); else a copy's. */
-function transferable(view: Float32Array): ArrayBuffer {
-  const own = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
-  return own.buffer as ArrayBuffer;
 }
 
 export class WorkerPool {
@@ -107,7 +102,7 @@ export class WorkerPool {
 
   /** Runs one round (latents → G → D) on the least-busy worker. */
   async run(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<RoundResult> {
-    const buffer = transferable(latents);
+    const buffer = ownedBuffer(latents);
     const reply = await this.submit(model.id, (jobId) => [{ type: 'run', jobId, model, rows, latents: buffer }, [buffer]]);
     if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
     return { samples: new Float32Array(reply.samples), logits: new Float32Array(reply.logits), inferenceMs: reply.inferenceMs };
@@ -115,7 +110,7 @@ export class WorkerPool {
 
   /** Runs a single-input model (e.g. an evaluation classifier) and returns its named outputs. */
   async runSingle(model: SingleModelSpec, input: Float32Array, rows: number): Promise<Float32Array[]> {
-    const buffer = transferable(input);
+    const buffer = ownedBuffer(input);
     const reply = await this.submit(model.id, (jobId) => [{ type: 'single', jobId, model, rows, input: buffer }, [buffer]]);
     if (reply.type !== 'single-result') throw new Error(`unexpected reply ${reply.type}`);
     return reply.outputs.map((b) => new Float32Array(b));

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { ownedBuffer } from './buffers.js';
 import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
 
 interface Sessions {
@@ -35,20 +36,14 @@ function sessionsFor(model: WorkerModelSpec): Promise<Sessions> {
   return s;
 }
 
-/** The tensor's bytes as a standalone buffer we may transfer. */
-function ownBuffer(data: Float32Array): ArrayBuffer {
-  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) return data.buffer;
-  return data.slice().buffer as ArrayBuffer;
-}
-
 async function run(jobId: number, model: WorkerModelSpec, rows: number, latents: ArrayBuffer): Promise<void> {
   const started = performance.now();
   const { generator, discriminator } = await sessionsFor(model);
   const z = new ort.Tensor('float32', new Float32Array(latents), [rows, model.latentDim]);
   const x = (await generator.run({ [model.generatorInput]: z }))[model.generatorOutput] as ort.Tensor;
   const d = (await discriminator.run({ [model.discriminatorInput]: x }))[model.discriminatorOutput] as ort.Tensor;
-  const samples = ownBuffer(x.data as Float32Array);
-  const logits = ownBuffer(d.data as Float32Array);
+  const samples = ownedBuffer(x.data as Float32Array);
+  const logits = ownedBuffer(d.data as Float32Array);
   const message: FromWorker = { type: 'result', jobId, samples, logits, inferenceMs: performance.now() - started };
   port.postMessage(message, [samples, logits]);
 }
@@ -62,7 +57,7 @@ async function runSingle(jobId: number, model: SingleModelSpec, rows: number, in
   }
   const tensor = new ort.Tensor('float32', new Float32Array(input), [rows, ...model.rowShape]);
   const results = await (await session).run({ [model.input]: tensor }, [...model.outputs]);
-  const outputs = model.outputs.map((name) => ownBuffer(results[name]!.data as Float32Array));
+  const outputs = model.outputs.map((name) => ownedBuffer(results[name]!.data as Float32Array));
   port.postMessage({ type: 'single-result', jobId, outputs } satisfies FromWorker, outputs);
 }
 

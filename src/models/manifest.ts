@@ -3,9 +3,20 @@
  * Parsing collects every problem at once, each naming its field.
  */
 
-export type LatentDistribution = 'normal' | 'uniform';
-export type OutputKind = 'vector' | 'image';
-export type DiscriminatorOutput = 'logit' | 'probability';
+/** How latents are drawn: standard normal, or uniform on [−1, 1]. */
+export const LatentDistribution = { NORMAL: 'normal', UNIFORM: 'uniform' } as const;
+export type LatentDistribution = (typeof LatentDistribution)[keyof typeof LatentDistribution];
+
+/** What one sample is: a flat vector, or an image [channels, height, width]. */
+export const OutputKind = { VECTOR: 'vector', IMAGE: 'image' } as const;
+export type OutputKind = (typeof OutputKind)[keyof typeof OutputKind];
+
+/** What D outputs: a logit, or a probability (converted with a clipped logit). */
+export const DiscriminatorOutput = { LOGIT: 'logit', PROBABILITY: 'probability' } as const;
+export type DiscriminatorOutput = (typeof DiscriminatorOutput)[keyof typeof DiscriminatorOutput];
+
+const oneOf = <T extends string>(table: Readonly<Record<string, T>>, v: unknown): v is T => Object.values(table).includes(v as T);
+const listOf = (table: Readonly<Record<string, string>>): string => Object.values(table).map((v) => `"${v}"`).join(' or ');
 
 export interface Mixture2dSpec {
   readonly centers: readonly (readonly [number, number])[];
@@ -87,7 +98,7 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
   if (!isObject(latent)) problems.push(`"latent" must be an object like {"dim": 2, "distribution": "normal"}, got ${show(latent)}`);
   else {
     need(isPositiveInt(latent.dim), `"latent.dim" must be a positive integer, got ${show(latent.dim)}`);
-    need(latent.distribution === 'normal' || latent.distribution === 'uniform', `"latent.distribution" must be "normal" or "uniform", got ${show(latent.distribution)}`);
+    need(oneOf(LatentDistribution, latent.distribution), `"latent.distribution" must be ${listOf(LatentDistribution)}, got ${show(latent.distribution)}`);
   }
 
   const output = raw.output;
@@ -96,8 +107,8 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
     const shape = output.shape;
     const shapeOk = Array.isArray(shape) && shape.length > 0 && shape.every(isPositiveInt);
     need(shapeOk, `"output.shape" must be a non-empty array of positive integers, got ${show(shape)}`);
-    need(output.kind === 'vector' || output.kind === 'image', `"output.kind" must be "vector" or "image", got ${show(output.kind)}`);
-    if (output.kind === 'image') {
+    need(oneOf(OutputKind, output.kind), `"output.kind" must be ${listOf(OutputKind)}, got ${show(output.kind)}`);
+    if (output.kind === OutputKind.IMAGE) {
       need(shapeOk && (shape as number[]).length === 3 && [1, 3].includes((shape as number[])[0] as number), `"output.shape" of an image must be [channels, height, width] with 1 or 3 channels, got ${show(shape)}`);
       const range = output.range;
       need(
@@ -107,7 +118,7 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
     }
   }
 
-  need(raw.discriminatorOutput === 'logit' || raw.discriminatorOutput === 'probability', `"discriminatorOutput" must be "logit" or "probability", got ${show(raw.discriminatorOutput)}`);
+  need(oneOf(DiscriminatorOutput, raw.discriminatorOutput), `"discriminatorOutput" must be ${listOf(DiscriminatorOutput)}, got ${show(raw.discriminatorOutput)}`);
 
   if (raw.evaluation !== undefined) {
     if (!isObject(raw.evaluation)) problems.push(`"evaluation" must be an object`);

@@ -9,7 +9,9 @@ import type { ModelDescriptor } from '../contracts.js';
 import { checkPair, type PairSignature } from './onnx-check.js';
 import { ManifestError, parseManifest, type ModelManifest } from './manifest.js';
 
-export type ModelStatus = 'READY' | 'FAILED';
+/** READY models serve requests; FAILED ones carry their load error. */
+export const ModelStatus = { READY: 'READY', FAILED: 'FAILED' } as const;
+export type ModelStatus = (typeof ModelStatus)[keyof typeof ModelStatus];
 
 export interface ReadyModel {
   readonly status: 'READY';

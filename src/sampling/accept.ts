@@ -18,7 +18,19 @@ export interface RoundDecision {
   readonly decided: boolean;
 }
 
-export function decideRound(logits: Float64Array, state: SamplerState, uniforms: Random, needed: number, samplerName: string): RoundDecision {
+export interface RoundInput {
+  /** D̃ of every proposal of the round, in proposal order (NaN/±Inf for invalid ones). */
+  readonly logits: Float64Array;
+  readonly state: SamplerState;
+  /** The run's acceptance stream: one uniform per proposal considered. */
+  readonly uniforms: Random;
+  /** Accepted samples still wanted: rows past the one that completes the request are not considered. */
+  readonly needed: number;
+  /** For the error when a sampler breaks the contract. */
+  readonly samplerName: string;
+}
+
+export function decideRound({ logits, state, uniforms, needed, samplerName }: RoundInput): RoundDecision {
   const rows = logits.length;
   let finiteCount = 0;
   for (let i = 0; i < rows; i++) if (Number.isFinite(logits[i])) finiteCount++;

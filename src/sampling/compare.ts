@@ -1,35 +1,33 @@
 /**
  * Runs several sampler configurations on one model with the same seed (so they see the same
- * proposals in the same order) and scores each result. All runs go at once and share inference
- * batches; one failing run (e.g. an exhausted proposal budget) does not sink the others.
+ * proposals in the same order). All runs go at once and share inference batches; one failing
+ * run (e.g. an exhausted proposal budget) does not sink the others.
  */
-import { SamplingError } from '../errors.js';
-import type { EvaluationRequest, SampleMetrics } from '../evaluation/evaluator.js';
-import { concatChunks, type SampleResult, type SamplingEngine } from './engine.js';
-import type { SampleChunk } from './run.js';
+import { randomInt } from 'node:crypto';
+import { badInput } from '../errors.js';
+import { MAX_SEED, type SamplingEngine } from './engine.js';
+import { sampleOutcome, type SampleOutcome } from './outcome.js';
+import { collectRun, type SampleChunk } from './run.js';
 
 export interface SamplerSpec {
   readonly name: string;
-  readonly params?: Readonly<Record<string, unknown>>;
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface CompareRequest {
   readonly modelId: string;
   readonly samplers: readonly SamplerSpec[];
   readonly count: number;
-  readonly seed?: number;
-  readonly maxProposals?: number;
-  readonly batchSize?: number;
-  /** Metric families to compute; default: every one the model supports. */
-  readonly metrics?: EvaluationRequest;
+  readonly seed?: number | undefined;
+  readonly maxProposals?: number | undefined;
+  readonly batchSize?: number | undefined;
 }
 
 export interface CompareEntry {
   readonly sampler: SamplerSpec;
   /** Null when the run failed; see `error`. */
-  readonly result: SampleResult | null;
-  readonly metrics: SampleMetrics | null;
-  readonly error: SamplingError | Error | null;
+  readonly outcome: SampleOutcome | null;
+  readonly error: Error | null;
 }
 
 export interface CompareProgress {
@@ -38,42 +36,33 @@ export interface CompareProgress {
   readonly count: number;
 }
 
-export async function compareSamplers(
-  engine: SamplingEngine,
-  request: CompareRequest,
-  options: { signal?: AbortSignal; onProgress?: (progress: CompareProgress) => void } = {},
-): Promise<CompareEntry[]> {
-  if (request.samplers.length === 0) throw new SamplingError('BAD_USER_INPUT', 'samplers: give at least one sampler configuration', { field: 'samplers' });
-  const seed = request.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const requests = request.samplers.map((sampler) => ({
-    modelId: request.modelId,
-    sampler: { name: sampler.name, params: sampler.params },
-    count: request.count,
-    seed,
-    ...(request.maxProposals === undefined ? {} : { maxProposals: request.maxProposals }),
-    ...(request.batchSize === undefined ? {} : { batchSize: request.batchSize }),
-  }));
+export interface CompareOptions {
+  /** Cancels every run. */
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: (progress: CompareProgress) => void;
+}
+
+export async function compareSamplers(engine: SamplingEngine, request: CompareRequest, options: CompareOptions = {}): Promise<CompareEntry[]> {
+  if (request.samplers.length === 0) throw badInput('samplers', 'give at least one sampler configuration');
+  const seed = request.seed ?? randomInt(0, MAX_SEED);
+  const requests = request.samplers.map((sampler) => ({ ...request, sampler, seed }));
   for (const r of requests) engine.admit(r); // every configuration is valid before any inference
   const model = engine.readyModel(request.modelId);
   const accepted = requests.map(() => 0);
 
   return Promise.all(
     requests.map(async (r, i): Promise<CompareEntry> => {
-      const run = engine.sample(r, options.signal);
-      const chunks: SampleChunk[] = [];
+      const run = engine.sample(r, { signal: options.signal });
+      const onChunk = (chunk: SampleChunk): void => {
+        accepted[i] = chunk.stats.accepted;
+        options.onProgress?.({ accepted: [...accepted], count: request.count });
+      };
       try {
-        for await (const chunk of run) {
-          chunks.push(chunk);
-          accepted[i] = chunk.stats.accepted;
-          options.onProgress?.({ accepted: [...accepted], count: request.count });
-        }
+        return { sampler: r.sampler, outcome: sampleOutcome(engine, model, await collectRun(run, onChunk)), error: null };
       } catch (error) {
         if (options.signal?.aborted) throw error;
-        return { sampler: request.samplers[i]!, result: null, metrics: null, error: error as Error };
+        return { sampler: r.sampler, outcome: null, error: error instanceof Error ? error : new Error(String(error)) };
       }
-      const result = concatChunks(chunks, run.stats, model.sampleSize);
-      const metrics = await engine.evaluate(request.modelId, result, request.metrics);
-      return { sampler: request.samplers[i]!, result, metrics, error: null };
     }),
   );
 }

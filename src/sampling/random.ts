@@ -3,6 +3,8 @@
  * One generator per stream (latents, acceptance uniforms) so that a request's samples depend
  * only on its own seed, never on what else runs.
  */
+import type { LatentDistribution } from '../models/manifest.js';
+
 export class Random {
   private s0: number;
   private s1: number;
@@ -62,13 +64,8 @@ export class Random {
     return r * Math.cos(theta);
   }
 
-  fillUniform(out: Float64Array): Float64Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.uniform();
-    return out;
-  }
-
   /** Latents for `rows` proposals: standard normal, or uniform on [-1, 1]. */
-  latents(rows: number, dim: number, distribution: 'normal' | 'uniform'): Float32Array {
+  latents(rows: number, dim: number, distribution: LatentDistribution): Float32Array {
     const out = new Float32Array(rows * dim);
     if (distribution === 'normal') for (let i = 0; i < out.length; i++) out[i] = this.normal();
     else for (let i = 0; i < out.length; i++) out[i] = 2 * this.uniform() - 1;

@@ -4,34 +4,18 @@
  * proposal budget, or cancellation. Results depend only on the request (model, sampler,
  * params, seed, batch size), never on what else shares the inference batches.
  */
-import type { PreparationContext, SamplerParams, SamplerPlugin, SamplerState } from '../contracts.js';
-import { SamplingError } from '../errors.js';
-import { abortError, raceAbort, type RoundOutput } from '../inference/batcher.js';
-import type { ReadyModel } from '../models/repository.js';
+import { linkAbort, raceAbort, abortError } from '../abort.js';
+import type { PreparationContext, SamplerState } from '../contracts.js';
+import { ErrorCode, SamplingError } from '../errors.js';
+import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
+import { toLogits } from '../inference/round.js';
+import type { Admission } from './engine.js';
 import { decideRound, gather, gatherRows } from './accept.js';
+import { RoundPipeline, type RoundFn } from './pipeline.js';
 import { Random } from './random.js';
+import { RunTally, emptyStats, type RunStats } from './tally.js';
 
-export interface RunStats {
-  readonly seed: number;
-  readonly proposed: number;
-  readonly accepted: number;
-  readonly acceptanceRate: number;
-  /** Proposals whose logit was NaN or ±Inf; counted as rejections. */
-  readonly invalidLogits: number;
-  /** Inference rounds this run took part in. */
-  readonly rounds: number;
-  /** Mean rows of the shared batches those rounds ran in (> batchSize when requests coalesce). */
-  readonly meanBatchSize: number;
-  /** D̃_M before the first batch and now (samplers that keep one). */
-  readonly logitMaxStart: number | null;
-  readonly logitMaxEnd: number | null;
-  /** γ of the latest batch, and its mean over batches (samplers that use one). */
-  readonly gamma: number | null;
-  readonly gammaMean: number | null;
-  /** The sampler's own numbers (`SamplerReport.details`, e.g. a threshold), or null. */
-  readonly samplerDetails: Readonly<Record<string, number>> | null;
-  readonly elapsedMs: number;
-}
+export type { RunStats } from './tally.js';
 
 /** Accepted samples with their logits and acceptance probabilities. */
 export interface AcceptedSamples {
@@ -43,49 +27,27 @@ export interface AcceptedSamples {
   readonly sampleSize: number;
 }
 
-export interface SampleChunk extends AcceptedSamples {
+/** Accepted samples and the stats of the run so far: one chunk of a run, or all of it. */
+export interface RunResult extends AcceptedSamples {
   readonly stats: RunStats;
+}
+
+export interface SampleChunk extends RunResult {
   /** True on the last chunk. */
   readonly done: boolean;
 }
 
-export type RoundFn = (latents: Float32Array, rows: number, signal: AbortSignal) => Promise<RoundOutput>;
-
-export interface RunPlan {
-  readonly model: ReadyModel;
-  readonly plugin: SamplerPlugin;
-  readonly params: SamplerParams;
-  readonly count: number;
-  readonly seed: number;
-  readonly maxProposals: number;
-  readonly batchSize: number;
+export interface RunPlan extends Admission {
   readonly round: RoundFn;
   readonly burnIn: PreparationContext['burnIn'];
   /** A progress chunk with no samples is yielded at most this often while nothing is accepted. */
   readonly progressIntervalMs: number;
   /** Rounds a run may have in flight ahead of its acceptance step. */
   readonly pipelineDepth: number;
-}
-
-/** Probabilities → logits, clipped so that p = 0 or 1 stays finite. */
-const PROBABILITY_CLIP = 1e-7;
-
-export function toLogits(raw: Float32Array, output: 'logit' | 'probability'): Float64Array {
-  const out = new Float64Array(raw.length);
-  if (output === 'logit') {
-    out.set(raw);
-    return out;
-  }
-  for (let i = 0; i < raw.length; i++) {
-    const v = raw[i] as number;
-    if (Number.isNaN(v)) {
-      out[i] = NaN;
-      continue;
-    }
-    const p = Math.min(1 - PROBABILITY_CLIP, Math.max(PROBABILITY_CLIP, v));
-    out[i] = Math.log(p) - Math.log1p(-p);
-  }
-  return out;
+  /** Cancels the run when it aborts (a client, the server's shutdown). */
+  readonly signal?: AbortSignal | undefined;
+  /** Called once when the run ends, however it ends. */
+  readonly onEnd?: () => void;
 }
 
 /**
@@ -95,16 +57,12 @@ export function toLogits(raw: Float32Array, output: 'logit' | 'probability'): Fl
 export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   private readonly controller = new AbortController();
   private readonly generator: AsyncGenerator<SampleChunk, void, undefined>;
+  private readonly unlink: () => void;
   private current: RunStats;
+  private ended = false;
 
-  constructor(
-    private readonly plan: RunPlan,
-    signal?: AbortSignal,
-  ) {
-    if (signal) {
-      if (signal.aborted) this.controller.abort(signal.reason);
-      else signal.addEventListener('abort', () => this.controller.abort(signal.reason), { once: true });
-    }
+  constructor(private readonly plan: RunPlan) {
+    this.unlink = linkAbort(plan.signal, this.controller);
     this.current = emptyStats(plan.seed);
     this.generator = this.execute();
   }
@@ -118,6 +76,11 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     return this.controller.signal;
   }
 
+  /** Values per sample. */
+  get sampleSize(): number {
+    return this.plan.model.sampleSize;
+  }
+
   cancel(reason?: unknown): void {
     this.controller.abort(reason);
   }
@@ -129,6 +92,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   async return(): Promise<IteratorResult<SampleChunk>> {
     this.cancel();
     await this.generator.return(undefined).catch(() => undefined);
+    this.end(); // a generator stopped before its first step never runs its finally
     return { done: true, value: undefined };
   }
 
@@ -140,138 +104,101 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     try {
       yield* this.produce();
     } finally {
-      // Finished, failed or stopped: drop any round still queued or in flight for this run.
-      if (!this.controller.signal.aborted) this.controller.abort(new DOMException('sampling run ended', 'AbortError'));
+      this.end();
     }
   }
 
-  private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
-    const { model, plugin, params, count, seed, maxProposals, batchSize } = this.plan;
-    const signal = this.controller.signal;
-    const started = performance.now();
-    const prepared = plugin.prepare
-      ? await raceAbort(plugin.prepare(params, { model: model.descriptor, burnIn: this.plan.burnIn, signal }), signal)
-      : undefined;
-    const state: SamplerState = plugin.start(params, prepared, model.descriptor);
-    const logitMaxStart = state.report().logitMax ?? null;
+  /** Finished, failed or stopped: drop rounds still queued for this run, and let go of the caller's signal. */
+  private end(): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new DOMException('sampling run ended', 'AbortError'));
+    if (this.ended) return;
+    this.ended = true;
+    this.unlink();
+    this.plan.onEnd?.();
+  }
 
-    const latentRng = new Random(seed, 1);
-    const uniformRng = new Random(seed, 2);
-    const { dim: latentDim, distribution } = model.manifest.latent;
-    const sampleSize = model.sampleSize;
-    let proposed = 0; // proposals considered
-    let drawn = 0; // proposals sent to inference (≥ proposed: the tail of the last batch is not considered)
-    let accepted = 0;
-    let invalid = 0;
-    let rounds = 0;
-    let batchRowsTotal = 0;
-    let gammaSum = 0;
-    let gammaBatches = 0;
+  private async prepare(signal: AbortSignal): Promise<SamplerState> {
+    const { plugin, params, model, burnIn } = this.plan;
+    const prepared = plugin.prepare ? await raceAbort(plugin.prepare(params, { model: model.descriptor, burnIn, signal }), signal) : undefined;
+    return plugin.start(params, prepared, model.descriptor);
+  }
+
+  private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
+    const { model, plugin, count, seed, maxProposals, batchSize } = this.plan;
+    const signal = this.controller.signal;
+    const state = await this.prepare(signal);
+    const tally = new RunTally(seed, state);
+    const uniforms = new Random(seed, 2);
+    const { dim, distribution } = model.manifest.latent;
+    const pipeline = new RoundPipeline({
+      round: this.plan.round,
+      depth: this.plan.pipelineDepth,
+      batchSize,
+      maxProposals,
+      latents: { rng: new Random(seed, 1), dim, distribution },
+      signal,
+    });
+    const progress = () => ({ accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
     let lastYield = performance.now();
 
-    const stats = (): RunStats => {
-      const report = state.report();
-      return {
-        seed,
-        proposed,
-        accepted,
-        acceptanceRate: proposed > 0 ? accepted / proposed : 0,
-        invalidLogits: invalid,
-        rounds,
-        meanBatchSize: rounds > 0 ? batchRowsTotal / rounds : 0,
-        logitMaxStart,
-        logitMaxEnd: report.logitMax ?? null,
-        gamma: report.gamma ?? null,
-        gammaMean: gammaBatches > 0 ? gammaSum / gammaBatches : null,
-        samplerDetails: report.details ?? null,
-        elapsedMs: performance.now() - started,
-      };
-    };
-
-    // Rounds run ahead of the acceptance step (up to `pipelineDepth`) while the observed
-    // acceptance rate says they will be needed, so the workers never wait on this loop.
-    const inFlight: { rows: number; output: Promise<RoundOutput> }[] = [];
-    let rowsInFlight = 0;
-    const fill = (): void => {
-      while (inFlight.length < this.plan.pipelineDepth) {
-        if (inFlight.length > 0) {
-          const rate = proposed > 0 ? accepted / proposed : 0;
-          if (rate === 0 || accepted + rate * rowsInFlight >= count) return;
-        }
-        const rows = Math.min(batchSize, maxProposals - drawn);
-        if (rows <= 0) return;
-        drawn += rows;
-        rowsInFlight += rows;
-        const output = this.plan.round(latentRng.latents(rows, latentDim, distribution), rows, signal);
-        output.catch(() => undefined); // awaited below, or abandoned when the run ends first
-        inFlight.push({ rows, output });
-      }
-    };
-
-    while (accepted < count) {
-      fill();
-      const next = inFlight.shift();
-      if (!next) {
-        const rate = proposed > 0 ? accepted / proposed : 0;
-        throw new SamplingError(
-          'PROPOSAL_BUDGET_EXHAUSTED',
-          `proposal budget of ${maxProposals} exhausted after accepting ${accepted} of ${count} samples ` +
-            `(acceptance rate ${(rate * 100).toPrecision(3)}%); raise maxProposals or choose a sampler/parameters with a higher acceptance rate`,
-          { maxProposals, accepted, count, acceptanceRate: rate },
-        );
-      }
-      const round = await raceAbort(next.output, signal);
-      rowsInFlight -= next.rows;
-      rounds += round.rounds;
-      batchRowsTotal += round.batchRowsTotal;
-      fill(); // keep the workers busy while this round is decided
+    while (tally.accepted < count) {
+      pipeline.fill(progress());
+      const next = pipeline.next();
+      if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
+      const round = await raceAbort(next, signal);
+      pipeline.fill(progress()); // keep the workers busy while this round is decided
 
       const logits = toLogits(round.logits, model.manifest.discriminatorOutput);
-      const decision = decideRound(logits, state, uniformRng, count - accepted, plugin.name);
-      proposed += decision.considered;
-      invalid += decision.invalid;
-      accepted += decision.accepted.length;
-      const gamma = state.report().gamma;
-      if (gamma !== undefined && decision.decided) {
-        gammaSum += gamma;
-        gammaBatches++;
-      }
+      const decision = decideRound({ logits, state, uniforms, needed: count - tally.accepted, samplerName: plugin.name });
+      tally.add({ ...round, ...decision, accepted: decision.accepted.length });
 
-      const done = accepted >= count;
+      const done = tally.accepted >= count;
       const now = performance.now();
       if (decision.accepted.length > 0 || done || now - lastYield >= this.plan.progressIntervalMs) {
         lastYield = now;
-        this.current = stats();
+        this.current = tally.stats();
         yield {
-          samples: gatherRows(round.samples, sampleSize, decision.accepted),
+          samples: gatherRows(round.samples, model.sampleSize, decision.accepted),
           logits: gather(logits, decision.accepted),
           acceptanceProbabilities: gather(decision.probabilities, decision.accepted),
           count: decision.accepted.length,
-          sampleSize,
+          sampleSize: model.sampleSize,
           stats: this.current,
           done,
         };
       }
       if (signal.aborted) throw abortError(signal);
     }
-    this.current = stats();
+    this.current = tally.stats();
   }
 }
 
-function emptyStats(seed: number): RunStats {
+function budgetExhausted(maxProposals: number, accepted: number, count: number, rate: number): SamplingError {
+  return new SamplingError(
+    ErrorCode.PROPOSAL_BUDGET_EXHAUSTED,
+    `proposal budget of ${maxProposals} exhausted after accepting ${accepted} of ${count} samples ` +
+      `(acceptance rate ${(rate * 100).toPrecision(3)}%); raise maxProposals or choose a sampler/parameters with a higher acceptance rate`,
+    { maxProposals, accepted, count, acceptanceRate: rate },
+  );
+}
+
+/** Iterates a run to its end and joins its chunks into one result with the final stats. */
+export async function collectRun(run: SamplingRun, onChunk?: (chunk: SampleChunk) => void): Promise<RunResult> {
+  const chunks: SampleChunk[] = [];
+  for await (const chunk of run) {
+    chunks.push(chunk);
+    onChunk?.(chunk);
+  }
+  return joinChunks(chunks, run.stats, run.sampleSize);
+}
+
+export function joinChunks(chunks: readonly AcceptedSamples[], stats: RunStats, sampleSize: number): RunResult {
   return {
-    seed,
-    proposed: 0,
-    accepted: 0,
-    acceptanceRate: 0,
-    invalidLogits: 0,
-    rounds: 0,
-    meanBatchSize: 0,
-    logitMaxStart: null,
-    logitMaxEnd: null,
-    gamma: null,
-    gammaMean: null,
-    samplerDetails: null,
-    elapsedMs: 0,
+    samples: concatFloat32(chunks.map((c) => c.samples)),
+    logits: concatFloat64(chunks.map((c) => c.logits)),
+    acceptanceProbabilities: concatFloat64(chunks.map((c) => c.acceptanceProbabilities)),
+    count: chunks.reduce((n, c) => n + c.count, 0),
+    sampleSize,
+    stats,
   };
 }

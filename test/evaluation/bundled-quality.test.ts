@@ -39,8 +39,8 @@ describe('image metrics (fashion-mnist, bundled classifier)', () => {
   it('running metrics over chunks equal the metrics of the whole set', async () => {
     const model = engine.readyModel('fashion-mnist');
     const images = calibration('fashion-mnist', 600);
-    const whole = await engine.evaluator.evaluate(model, images, 600);
-    const running = engine.evaluator.accumulator(model);
+    const whole = await engine.evaluate('fashion-mnist', { samples: images, count: 600 });
+    const running = engine.metricsAccumulator(model);
     for (const [start, end] of [[0, 100], [100, 101], [101, 600]] as const) {
       await running.add(images.slice(start * 784, end * 784), end - start);
     }

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startServer, type RunningServer } from '../../src/graphql/standalone.js';
-import type { SamplingPluginOptions } from '../../src/index.js';
+import { startServer, type RunningServer } from '../../src/server/standalone.js';
+import type { SamplingServiceOptions } from '../../src/index.js';
 import { FIXTURE_MODELS_DIR, FIXTURE_ONNX_DIR } from '../helpers/engine.js';
 
 export interface TestServer extends RunningServer {
@@ -13,7 +13,7 @@ export interface TestServer extends RunningServer {
   readonly logs: string[];
 }
 
-export async function startTestServer(sampling: SamplingPluginOptions = {}): Promise<TestServer> {
+export async function startTestServer(sampling: SamplingServiceOptions = {}): Promise<TestServer> {
   const logs: string[] = [];
   const logger = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
   const server = await startServer({

@@ -85,7 +85,7 @@ describe('bad input, over HTTP and WebSocket alike', () => {
 
   it('query depth and complexity over the limits → LIMIT_EXCEEDED before any work, on both transports', async () => {
     const naive = `input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 1 }`;
-    const roundsBefore = server.sampling.engine.pool.rounds;
+    const roundsBefore = server.sampling.gateway.stats().inferenceRounds;
     // depth: `values` is the third level; fragments count as what they expand to
     const deep = await gql(server, `{ sample(${naive}) { ...S } } fragment S on SampleResult { samples { values } }`);
     expect(deep.status).toBe(400);
@@ -106,13 +106,13 @@ describe('bad input, over HTTP and WebSocket alike', () => {
     const ok = await subscribeAll(client, `{ __schema { types { fields { type { ofType { ofType { name } } } } } } models { id } }`);
     expect(ok.results[0]!.errors).toBeUndefined();
     await client.dispose();
-    expect(server.sampling.engine.pool.rounds).toBe(roundsBefore);
+    expect(server.sampling.gateway.stats().inferenceRounds).toBe(roundsBefore);
   });
 
   it('keeps serving after all of that', async () => {
     const { data, errors } = await gql(server, SAMPLE, { input: input() });
     expect(errors).toBeUndefined();
     expect(data!.sample.count).toBe(5);
-    expect(server.sampling.metrics.errorCount('LIMIT_EXCEEDED')).toBeGreaterThanOrEqual(8);
+    expect(server.sampling.counters.errorCount('LIMIT_EXCEEDED')).toBeGreaterThanOrEqual(8);
   });
 });

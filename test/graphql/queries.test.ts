@@ -93,6 +93,6 @@ describe('queries over HTTP', () => {
     expect(stats.errors).toContainEqual({ transport: 'HTTP', code: 'NOT_FOUND', count: 1 });
     expect(stats).toMatchObject({ samplesReturned: 50 + 50 + 5 + 2, activeStreams: 0, activeRuns: 0, workers: 1, modelsReady: 5, modelsFailed: 0 });
     expect(stats.inferenceRounds).toBeGreaterThan(0);
-    expect(server.sampling.metrics.operationCount('http', 'query')).toBeGreaterThanOrEqual(9);
+    expect(server.sampling.counters.operationCount('http', 'query')).toBeGreaterThanOrEqual(9);
   });
 });

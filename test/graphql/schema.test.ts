@@ -2,19 +2,19 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { complexityLimitRule, createSamplingPlugin, depthLimitRule, printSamplingSchema } from '../../src/index.js';
+import { complexityLimitRule, createSamplingService, depthLimitRule, printSamplingSchema } from '../../src/index.js';
 
 const SCHEMA_FILE = fileURLToPath(new URL('../../schema/schema.graphql', import.meta.url));
 
 describe('the schema', () => {
   it('matches schema/schema.graphql (run `npm run schema` and commit when this fails)', () => {
-    const current = printSamplingSchema(createSamplingPlugin().schema);
+    const current = printSamplingSchema(createSamplingService().schema);
     expect(current, 'schema/schema.graphql is stale: run `npm run schema`').toBe(readFileSync(SCHEMA_FILE, 'utf8'));
   });
 
   it('can be built twice in one process (resolvers are per plugin instance)', () => {
-    const a = createSamplingPlugin();
-    const b = createSamplingPlugin();
+    const a = createSamplingService();
+    const b = createSamplingService();
     expect(a.resolvers[0]).not.toBe(b.resolvers[0]);
     expect(printSamplingSchema(a.schema)).toBe(printSamplingSchema(b.schema));
   });

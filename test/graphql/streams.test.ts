@@ -15,10 +15,10 @@ afterAll(() => server?.stop());
 
 /** Inference rounds stop: the pool completes at most `slack` more (already in flight) over 150 ms. */
 async function expectNoRoundsRunning(slack = 2): Promise<void> {
-  await waitFor(() => server.sampling.engine.activeRuns === 0, 1000, 'activeRuns to reach 0');
-  const rounds = server.sampling.engine.pool.rounds;
+  await waitFor(() => server.sampling.gateway.stats().activeRuns === 0, 1000, 'activeRuns to reach 0');
+  const rounds = server.sampling.gateway.stats().inferenceRounds;
   await new Promise((r) => setTimeout(r, 150));
-  expect(server.sampling.engine.pool.rounds - rounds).toBeLessThanOrEqual(slack);
+  expect(server.sampling.gateway.stats().inferenceRounds - rounds).toBeLessThanOrEqual(slack);
 }
 
 describe('sampleStream over graphql-ws', () => {
@@ -40,7 +40,7 @@ describe('sampleStream over graphql-ws', () => {
     // the stream gives the same samples as the query with the same seed
     const { data } = await gql(server, `query($input: SampleInput!) { sample(input: $input) { samples { values } } }`, { input });
     expect(events.flatMap((e) => e.samples.map((s: { values: number[] }) => s.values))).toEqual(data!.sample.samples.map((s: { values: number[] }) => s.values));
-    expect(server.sampling.metrics.activeStreams).toBe(0);
+    expect(server.sampling.gateway.stats().activeStreams).toBe(0);
   });
 
   it('stops sampling within a round when the client unsubscribes', async () => {
@@ -51,7 +51,7 @@ describe('sampleStream over graphql-ws', () => {
       if (++events === 3) break; // sends Complete
     }
     await expectNoRoundsRunning();
-    expect(server.sampling.metrics.activeStreams).toBe(0);
+    expect(server.sampling.gateway.stats().activeStreams).toBe(0);
     await client.dispose();
   });
 
@@ -61,16 +61,16 @@ describe('sampleStream over graphql-ws', () => {
     await new Promise<void>((resolve) => {
       client.subscribe({ query: LIGHT, variables: { input: endless(2) } }, { next: () => void (++events === 3 && resolve()), error: () => {}, complete: () => {} });
     });
-    expect(server.sampling.engine.activeRuns).toBe(1);
+    expect(server.sampling.gateway.stats().activeRuns).toBe(1);
     await client.dispose(); // closes the socket without sending Complete
     await expectNoRoundsRunning();
-    expect(server.sampling.metrics.activeStreams).toBe(0);
+    expect(server.sampling.gateway.stats().activeStreams).toBe(0);
   });
 
   it('stops a sample query sent over WebSocket when the socket closes', async () => {
     const client = wsClient(server);
     client.subscribe({ query: `query($input: SampleInput!) { sample(input: $input) { count } }`, variables: { input: endless(4) } }, { next: () => {}, error: () => {}, complete: () => {} });
-    await waitFor(() => server.sampling.engine.activeRuns === 1 && server.sampling.engine.pool.rounds > 20, 5000, 'the query to run');
+    await waitFor(() => server.sampling.gateway.stats().activeRuns === 1 && server.sampling.gateway.stats().inferenceRounds > 20, 5000, 'the query to run');
     await client.dispose();
     await expectNoRoundsRunning();
   });
@@ -104,7 +104,7 @@ describe('sampleStream over graphql-ws', () => {
     await started(b, 4); // the server's third stream
     const fourth = await subscribeAll(b, LIGHT, { input: endless(5) });
     expect(fourth.results[0]!.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'maxStreams', max: 3 });
-    expect(server.sampling.metrics.activeStreams).toBe(3);
+    expect(server.sampling.gateway.stats().activeStreams).toBe(3);
     for (const stop of open) stop();
     await expectNoRoundsRunning();
     // slots are free again
@@ -136,7 +136,7 @@ describe('sampleStream over graphql-ws', () => {
   });
 
   it('counts WebSocket operations and errors in graphql-ws hooks', async () => {
-    const { metrics } = server.sampling;
+    const { counters: metrics } = server.sampling;
     const before = metrics.operationCount('ws', 'subscription');
     const client = wsClient(server);
     const bad = await subscribeAll(client, LIGHT, { input: { ...endless(1), modelId: 'nope' } });

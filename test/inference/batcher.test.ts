@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InferenceBatcher, type BatchRecord } from '../../src/inference/batcher.js';
 import { WorkerPool } from '../../src/inference/pool.js';
 import { loadModelRepository, type ReadyModel } from '../../src/models/repository.js';
-import { workerSpec } from '../../src/sampling/engine.js';
+import { workerSpec } from '../../src/inference/round.js';
 import { FIXTURE_MODELS_DIR } from '../helpers/engine.js';
 
 const repo = await loadModelRepository(FIXTURE_MODELS_DIR);

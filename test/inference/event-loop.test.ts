@@ -9,7 +9,7 @@ import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../src/inference/pool.js';
 import { loadModelRepository, type ReadyModel } from '../../src/models/repository.js';
-import { workerSpec } from '../../src/sampling/engine.js';
+import { workerSpec } from '../../src/inference/round.js';
 import { FIXTURE_MODELS_DIR } from '../helpers/engine.js';
 
 const ROWS = 3_000_000;

@@ -24,8 +24,8 @@ describe('compareSamplers', () => {
       count: 400,
       seed: 9,
     });
-    expect(entries.map((e) => e.result?.count)).toEqual([400, 400, 400]);
-    const [, drs, threshold] = entries.map((e) => e.result!);
+    expect(entries.map((e) => e.outcome?.count)).toEqual([400, 400, 400]);
+    const [, drs, threshold] = entries.map((e) => e.outcome!);
     // naive accepts every proposal, so a long naive run with the seed is the proposal sequence
     // itself; the compared samplers accept from that same sequence, in order.
     const proposals = Array.from((await engine.sampleAll({ modelId: 'gaussian-mixture-1d', sampler: { name: 'naive' }, count: 4000, seed: 9 })).samples);
@@ -48,8 +48,8 @@ describe('compareSamplers', () => {
       seed: 1,
       maxProposals: 1000,
     });
-    expect(entries[0]!.result?.count).toBe(100);
-    expect(entries[1]!.result).toBeNull();
+    expect(entries[0]!.outcome?.count).toBe(100);
+    expect(entries[1]!.outcome).toBeNull();
     expect((entries[1]!.error as SamplingError).code).toBe('PROPOSAL_BUDGET_EXHAUSTED');
     await expect(compareSamplers(engine, { modelId: 'uniform-gaussian-1d', samplers: [{ name: 'naive' }, { name: 'drs', params: { gama: 1 } }], count: 10 })).rejects.toThrow(/parameter "gama": unknown parameter/);
     await expect(compareSamplers(engine, { modelId: 'uniform-gaussian-1d', samplers: [], count: 10 })).rejects.toThrow(/at least one sampler/);

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchRecord } from '../../src/inference/batcher.js';
-import type { SampleRequest, SampleResult, SamplingEngine } from '../../src/sampling/engine.js';
+import type { SampleRequest, SamplingEngine } from '../../src/sampling/engine.js';
+import type { RunResult } from '../../src/sampling/run.js';
 import { createTestEngine } from '../helpers/engine.js';
 
 let engine: SamplingEngine;
@@ -29,13 +30,13 @@ const requests: SampleRequest[] = [
 describe('concurrent mixed requests', () => {
   it('share batches and each gets exactly its solo result', async () => {
     // Warm the burn-in cache so the solo and concurrent runs start from the same D̃_M.
-    const solo: SampleResult[] = [];
+    const solo: RunResult[] = [];
     for (const r of requests) solo.push(await engine.sampleAll(r));
 
     const before = batches.length;
     // Shuffled start order: results must not depend on it.
     const order = [5, 2, 7, 0, 3, 6, 1, 4];
-    const together: SampleResult[] = new Array(requests.length);
+    const together: RunResult[] = new Array(requests.length);
     await Promise.all(order.map(async (i) => (together[i] = await engine.sampleAll(requests[i]!))));
     const shared = batches.slice(before);
 

@@ -59,7 +59,7 @@ describe('a sampling run', () => {
     expect((error as SamplingError).code).toBe('PROPOSAL_BUDGET_EXHAUSTED');
     expect((error as Error).message).toMatch(/proposal budget of 5000 exhausted after accepting \d+ of 10000 samples \(acceptance rate [\d.]+%\)/);
     expect(run.stats.proposed).toBe(5000);
-    expect(engine.activeRuns).toBe(0);
+    expect(engine.load.activeRuns).toBe(0);
   });
 
   it('never spins on a sampler that accepts nothing', async () => {
@@ -82,7 +82,7 @@ describe('a sampling run', () => {
 
   it('stops within one round when cancelled, leaving nothing running', async () => {
     const controller = new AbortController();
-    const run = engine.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'naive' }, count: 100_000, seed: 1, batchSize: 64 }, controller.signal);
+    const run = engine.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'naive' }, count: 100_000, seed: 1, batchSize: 64 }, { signal: controller.signal });
     let chunks = 0;
     const consumed = (async () => {
       for await (const _ of run) if (++chunks === 3) controller.abort();
@@ -90,17 +90,17 @@ describe('a sampling run', () => {
     await expect(consumed).rejects.toThrow(/abort/i);
     expect(chunks).toBe(3);
     expect(run.stats.accepted).toBe(3 * 64);
-    expect(engine.activeRuns).toBe(0);
-    const roundsAtCancel = engine.pool.rounds;
+    expect(engine.load.activeRuns).toBe(0);
+    const roundsAtCancel = engine.load.inferenceRounds;
     await new Promise((r) => setTimeout(r, 50));
-    expect(engine.pool.rounds - roundsAtCancel).toBeLessThanOrEqual(1); // at most the prefetched round finishes
+    expect(engine.load.inferenceRounds - roundsAtCancel).toBeLessThanOrEqual(1); // at most the prefetched round finishes
   });
 
   it('stops when the consumer breaks out of the loop', async () => {
     const run = engine.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'naive' }, count: 100_000, seed: 1, batchSize: 64 });
     for await (const chunk of run) if (chunk.stats.accepted >= 128) break;
     expect(run.signal.aborted).toBe(true);
-    expect(engine.activeRuns).toBe(0);
+    expect(engine.load.activeRuns).toBe(0);
   });
 
   it('computes a burn-in once per model and count, whatever asks for it', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv } from '../../src/graphql/env.js';
-import { samplingOptionsFor } from '../../src/graphql/standalone.js';
+import { ConfigError, configFromEnv } from '../../src/server/env.js';
+import { samplingOptionsFor } from '../../src/server/standalone.js';
 import { BUNDLED_MODELS_DIR } from '../../src/index.js';
 import { FIXTURE_MODELS_DIR } from '../helpers/engine.js';
 

@@ -41,8 +41,8 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
   it('stops: streams are cancelled and the engine closed', async () => {
     const client = wsClient({ wsUrl: url.replace('http', 'ws') });
     const stream = subscribeAll(client, `subscription { sampleStream(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000, batchSize: 64 }) { count } }`);
-    await waitFor(() => app.sampling.metrics.samplesStreamed > 100, 5000, 'the stream to run');
-    const engine = app.sampling.engine;
+    await waitFor(() => app.sampling.counters.samplesStreamed > 100, 5000, 'the stream to run');
+    const gateway = app.sampling.gateway;
     const started = Date.now();
     await app.apollo.stop();
     expect(Date.now() - started).toBeLessThan(3000); // not the drain plugin's 10 s grace period
@@ -50,7 +50,7 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
     // The stream ends with SHUTTING_DOWN, or the socket closes first (graphql-ws dispose): either way it ends.
     const codes = results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code);
     expect(codes.length > 0 ? codes : [error ? 'CLOSED' : 'NONE']).toEqual([expect.stringMatching(/SHUTTING_DOWN|CLOSED/)]);
-    expect(engine.activeRuns).toBe(0);
+    expect(gateway.activeRuns).toBe(0);
     await client.dispose();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../../src/graphql/standalone.js';
+import { startServer } from '../../src/server/standalone.js';
 import { FIXTURE_MODELS_DIR } from '../helpers/engine.js';
 import { gql, startTestServer, subscribeAll, waitFor, wsClient } from '../graphql/client.js';
 
@@ -11,15 +11,15 @@ describe('the standalone server', () => {
     const client = wsClient(server);
     const stream = subscribeAll(client, `subscription { sampleStream(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000, batchSize: 64 }) { count } }`);
     const query = gql(server, `{ sample(input: { modelId: "gaussian-mixture-1d", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 20000000, batchSize: 64 }) { count } }`);
-    await waitFor(() => server.sampling.engine.activeRuns === 2 && server.sampling.metrics.samplesStreamed > 0, 5000, 'both runs to start');
-    const engine = server.sampling.engine;
+    await waitFor(() => server.sampling.gateway.activeRuns === 2 && server.sampling.counters.samplesStreamed > 0, 5000, 'both runs to start');
+    const gateway = server.sampling.gateway;
     const started = Date.now();
     await server.stop();
     expect(Date.now() - started).toBeLessThan(3000);
     const answer = await query;
     expect(answer.errors![0]!.extensions).toMatchObject({ code: 'SHUTTING_DOWN' });
     await stream;
-    expect(engine.activeRuns).toBe(0);
+    expect(gateway.activeRuns).toBe(0);
     await client.dispose();
     expect(server.httpServer.listening).toBe(false);
   });
@@ -29,11 +29,11 @@ describe('the standalone server', () => {
     const controller = new AbortController();
     const body = JSON.stringify({ query: `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 20000000, batchSize: 64 }) { count } }` });
     const request = fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: controller.signal }).catch((e: Error) => e.name);
-    await waitFor(() => server.sampling.engine.activeRuns === 1 && server.sampling.engine.pool.rounds > 5, 5000, 'the run to start');
+    await waitFor(() => server.sampling.gateway.activeRuns === 1 && server.sampling.gateway.stats().inferenceRounds > 5, 5000, 'the run to start');
     controller.abort();
     expect(await request).toBe('AbortError');
-    await waitFor(() => server.sampling.engine.activeRuns === 0, 1000, 'the run to be cancelled');
-    expect(server.sampling.metrics.errorCount('CANCELLED')).toBe(1);
+    await waitFor(() => server.sampling.gateway.activeRuns === 0, 1000, 'the run to be cancelled');
+    expect(server.sampling.counters.errorCount('CANCELLED')).toBe(1);
     await server.stop();
   });
 

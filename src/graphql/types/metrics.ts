@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import type { EvaluationRequest, ImageMetrics, SampleMetrics } from '../../evaluation/evaluator.js';
+import type { ImageMetrics, MetricsSource } from '../../evaluation/evaluator.js';
 import type { MixtureMetrics } from '../../evaluation/mixture2d.js';
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -33,33 +33,19 @@ export class ImageMetricsView {
   @Field(() => [String]) get classes(): readonly string[] { return this.m.classes; }
 }
 
-/** Computes the requested metric families. */
-export type MetricsSource = (request: EvaluationRequest) => Promise<SampleMetrics>;
-
-/** A source that computes each family once, however many fields (or aliases) ask for it. */
-export function memoizeMetrics(source: MetricsSource): MetricsSource {
-  const cache = new Map<string, Promise<SampleMetrics>>();
-  return (request) => {
-    const key = `${request.mixture2d ? 'm' : ''}${request.image ? 'i' : ''}`;
-    let pending = cache.get(key);
-    if (!pending) cache.set(key, (pending = source(request)));
-    return pending;
-  };
-}
-
 @ObjectType('SampleMetrics', { description: 'Quality metrics of the samples; a family is null when the model carries no evaluation data for it.' })
 export class SampleMetricsView {
   constructor(private readonly source: MetricsSource) {}
 
   @Field(() => MixtureMetricsView, { nullable: true, description: 'For 2-D models whose manifest lists mode centres.' })
   async mixture2d(): Promise<MixtureMetricsView | null> {
-    const m = (await this.source({ mixture2d: true })).mixture2d;
+    const m = (await this.source('mixture2d')).mixture2d;
     return m ? new MixtureMetricsView(m) : null;
   }
 
   @Field(() => ImageMetricsView, { nullable: true, description: 'For image models that ship a classifier.' })
   async image(): Promise<ImageMetricsView | null> {
-    const m = (await this.source({ image: true })).image;
+    const m = (await this.source('image')).image;
     return m ? new ImageMetricsView(m) : null;
   }
 }

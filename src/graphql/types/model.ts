@@ -1,32 +1,12 @@
 /** GraphQL types of the model repository: what a model is, whether it loaded, its burn-ins. */
 import 'reflect-metadata';
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { ModelEntry } from '../../models/repository.js';
+import type { BurnInFact } from '../../sampling/burn-in.js';
+import { DiscriminatorOutput, LatentDistribution, ModelStatus, OutputKind } from './enums.js';
 
-export enum ModelStatus {
-  READY = 'READY',
-  FAILED = 'FAILED',
-}
-export enum OutputKind {
-  VECTOR = 'vector',
-  IMAGE = 'image',
-}
-export enum DiscriminatorOutput {
-  LOGIT = 'logit',
-  PROBABILITY = 'probability',
-}
-export enum LatentDistribution {
-  NORMAL = 'normal',
-  UNIFORM = 'uniform',
-}
-
-registerEnumType(ModelStatus, { name: 'ModelStatus', description: 'READY models serve requests; FAILED ones carry their load error.' });
-registerEnumType(OutputKind, { name: 'OutputKind', description: 'What one sample is: a flat vector, or an image [channels, height, width].' });
-registerEnumType(DiscriminatorOutput, { name: 'DiscriminatorOutput', description: 'What D outputs: a logit, or a probability (converted with a clipped logit).' });
-registerEnumType(LatentDistribution, { name: 'LatentDistribution', description: 'How latents are drawn: standard normal, or uniform on [-1, 1].' });
-
-@ObjectType({ description: 'A cached burn-in: D̃_M estimated from `count` generator samples (shared by every request on this model).' })
-export class BurnInFact {
+@ObjectType('BurnInFact', { description: 'A cached burn-in: D̃_M estimated from `count` generator samples (shared by every request on this model).' })
+export class BurnInFactView implements BurnInFact {
   @Field(() => Int, { description: 'Burn-in size (the samplers’ `burnInSamples`).' })
   count!: number;
 
@@ -81,7 +61,7 @@ export class Model {
 
   @Field(() => ModelStatus)
   get status(): ModelStatus {
-    return this.entry.status === 'READY' ? ModelStatus.READY : ModelStatus.FAILED;
+    return this.entry.status;
   }
 
   @Field(() => String, { nullable: true, description: 'Why the model failed to load (names the file and the mismatch); null when READY.' })
@@ -96,7 +76,7 @@ export class Model {
 
   @Field(() => LatentDistribution, { nullable: true })
   get latentDistribution(): LatentDistribution | null {
-    return (this.entry.manifest?.latent.distribution as LatentDistribution | undefined) ?? null;
+    return this.entry.manifest?.latent.distribution ?? null;
   }
 
   @Field(() => [Int], { nullable: true, description: 'Shape of one sample, e.g. [2] or [1, 28, 28].' })
@@ -106,7 +86,7 @@ export class Model {
 
   @Field(() => OutputKind, { nullable: true })
   get outputKind(): OutputKind | null {
-    return (this.entry.manifest?.output.kind as OutputKind | undefined) ?? null;
+    return this.entry.manifest?.output.kind ?? null;
   }
 
   @Field(() => [Float], { nullable: true, description: 'Pixel value range [low, high] of image models (mapped to 0–255 in `png`).' })
@@ -116,7 +96,7 @@ export class Model {
 
   @Field(() => DiscriminatorOutput, { nullable: true })
   get discriminatorOutput(): DiscriminatorOutput | null {
-    return (this.entry.manifest?.discriminatorOutput as DiscriminatorOutput | undefined) ?? null;
+    return this.entry.manifest?.discriminatorOutput ?? null;
   }
 
   @Field(() => Mixture2dInfo, { nullable: true, description: 'Mode centres and σ of a 2-D mixture model (evaluation data for the mixture metrics).' })
@@ -131,7 +111,7 @@ export class Model {
     return c ? Object.assign(new ClassifierInfo(), { classes: [...c.classes], testAccuracy: c.testAccuracy ?? null }) : null;
   }
 
-  @Field(() => [BurnInFact], { description: 'Burn-ins computed so far on this model (empty until a sampler needs one).' })
+  @Field(() => [BurnInFactView], { description: 'Burn-ins computed so far on this model (empty until a sampler needs one).' })
   async burnIns(): Promise<BurnInFact[]> {
     return this.entry.status === 'READY' ? this.burnInLookup(this.entry.id) : [];
   }

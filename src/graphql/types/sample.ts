@@ -5,11 +5,14 @@
 import 'reflect-metadata';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, InterfaceType, ObjectType } from 'type-graphql';
+import type { MetricsSource } from '../../evaluation/evaluator.js';
 import type { ReadyModel } from '../../models/repository.js';
 import type { SampleRequest } from '../../sampling/engine.js';
+import type { SampleOutcome } from '../../sampling/outcome.js';
 import type { AcceptedSamples, RunStats } from '../../sampling/run.js';
+import type { StreamEvent } from '../../sampling/stream.js';
 import { float32ToBase64, imageDataUrl } from '../encoding.js';
-import { SampleMetricsView, memoizeMetrics, type MetricsSource } from './metrics.js';
+import { SampleMetricsView } from './metrics.js';
 
 /** Static costs for MAX_QUERY_COMPLEXITY (every other field costs 1). */
 export const COMPLEXITY = { sample: 20, png: 2, metrics: 10, compare: 50 } as const;
@@ -34,7 +37,7 @@ export class SampleInput {
   @Field(() => Int, { description: 'Accepted samples wanted; the run stops after exactly this many.' })
   count!: number;
 
-  @Field(() => Int, { nullable: true, description: 'Seeds latents and acceptance uniforms: same request and seed, same samples. Drawn and reported in stats when omitted.' })
+  @Field(() => Int, { nullable: true, description: 'Seeds latents and acceptance uniforms (0 to 2147483647): same request and seed, same samples. Drawn and reported in stats when omitted.' })
   seed?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Proposal budget; when it runs out the request fails with PROPOSAL_BUDGET_EXHAUSTED.' })
@@ -50,9 +53,9 @@ export function toSampleRequest(input: SampleInput): SampleRequest {
     modelId: input.modelId,
     sampler: { name: input.sampler.name, params: input.sampler.params ?? undefined },
     count: input.count,
-    ...(input.seed == null ? {} : { seed: input.seed }),
-    ...(input.maxProposals == null ? {} : { maxProposals: input.maxProposals }),
-    ...(input.batchSize == null ? {} : { batchSize: input.batchSize }),
+    seed: input.seed ?? undefined,
+    maxProposals: input.maxProposals ?? undefined,
+    batchSize: input.batchSize ?? undefined,
   };
 }
 
@@ -114,9 +117,6 @@ export class SampleStats {
   }
 }
 
-/** Accepted samples as the engine returns them (a chunk or a whole result). */
-export type SampleArrays = AcceptedSamples;
-
 @ObjectType({ description: 'One accepted sample.' })
 export class Sample {
   constructor(
@@ -145,11 +145,13 @@ export class Sample {
   }
 }
 
-@InterfaceType({ description: 'Accepted samples, as lists and in a compact encoding: a whole result or one stream chunk.' })
+@InterfaceType({ description: 'Accepted samples, as lists and in a compact encoding, with stats and metrics: a whole result or one stream chunk.' })
 export abstract class SampleBatch {
   constructor(
-    protected readonly arrays: SampleArrays,
+    protected readonly arrays: AcceptedSamples,
     protected readonly model: ReadyModel,
+    private readonly runStats: RunStats,
+    private readonly metricsSource: MetricsSource,
   ) {}
 
   @Field(() => Int, { description: 'Samples in this result or chunk.' })
@@ -160,7 +162,7 @@ export abstract class SampleBatch {
   @Field(() => [Sample])
   samples(): Sample[] {
     const { samples, logits, acceptanceProbabilities, count, sampleSize } = this.arrays;
-    return Array.from({ length: count }, (_, i) => new Sample(samples.subarray(i * sampleSize, (i + 1) * sampleSize), logits[i] as number, acceptanceProbabilities[i] as number, this.model));
+    return Array.from({ length: count }, (_, i) => new Sample(samples.subarray(i * sampleSize, (i + 1) * sampleSize), logits[i]!, acceptanceProbabilities[i]!, this.model));
   }
 
   @Field(() => String, { description: 'All values as little-endian float32, base64, row-major: count × product(sampleShape) numbers.' })
@@ -172,53 +174,35 @@ export abstract class SampleBatch {
   get sampleShape(): readonly number[] {
     return this.model.manifest.output.shape;
   }
-}
 
-@ObjectType({ implements: SampleBatch, description: 'All samples of a request, with the run’s final stats.' })
-export class SampleResult extends SampleBatch {
-  private readonly metricsSource: MetricsSource;
-
-  constructor(
-    arrays: SampleArrays,
-    model: ReadyModel,
-    private readonly runStats: RunStats,
-    metricsSource: MetricsSource,
-  ) {
-    super(arrays, model);
-    this.metricsSource = memoizeMetrics(metricsSource);
-  }
-
-  @Field(() => SampleStats)
+  @Field(() => SampleStats, { description: 'The run’s stats: final on a result, running totals on a stream chunk.' })
   get stats(): SampleStats {
     return new SampleStats(this.runStats);
   }
 
-  @Field(() => SampleMetricsView, { complexity: COMPLEXITY.metrics, description: 'Quality metrics of all the samples, computed only when asked for (each family once per result).' })
+  @Field(() => SampleMetricsView, {
+    complexity: COMPLEXITY.metrics,
+    description: 'Quality metrics, computed only when asked for: of all samples on a result, of every sample streamed so far on a stream chunk.',
+  })
   metrics(): SampleMetricsView {
     return new SampleMetricsView(this.metricsSource);
+  }
+}
+
+@ObjectType({ implements: SampleBatch, description: 'All samples of a request, with the run’s final stats.' })
+export class SampleResult extends SampleBatch {
+  constructor(outcome: SampleOutcome) {
+    super(outcome, outcome.model, outcome.stats, outcome.metrics);
   }
 }
 
 @ObjectType({ implements: SampleBatch, description: 'A chunk of a stream: newly accepted samples (possibly none: a progress event) and running stats.' })
 export class SampleEvent extends SampleBatch {
-  constructor(
-    arrays: SampleArrays,
-    model: ReadyModel,
-    private readonly runStats: RunStats,
-    private readonly last: boolean,
-    private readonly metricsSource: MetricsSource,
-  ) {
-    super(arrays, model);
-  }
+  private readonly last: boolean;
 
-  @Field(() => SampleMetricsView, { complexity: COMPLEXITY.metrics, description: 'Running quality metrics over every sample streamed so far (each chunk is scored once, as it arrives).' })
-  metrics(): SampleMetricsView {
-    return new SampleMetricsView(this.metricsSource);
-  }
-
-  @Field(() => SampleStats)
-  get stats(): SampleStats {
-    return new SampleStats(this.runStats);
+  constructor(event: StreamEvent) {
+    super(event.chunk, event.model, event.chunk.stats, () => event.metrics());
+    this.last = event.chunk.done;
   }
 
   @Field(() => Boolean, { description: 'True on the last event; the stream completes after it.' })

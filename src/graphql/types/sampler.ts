@@ -1,15 +1,10 @@
 /** GraphQL view of sampler plugins, straight from each plugin's declaration (no schema edit per plugin). */
 import 'reflect-metadata';
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { SamplerParameter, SamplerPlugin } from '../../contracts.js';
+import { SamplerParameterType } from './enums.js';
 
-export enum SamplerParameterType {
-  FLOAT = 'float',
-  INT = 'int',
-  BOOLEAN = 'boolean',
-}
-registerEnumType(SamplerParameterType, { name: 'SamplerParameterType' });
 
 @ObjectType({ description: 'One declared sampler parameter; `params` in SampleInput are checked against these.' })
 export class SamplerParameterInfo {
@@ -22,7 +17,7 @@ export class SamplerParameterInfo {
 
   @Field(() => SamplerParameterType)
   get type(): SamplerParameterType {
-    return this.declaration.type as SamplerParameterType;
+    return this.declaration.type;
   }
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'Applied when the request omits the parameter; null = no default (unset unless given).' })

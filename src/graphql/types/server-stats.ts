@@ -1,33 +1,22 @@
 /** `Query.serverStats`: the plugin's metrics and the engine's load, for dashboards and tests. */
 import 'reflect-metadata';
-import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
-
-export enum TransportKind {
-  HTTP = 'http',
-  WS = 'ws',
-}
-export enum OperationType {
-  QUERY = 'query',
-  MUTATION = 'mutation',
-  SUBSCRIPTION = 'subscription',
-}
-registerEnumType(TransportKind, { name: 'Transport', description: 'HTTP (Apollo) or WebSocket (graphql-ws).' });
-registerEnumType(OperationType, { name: 'OperationType' });
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { OperationKind, Transport } from './enums.js';
 
 @ObjectType()
 export class OperationCount {
-  @Field(() => TransportKind)
-  transport!: TransportKind;
-  @Field(() => OperationType)
-  operation!: OperationType;
+  @Field(() => Transport)
+  transport!: Transport;
+  @Field(() => OperationKind)
+  operation!: OperationKind;
   @Field(() => Int)
   count!: number;
 }
 
 @ObjectType()
 export class ErrorCount {
-  @Field(() => TransportKind)
-  transport!: TransportKind;
+  @Field(() => Transport)
+  transport!: Transport;
   @Field(() => String, { description: 'The error’s extensions.code.' })
   code!: string;
   @Field(() => Int)

@@ -1,6 +1,6 @@
 /**
  * The standalone server: Apollo Server 5 over express for HTTP, graphql-ws on the same port
- * for subscriptions, the offline pages, and a graceful stop. `src/server.ts` runs it from env.
+ * for subscriptions, the offline pages, and a graceful stop. `src/server/main.ts` runs it from env.
  */
 import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -12,9 +12,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { createSamplingService, type SamplingService, type SamplingServiceOptions } from '../graphql/service.js';
 import { ModelRepository } from '../models/repository.js';
-import { createSamplingPlugin, type SamplingPlugin, type SamplingPluginOptions } from './plugin.js';
-import type { SamplingLogger } from './runtime.js';
+import type { SamplingLogger } from '../sampling/gateway.js';
 import type { StandaloneConfig } from './env.js';
 
 export interface ServerOptions {
@@ -22,7 +22,7 @@ export interface ServerOptions {
   readonly host: string;
   /** Default `/graphql` (HTTP and WebSocket). */
   readonly graphqlPath?: string;
-  readonly sampling: SamplingPluginOptions;
+  readonly sampling: SamplingServiceOptions;
   /** Serve GraphiQL and the comparison page. Default true. */
   readonly pages?: boolean;
   readonly logger?: SamplingLogger;
@@ -33,7 +33,7 @@ export interface RunningServer {
   readonly url: string;
   /** ws://host:port/graphql */
   readonly wsUrl: string;
-  readonly sampling: SamplingPlugin;
+  readonly sampling: SamplingService;
   readonly httpServer: Server;
   /** Whether GraphiQL and the comparison page are mounted. */
   readonly pages: boolean;
@@ -50,7 +50,7 @@ export const consoleLogger: SamplingLogger = {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? consoleLogger;
   const path = options.graphqlPath ?? '/graphql';
-  const sampling = createSamplingPlugin({ logger, ...options.sampling });
+  const sampling = createSamplingService({ logger, ...options.sampling });
 
   const app = express();
   const httpServer = createServer(app);
@@ -118,15 +118,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-/** Plugin options for the environment's settings. */
-export function samplingOptionsFor(config: StandaloneConfig): SamplingPluginOptions {
-  const pool = { ...(config.workers ? { workers: config.workers } : {}), ...(config.intraOpNumThreads ? { intraOpNumThreads: config.intraOpNumThreads } : {}) };
-  const batching = { ...(config.maxBatchSize ? { maxBatchSize: config.maxBatchSize } : {}), ...(config.maxQueueDelayMs !== undefined ? { maxQueueDelayMs: config.maxQueueDelayMs } : {}) };
+/** Service options for the environment's settings. */
+export function samplingOptionsFor(config: StandaloneConfig): SamplingServiceOptions {
+  // The bundled models/ may not exist yet (they are trained separately): serve none, say so.
+  const models = !config.modelsDirExplicit && !existsDir(config.modelsDir) ? { repository: new ModelRepository(config.modelsDir, []) } : { modelsDir: config.modelsDir };
   return {
-    // The bundled models/ may not exist yet (they are trained separately): serve none, say so.
-    ...(!config.modelsDirExplicit && !existsDir(config.modelsDir) ? { repository: new ModelRepository(config.modelsDir, []) } : { modelsDir: config.modelsDir }),
-    pool,
-    batching,
+    ...models,
+    pool: { workers: config.workers, intraOpNumThreads: config.intraOpNumThreads },
+    batching: { maxBatchSize: config.maxBatchSize, maxQueueDelayMs: config.maxQueueDelayMs },
     limits: config.limits,
   };
 }

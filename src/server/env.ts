@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { LIMITS, LIMIT_NAMES, type SamplingLimits } from '../limits.js';
 import { BUNDLED_MODELS_DIR } from '../models/repository.js';
-import type { SamplingLimits } from './limits.js';
 
 export interface StandaloneConfig {
   readonly port: number;
@@ -14,10 +14,10 @@ export interface StandaloneConfig {
   readonly modelsDir: string;
   /** True when MODELS_DIR was set (a missing folder is then an error, not "no models yet"). */
   readonly modelsDirExplicit: boolean;
-  readonly workers?: number;
-  readonly intraOpNumThreads?: number;
-  readonly maxBatchSize?: number;
-  readonly maxQueueDelayMs?: number;
+  readonly workers?: number | undefined;
+  readonly intraOpNumThreads?: number | undefined;
+  readonly maxBatchSize?: number | undefined;
+  readonly maxQueueDelayMs?: number | undefined;
   readonly limits: Partial<SamplingLimits>;
 }
 
@@ -37,12 +37,7 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: (cores − 1) / WORKERS, at least 1)'],
   ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
   ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company (default 2)'],
-  ['MAX_COUNT', 'largest count per request (default 100000)'],
-  ['MAX_PROPOSALS', 'largest maxProposals per request (default 20000000; requests without one get min(1000000, this))'],
-  ['MAX_STREAMS_PER_CONNECTION', 'concurrent sampleStream subscriptions per WebSocket (default 8)'],
-  ['MAX_STREAMS', 'concurrent sampleStream subscriptions per server (default 64)'],
-  ['MAX_QUERY_DEPTH', 'deepest field nesting per operation (default 10)'],
-  ['MAX_QUERY_COMPLEXITY', 'largest operation cost; each field 1, sample/sampleStream 20, compareSamplers 50, metrics 10, png 2 (default 500)'],
+  ...LIMIT_NAMES.map((name) => [LIMITS[name].env, `${LIMITS[name].description} (default ${LIMITS[name].default})`] as const),
 ];
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -79,32 +74,22 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
   if (modelsDirRaw !== undefined && !existsSync(modelsDir)) problems.push(`MODELS_DIR: folder ${modelsDir} does not exist`);
 
   const limits: Partial<Record<keyof SamplingLimits, number>> = {};
-  const limit = (key: keyof SamplingLimits, name: string): void => {
-    const value = int(name, 1);
-    if (value !== undefined) limits[key] = value;
-  };
-  limit('maxCount', 'MAX_COUNT');
-  limit('maxProposals', 'MAX_PROPOSALS');
-  limit('maxStreamsPerConnection', 'MAX_STREAMS_PER_CONNECTION');
-  limit('maxStreams', 'MAX_STREAMS');
-  limit('maxQueryDepth', 'MAX_QUERY_DEPTH');
-  limit('maxQueryComplexity', 'MAX_QUERY_COMPLEXITY');
+  for (const name of LIMIT_NAMES) {
+    const value = int(LIMITS[name].env, 1);
+    if (value !== undefined) limits[name] = value;
+  }
 
   const config: StandaloneConfig = {
     port: int('PORT', 0, 65535) ?? 4000,
     host: read('HOST') ?? 'localhost',
     modelsDir,
     modelsDirExplicit: modelsDirRaw !== undefined,
-    ...optional('workers', int('WORKERS', 1, 256)),
-    ...optional('intraOpNumThreads', int('INTRA_OP_THREADS', 1, 256)),
-    ...optional('maxBatchSize', int('MAX_BATCH_SIZE', 1)),
-    ...optional('maxQueueDelayMs', number('MAX_QUEUE_DELAY_MS', 0)),
+    workers: int('WORKERS', 1, 256),
+    intraOpNumThreads: int('INTRA_OP_THREADS', 1, 256),
+    maxBatchSize: int('MAX_BATCH_SIZE', 1),
+    maxQueueDelayMs: number('MAX_QUEUE_DELAY_MS', 0),
     limits,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
-}
-
-function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }

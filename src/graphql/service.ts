@@ -1,5 +1,5 @@
 /**
- * `createSamplingPlugin`: everything a platform needs to serve sampling from its own Apollo
+ * `createSamplingService`: everything a platform needs to serve sampling from its own Apollo
  * Server + express + graphql-ws app (see examples/mount.ts).
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
@@ -9,38 +9,39 @@ import { createDrsSampler } from '../../plugins/drs/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import type { SamplerPlugin } from '../contracts.js';
+import type { SamplingLimits } from '../limits.js';
 import { createPagesRouter, type PagesOptions } from '../pages/index.js';
-import type { SamplingEngine } from '../sampling/engine.js';
+import type { ServerCounters } from '../sampling/counters.js';
+import { SamplingGateway, type GatewayOptions } from '../sampling/gateway.js';
 import { createApolloPlugin } from './apollo.js';
-import { limitRules, type SamplingLimits } from './limits.js';
-import type { SamplingMetrics } from './metrics.js';
+import { limitRules } from './limits.js';
 import type { SamplingContext } from './resolvers/sample.js';
-import { SamplingRuntime, type RuntimeOptions } from './runtime.js';
 import { buildSamplingSchema, createResolvers } from './schema.js';
 import { createWsServerOptions, type SamplingWsServerOptions } from './ws.js';
 
-export type SamplingPluginOptions = RuntimeOptions;
+export type SamplingServiceOptions = GatewayOptions;
 
 /** What `httpContext` needs from express's `{ req, res }` (kept structural: any Node response works). */
 export interface HttpContextArgs {
   readonly res: { on(event: 'close', listener: () => void): unknown; readonly writableFinished: boolean };
 }
 
-export interface SamplingPlugin {
+export interface SamplingService {
   /** The built schema: pass it to ApolloServer and to graphql-ws's `useServer`. */
   readonly schema: GraphQLSchema;
   /** The type-graphql resolver classes, for a platform that builds one schema with its own. */
   readonly resolvers: NonEmptyArray<Function>;
-  /** Starts the engine in serverWillStart; on stop cancels runs and streams, then closes it. */
+  /** An Apollo Server plugin: starts the engine in serverWillStart; on stop cancels runs and streams, then closes it. */
   readonly apolloPlugin: ApolloServerPlugin<BaseContext>;
-  /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`: limits and WebSocket metrics. */
+  /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`: limits and WebSocket counters. */
   readonly wsServerOptions: SamplingWsServerOptions;
-  /** The depth and complexity rules (already enforced by the Apollo plugin and `wsServerOptions`). */
+  /** The depth and complexity rules (already enforced by `apolloPlugin` and `wsServerOptions`). */
   readonly validationRules: readonly ValidationRule[];
   readonly limits: SamplingLimits;
-  readonly metrics: SamplingMetrics;
-  /** The running engine (throws before the server started). */
-  readonly engine: SamplingEngine;
+  /** Operations, errors and samples since start. */
+  readonly counters: ServerCounters;
+  /** The run gateway every run goes through (sample, stream, compare), for servers that are not GraphQL. */
+  readonly gateway: SamplingGateway;
   /**
    * Apollo `context` for express: lets a `sample` query stop when its HTTP client disconnects.
    * Merge it into your own context: `{ ...(await sampling.httpContext(args)), user }`.
@@ -48,8 +49,8 @@ export interface SamplingPlugin {
   httpContext(args: HttpContextArgs): Promise<SamplingContext>;
   /** An express router with the offline GraphiQL IDE (GET on the GraphQL path) and the comparison page. */
   pages(options?: PagesOptions): ReturnType<typeof createPagesRouter>;
-  /** Starts the engine without Apollo (other servers); the Apollo plugin calls this itself. */
-  start(): Promise<SamplingEngine>;
+  /** Starts the engine without Apollo (other servers); `apolloPlugin` calls this itself. */
+  start(): Promise<void>;
   /** Cancels runs and streams, then closes the engine it created. */
   stop(): Promise<void>;
 }
@@ -59,21 +60,19 @@ export function defaultSamplers(): SamplerPlugin[] {
   return [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[];
 }
 
-export function createSamplingPlugin(options: SamplingPluginOptions = {}): SamplingPlugin {
+export function createSamplingService(options: SamplingServiceOptions = {}): SamplingService {
   const samplers = options.samplers ?? options.engine?.samplers() ?? defaultSamplers();
-  const runtime = new SamplingRuntime(options, samplers);
-  const resolvers = createResolvers(runtime, samplers);
+  const gateway = new SamplingGateway(options, samplers);
+  const resolvers = createResolvers(gateway);
   return {
     schema: buildSamplingSchema(resolvers),
     resolvers,
-    apolloPlugin: createApolloPlugin(runtime),
-    wsServerOptions: createWsServerOptions(runtime),
-    validationRules: limitRules(runtime.limits),
-    limits: runtime.limits,
-    metrics: runtime.metrics,
-    get engine() {
-      return runtime.engine;
-    },
+    apolloPlugin: createApolloPlugin(gateway),
+    wsServerOptions: createWsServerOptions(gateway),
+    validationRules: limitRules(gateway.limits),
+    limits: gateway.limits,
+    counters: gateway.counters,
+    gateway,
     async httpContext({ res }) {
       const controller = new AbortController();
       res.on('close', () => {
@@ -82,7 +81,7 @@ export function createSamplingPlugin(options: SamplingPluginOptions = {}): Sampl
       return { sampling: { signal: controller.signal } };
     },
     pages: (pageOptions) => createPagesRouter(pageOptions),
-    start: () => runtime.start(),
-    stop: () => runtime.stop(),
+    start: async () => void (await gateway.start()),
+    stop: () => gateway.stop(),
   };
 }

@@ -3,8 +3,8 @@
  * HTTP and WebSocket at http://localhost:4000/graphql. Settings: see ENV_VARIABLES / README.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, configFromEnv, ENV_VARIABLES } from './graphql/env.js';
-import { consoleLogger, samplingOptionsFor, startServer } from './graphql/standalone.js';
+import { ConfigError, configFromEnv, ENV_VARIABLES } from './env.js';
+import { consoleLogger, samplingOptionsFor, startServer } from './standalone.js';
 
 async function main(): Promise<void> {
   let config;

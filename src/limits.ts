@@ -1,0 +1,47 @@
+/**
+ * Every request and server limit, its default, its environment variable and what it bounds:
+ * the one table the engine, the GraphQL layer, the standalone server's settings and the README
+ * read from.
+ */
+
+interface LimitSpec {
+  /** The standalone server's environment variable. */
+  readonly env: string;
+  readonly default: number;
+  readonly description: string;
+}
+
+export const LIMITS = {
+  maxCount: { env: 'MAX_COUNT', default: 100_000, description: 'largest `count` per request' },
+  maxProposals: { env: 'MAX_PROPOSALS', default: 20_000_000, description: 'largest `maxProposals` a request may ask for' },
+  defaultMaxProposals: { env: 'DEFAULT_MAX_PROPOSALS', default: 1_000_000, description: 'proposal budget of a request that sets none (capped by MAX_PROPOSALS)' },
+  maxRequestBatchSize: { env: 'MAX_REQUEST_BATCH_SIZE', default: 8192, description: 'largest `batchSize` (proposals per round) a request may ask for' },
+  maxComparedSamplers: { env: 'MAX_COMPARED_SAMPLERS', default: 8, description: 'sampler configurations per `compareSamplers`' },
+  maxStreamsPerConnection: { env: 'MAX_STREAMS_PER_CONNECTION', default: 8, description: 'concurrent `sampleStream` subscriptions per WebSocket' },
+  maxStreams: { env: 'MAX_STREAMS', default: 64, description: 'concurrent `sampleStream` subscriptions per server' },
+  maxQueryDepth: { env: 'MAX_QUERY_DEPTH', default: 10, description: 'deepest field nesting per operation (introspection not counted)' },
+  maxQueryComplexity: {
+    env: 'MAX_QUERY_COMPLEXITY',
+    default: 500,
+    description: 'largest operation cost: each field 1, sample/sampleStream 20, compareSamplers 50, metrics 10, png 2; aliases each count',
+  },
+} as const satisfies Record<string, LimitSpec>;
+
+export type LimitName = keyof typeof LIMITS;
+export type SamplingLimits = { readonly [K in LimitName]: number };
+
+export const LIMIT_NAMES = Object.keys(LIMITS) as LimitName[];
+
+export const DEFAULT_LIMITS: SamplingLimits = Object.fromEntries(LIMIT_NAMES.map((name) => [name, LIMITS[name].default])) as SamplingLimits;
+
+/** Defaults filled in and every value checked; `defaultMaxProposals` is capped by `maxProposals`. */
+export function resolveLimits(limits: Partial<SamplingLimits> = {}): SamplingLimits {
+  const merged = { ...DEFAULT_LIMITS, ...limits };
+  for (const name of LIMIT_NAMES) {
+    const value = merged[name];
+    if (!(typeof value === 'number' && value >= 1 && (Number.isInteger(value) || value === Infinity))) {
+      throw new RangeError(`limits.${name} must be a positive integer (or Infinity), got ${String(value)}`);
+    }
+  }
+  return { ...merged, defaultMaxProposals: Math.min(merged.defaultMaxProposals, merged.maxProposals) };
+}

@@ -1,0 +1,61 @@
+/**
+ * A stream of a run's chunks with running metrics. Not an async generator on purpose: a
+ * generator's `return()` waits for its pending `await` (a whole inference round or more), while
+ * a subscription's consumer calls `return()` the moment its client stops; here it cancels the
+ * run at once.
+ */
+import type { MetricsAccumulator, SampleMetrics } from '../evaluation/evaluator.js';
+import type { ReadyModel } from '../models/repository.js';
+import type { SampleChunk, SamplingRun } from './run.js';
+
+export interface StreamEvent {
+  readonly chunk: SampleChunk;
+  readonly model: ReadyModel;
+  /** Running quality metrics over every sample streamed so far, this chunk included. */
+  metrics(): Promise<SampleMetrics>;
+}
+
+export interface RunStreamOptions {
+  /** Given when the consumer wants running metrics: each chunk is folded in as it arrives. */
+  readonly accumulator?: MetricsAccumulator | undefined;
+  /** Called with each chunk's sample count. */
+  readonly onChunk?: (count: number) => void;
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+const metricsNotSelected = (): Promise<SampleMetrics> => Promise.reject(new Error('metrics were not selected when the stream started'));
+
+export class RunStream implements AsyncIterableIterator<StreamEvent, undefined> {
+  constructor(
+    readonly run: SamplingRun,
+    private readonly model: ReadyModel,
+    private readonly options: RunStreamOptions = {},
+  ) {}
+
+  async next(): Promise<IteratorResult<StreamEvent, undefined>> {
+    const step = await this.run.next();
+    if (step.done) return DONE;
+    const chunk = step.value;
+    this.options.onChunk?.(chunk.count);
+    const { accumulator } = this.options;
+    let metrics = metricsNotSelected;
+    if (accumulator) {
+      await accumulator.add(chunk.samples, chunk.count);
+      const snapshot = accumulator.snapshot();
+      metrics = () => Promise.resolve(snapshot);
+    }
+    return { done: false, value: { chunk, model: this.model, metrics } };
+  }
+
+  /** The consumer stopped: stop generating now. */
+  async return(): Promise<IteratorResult<StreamEvent, undefined>> {
+    this.run.cancel(new DOMException('the client stopped the stream', 'AbortError'));
+    await this.run.return();
+    return DONE;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
