@@ -7,6 +7,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDescriptor } from '../contracts.js';
 import { checkPair, type PairSignature } from './onnx-check.js';
+import type { ProbeReport } from './probe.js';
 import { ManifestError, parseManifest, type ModelManifest } from './manifest.js';
 
 export type ModelStatus = 'READY' | 'FAILED';
@@ -20,6 +21,8 @@ export interface ReadyModel {
   readonly generatorPath: string;
   readonly discriminatorPath: string;
   readonly signature: PairSignature;
+  /** What the load-time probe saw (e.g. how many probe scores were invalid). */
+  readonly probe: ProbeReport;
   /** Values per sample (product of output.shape). */
   readonly sampleSize: number;
 }
@@ -103,7 +106,7 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
     for (const [path, name] of [[generatorPath, manifest.generator], [discriminatorPath, manifest.discriminator]] as const) {
       if (!existsSync(path)) throw new Error(`${id}/${name}: file not found (named in manifest.json)`);
     }
-    const signature = await checkPair(manifest, generatorPath, discriminatorPath);
+    const { signature, probe } = await checkPair(manifest, generatorPath, discriminatorPath);
     const descriptor: ModelDescriptor = {
       id,
       latentDim: manifest.latent.dim,
@@ -111,7 +114,7 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
       outputKind: manifest.output.kind,
     };
     const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
-    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, sampleSize };
+    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize };
   } catch (error) {
     return { status: 'FAILED', id, dir, manifest, error: relativeError(error, dir, id) };
   }
