@@ -1,9 +1,13 @@
 /**
- * Checks a G/D pair's ONNX signatures against its manifest and against each other, then runs
- * one tiny round to prove the files really compute what the signatures claim.
+ * Checks a G/D pair's ONNX signatures against its manifest and against each other, then probes
+ * the pair (probe.ts) to prove the files really compute usable, per-row values.
  */
 import ort from 'onnxruntime-node';
 import type { ModelManifest } from './manifest.js';
+import { OnnxCheckError } from './model-error.js';
+import { probePair, type ProbeReport } from './probe.js';
+
+export { OnnxCheckError };
 
 /** Tensor names of the pair, read from the files. */
 export interface PairSignature {
@@ -11,16 +15,6 @@ export interface PairSignature {
   readonly generatorOutput: string;
   readonly discriminatorInput: string;
   readonly discriminatorOutput: string;
-}
-
-export class OnnxCheckError extends Error {
-  override readonly name = 'OnnxCheckError';
-  constructor(
-    readonly file: string,
-    detail: string,
-  ) {
-    super(`${file}: ${detail}`);
-  }
 }
 
 type Dim = number | string;
@@ -63,11 +57,17 @@ function checkShape(shape: readonly Dim[], expected: readonly number[], what: st
   });
 }
 
+/** What the load-time check learned about a pair. */
+export interface PairCheck {
+  readonly signature: PairSignature;
+  readonly probe: ProbeReport;
+}
+
 /**
- * Opens both files, checks names, types, ranks and sizes, and runs a batch of 2 through
- * G → D. Sessions are released before returning: inference happens in workers.
+ * Opens both files, checks names, types, ranks and sizes, and probes G → D. Sessions are
+ * released before returning: inference happens in workers.
  */
-export async function checkPair(manifest: ModelManifest, generatorPath: string, discriminatorPath: string): Promise<PairSignature> {
+export async function checkPair(manifest: ModelManifest, generatorPath: string, discriminatorPath: string): Promise<PairCheck> {
   const gFile = manifest.generator;
   const dFile = manifest.discriminator;
   const g = await openSession(generatorPath, gFile);
@@ -85,27 +85,13 @@ export async function checkPair(manifest: ModelManifest, generatorPath: string, 
     if (dOut.shape.length === 2) checkShape(dOut.shape, [1], `output "${dOut.name}"`, dFile);
     else checkShape(dOut.shape, [], `output "${dOut.name}" (one logit per sample)`, dFile);
 
-    // A real round: symbolic inner dims and broken graphs only show up when run.
-    const rows = 2;
-    const z = new ort.Tensor('float32', new Float32Array(rows * manifest.latent.dim), [rows, manifest.latent.dim]);
-    let x: ort.Tensor;
-    try {
-      x = (await g.run({ [gIn.name]: z }))[gOut.name] as ort.Tensor;
-    } catch (error) {
-      throw new OnnxCheckError(gFile, `failed on a batch of ${rows}: ${(error as Error).message.split('\n')[0]}`);
-    }
-    const expectedDims = [rows, ...outShape];
-    if (x.dims.length !== expectedDims.length || x.dims.some((v, i) => v !== expectedDims[i])) {
-      throw new OnnxCheckError(gFile, `produced shape ${fmt(x.dims)} for a batch of ${rows}, expected ${fmt(expectedDims)}`);
-    }
-    let logits: ort.Tensor;
-    try {
-      logits = (await d.run({ [dIn.name]: x }))[dOut.name] as ort.Tensor;
-    } catch (error) {
-      throw new OnnxCheckError(dFile, `failed on ${gFile}'s output: ${(error as Error).message.split('\n')[0]}`);
-    }
-    if (logits.size !== rows) throw new OnnxCheckError(dFile, `produced ${logits.size} values for a batch of ${rows}, expected one per sample`);
-    return { generatorInput: gIn.name, generatorOutput: gOut.name, discriminatorInput: dIn.name, discriminatorOutput: dOut.name };
+    // A real run: symbolic inner dims, broken graphs and batch-dependent rows only show up then.
+    const probe = await probePair({
+      manifest,
+      generator: { session: g, input: gIn.name, output: gOut.name, file: gFile },
+      discriminator: { session: d, input: dIn.name, output: dOut.name, file: dFile },
+    });
+    return { signature: { generatorInput: gIn.name, generatorOutput: gOut.name, discriminatorInput: dIn.name, discriminatorOutput: dOut.name }, probe };
   } finally {
     await g.release();
     await d?.release();

@@ -2,11 +2,12 @@
  * The model repository: one folder per model under MODELS_DIR, each with manifest.json and a
  * G/D pair. A model that fails to load is kept as FAILED with its error; the others serve.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDescriptor } from '../contracts.js';
 import { checkPair, type PairSignature } from './onnx-check.js';
+import type { ProbeReport } from './probe.js';
 import { ManifestError, parseManifest, type ModelManifest } from './manifest.js';
 
 /** READY models serve requests; FAILED ones carry their load error. */
@@ -22,6 +23,8 @@ export interface ReadyModel {
   readonly generatorPath: string;
   readonly discriminatorPath: string;
   readonly signature: PairSignature;
+  /** What the load-time probe saw (e.g. how many probe scores were invalid). */
+  readonly probe: ProbeReport;
   /** Values per sample (product of output.shape). */
   readonly sampleSize: number;
 }
@@ -77,21 +80,27 @@ export async function loadModelRepository(dir: string = BUNDLED_MODELS_DIR): Pro
   return new ModelRepository(root, entries);
 }
 
-/** Loads one model folder; a problem becomes a FAILED entry whose error names the file. */
+/** Loads one model folder; a problem becomes a FAILED entry whose error names the file as `<id>/<file>`. */
 export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
   const manifestPath = join(dir, 'manifest.json');
   let manifest: ModelManifest;
   try {
     if (!existsSync(manifestPath)) throw new Error(`${id}/manifest.json: not found`);
+    let text: string;
+    try {
+      text = readFileSync(manifestPath, 'utf8');
+    } catch (error) {
+      throw new ManifestError(`${id}/manifest.json`, [`cannot be read (${(error as Error).message})`]);
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+      raw = JSON.parse(text);
     } catch (error) {
       throw new ManifestError(`${id}/manifest.json`, [`is not valid JSON (${(error as Error).message})`]);
     }
     manifest = parseManifest(raw, `${id}/manifest.json`, id);
   } catch (error) {
-    return { status: 'FAILED', id, dir, error: (error as Error).message };
+    return { status: 'FAILED', id, dir, error: relativeError(error, dir, id) };
   }
   const generatorPath = join(dir, manifest.generator);
   const discriminatorPath = join(dir, manifest.discriminator);
@@ -99,7 +108,7 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
     for (const [path, name] of [[generatorPath, manifest.generator], [discriminatorPath, manifest.discriminator]] as const) {
       if (!existsSync(path)) throw new Error(`${id}/${name}: file not found (named in manifest.json)`);
     }
-    const signature = await checkPair(manifest, generatorPath, discriminatorPath);
+    const { signature, probe } = await checkPair(manifest, generatorPath, discriminatorPath);
     const descriptor: ModelDescriptor = {
       id,
       latentDim: manifest.latent.dim,
@@ -107,9 +116,27 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
       outputKind: manifest.output.kind,
     };
     const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
-    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, sampleSize };
+    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize };
   } catch (error) {
-    const message = (error as Error).message;
-    return { status: 'FAILED', id, dir, manifest, error: message.startsWith(`${id}/`) ? message : `${id}/${message}` };
+    return { status: 'FAILED', id, dir, manifest, error: relativeError(error, dir, id) };
   }
+}
+
+/**
+ * The error as `<id>/<file>: ...`. Messages from onnxruntime and node:fs carry absolute paths,
+ * which would leak the server's layout to API clients: the model folder becomes `<id>`.
+ */
+function relativeError(error: unknown, dir: string, id: string): string {
+  let message = error instanceof Error ? error.message : String(error);
+  const prefixes = new Set([resolve(dir)]);
+  try {
+    prefixes.add(realpathSync(dir));
+  } catch {
+    // a missing folder has no real path; the others still apply
+  }
+  // Longest first, so a prefix never leaves the tail of a longer one behind.
+  for (const prefix of [...prefixes].sort((a, b) => b.length - a.length)) {
+    message = message.split(prefix + sep).join(`${id}/`).split(prefix).join(id);
+  }
+  return message.startsWith(`${id}/`) ? message : `${id}/${message}`;
 }

@@ -1,5 +1,5 @@
 /** The model repository: good models load READY; every bad case is FAILED with an error naming the file and the problem. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,7 +61,8 @@ describe('model repository', () => {
     ['g-does-not-feed-d', () => variant('g-does-not-feed-d', (m) => (m.output.shape = [3]), { 'generator.onnx': 'generator-out3.onnx' }), /discriminator\.onnx: input "x" \(must accept generator\.onnx's output \[batch, 3\]\) has shape \[batch, 1\]/],
     ['static-batch', () => variant('static-batch', () => {}, { 'generator.onnx': 'static-batch-generator.onnx' }), /generator\.onnx: input "z".*the batch axis \(dim 0\) must be dynamic, found fixed size 8/],
     ['two-inputs', () => variant('two-inputs', () => {}, { 'discriminator.onnx': 'two-input-discriminator.onnx' }), /discriminator\.onnx: must have exactly one input, found 2 \("x", "y"\)/],
-    ['not-onnx', () => variant('not-onnx', () => {}, { 'generator.onnx': 'not-onnx.onnx' }), /not-onnx\/generator\.onnx: cannot be loaded by onnxruntime/],
+    ['not-onnx', () => variant('not-onnx', () => {}, { 'generator.onnx': 'not-onnx.onnx' }), /not-onnx\/generator\.onnx: cannot be loaded by onnxruntime: Load model from not-onnx\/generator\.onnx failed/],
+    ['manifest-is-dir', () => { const dir = variant('manifest-is-dir'); rmSync(join(dir, 'manifest.json')); mkdirSync(join(dir, 'manifest.json')); }, /manifest-is-dir\/manifest\.json: cannot be read \(EISDIR/],
   ];
 
   it.each(cases)('%s → FAILED with a clear error', async (id, make, message) => {
@@ -74,6 +75,9 @@ describe('model repository', () => {
     const repo = await loadModelRepository(tmp);
     expect(repo.get('good-one')?.status).toBe('READY');
     expect(repo.ready().map((m) => m.id)).toEqual(['good-one']);
-    expect(repo.list().filter((m) => m.status === 'FAILED').length).toBe(cases.length);
+    const failed = repo.list().filter((m) => m.status === 'FAILED');
+    expect(failed.length).toBe(cases.length);
+    // Errors name files relative to the models folder, even onnxruntime's own messages.
+    for (const m of failed) expect(m.status === 'FAILED' && m.error, m.id).not.toContain(tmp);
   });
 });

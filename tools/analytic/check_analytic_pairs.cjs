@@ -8,6 +8,7 @@ const ort = require(path.join(__dirname, "..", "..", "node_modules", "onnxruntim
 const ROOT = path.join(__dirname, "..", "..");
 const MODELS = path.join(ROOT, "test", "fixtures", "models");
 const BROKEN = path.join(ROOT, "test", "fixtures", "onnx");
+const FAULTY = path.join(ROOT, "test", "fixtures", "faulty-models");
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const TOL = 1e-5;
 
@@ -125,9 +126,33 @@ async function checkBroken() {
   }
 }
 
+// Each faulty pair shows its fault in onnxruntime: x = [-3, -1.5, ..., 3] (batch 5) vs row 0 alone.
+async function checkFaulty() {
+  const xs = Float32Array.from([-3, -1.5, 0.5, 1.5, 3]);
+  const run = async (id, file, name, data) => {
+    const s = await ort.InferenceSession.create(path.join(FAULTY, id, file));
+    return Array.from((await s.run({ [name]: new ort.Tensor("float32", data, [data.length, 1]) }))[s.outputNames[0]].data);
+  };
+  const expect = (ok, msg) => (ok ? console.log("ok", msg) : fail(msg));
+  const nan = await run("nan-discriminator-1d", "discriminator.onnx", "x", xs);
+  expect(nan.every(Number.isNaN), `nan-discriminator-1d: D = ${nan}, all NaN`);
+  const bm = await run("batch-mean-discriminator-1d", "discriminator.onnx", "x", xs);
+  const bm0 = await run("batch-mean-discriminator-1d", "discriminator.onnx", "x", xs.slice(0, 1));
+  expect(Math.abs(bm[0] - bm0[0]) > 1, `batch-mean-discriminator-1d: D(-3) = ${bm[0]} in the batch, ${bm0[0]} alone`);
+  const p = await run("probability-above-one-1d", "discriminator.onnx", "x", Float32Array.from([0, 0.5, 0.9, 1, 3]));
+  expect(p.every((v) => v > 1) && p.slice(3).every((v) => v === Infinity), `probability-above-one-1d: D = ${p}, all > 1, +Inf for |x| >= 1`);
+  const zs = Float32Array.from([-1, -0.5, 0.25, 1]);
+  const inf = await run("inf-generator-1d", "generator.onnx", "z", zs);
+  expect(inf.every((v) => !Number.isFinite(v)), `inf-generator-1d: G = ${inf}, all non-finite`);
+  const bg = await run("batch-mean-generator-1d", "generator.onnx", "z", zs);
+  const bg0 = await run("batch-mean-generator-1d", "generator.onnx", "z", zs.slice(0, 1));
+  expect(Math.abs(bg[0] - bg0[0]) > 1, `batch-mean-generator-1d: G(-1) = ${bg[0]} in the batch, ${bg0[0]} alone`);
+}
+
 (async () => {
   for (const id of Object.keys(formulas)) await checkPair(id);
   await checkBroken();
+  await checkFaulty();
   if (process.exitCode) console.error("SOME CHECKS FAILED");
   else console.log("all analytic checks passed");
 })();

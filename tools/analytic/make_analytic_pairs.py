@@ -5,8 +5,9 @@ Deterministic, no torch: every graph is written with onnx.helper. Run from the r
 
     /usr/bin/python3 tools/analytic/make_analytic_pairs.py
 
-Writes test/fixtures/models/<id>/{manifest.json,generator.onnx,discriminator.onnx} and the
-deliberately broken files in test/fixtures/onnx/. See tools/analytic/README.md.
+Writes test/fixtures/models/<id>/{manifest.json,generator.onnx,discriminator.onnx}, the
+deliberately broken files in test/fixtures/onnx/ and the faulty pairs that must load FAILED in
+test/fixtures/faulty-models/<id>/. See tools/analytic/README.md.
 """
 import json
 import math
@@ -23,6 +24,7 @@ IR_VERSION = 8  # onnx 1.12 default for opset 17; loads in onnxruntime >= 1.12
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODELS = os.path.join(ROOT, "test", "fixtures", "models")
 BROKEN = os.path.join(ROOT, "test", "fixtures", "onnx")
+FAULTY = os.path.join(ROOT, "test", "fixtures", "faulty-models")
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -235,6 +237,112 @@ def two_input_discriminator():
     )
 
 
+# ---------------------------------------------------------------- f: faulty pairs (load FAILED)
+# Valid ONNX with the right signatures; only running them shows the fault.
+def nan_discriminator():
+    return make_model(
+        [helper.make_node("Add", ["x", "nan"], ["logit"])],
+        [vinfo("x", ["batch", 1])],
+        [vinfo("logit", ["batch", 1])],
+        [const("nan", float("nan"))],
+        "discriminator",
+        "logit = x + NaN: NaN for every input",
+    )
+
+
+def batch_mean_discriminator():
+    # like uniform-gaussian-1d's D, but on x - mean(x over the batch): a minibatch statistic
+    nodes = [
+        helper.make_node("ReduceMean", ["x"], ["mean"], axes=[0], keepdims=1),
+        helper.make_node("Sub", ["x", "mean"], ["xc"]),
+        helper.make_node("Mul", ["xc", "xc"], ["x2"]),
+        helper.make_node("Mul", ["x2", "neg_half"], ["q"]),
+        helper.make_node("Add", ["q", "c"], ["logit"]),
+    ]
+    return make_model(
+        nodes,
+        [vinfo("x", ["batch", 1])],
+        [vinfo("logit", ["batch", 1])],
+        [const("neg_half", -0.5), const("c", UG_C)],
+        "discriminator",
+        "logit = -(x - mean_batch(x))^2/2 + c: depends on the other rows of the batch",
+    )
+
+
+def probability_above_one_discriminator():
+    # 1 + exp(100 x^2) > 1 everywhere; overflows to +Inf in float32 for |x| > ~0.94
+    nodes = [
+        helper.make_node("Mul", ["x", "x"], ["x2"]),
+        helper.make_node("Mul", ["x2", "hundred"], ["t"]),
+        helper.make_node("Exp", ["t"], ["e"]),
+        helper.make_node("Add", ["e", "one"], ["logit"]),
+    ]
+    return make_model(
+        nodes,
+        [vinfo("x", ["batch", 1])],
+        [vinfo("logit", ["batch", 1])],
+        [const("hundred", 100.0), const("one", 1.0)],
+        "discriminator",
+        "'probability' = 1 + exp(100 x^2): > 1 everywhere, +Inf for |x| > ~0.94",
+    )
+
+
+def inf_generator():
+    nodes = [
+        helper.make_node("Mul", ["z", "three"], ["z3"]),
+        helper.make_node("Div", ["z3", "zero"], ["x"]),
+    ]
+    return make_model(
+        nodes,
+        [vinfo("z", ["batch", 1])],
+        [vinfo("x", ["batch", 1])],
+        [const("three", 3.0), const("zero", 0.0)],
+        "generator",
+        "x = 3z / 0: +-Inf for every z != 0",
+    )
+
+
+def batch_mean_generator():
+    nodes = [
+        helper.make_node("ReduceMean", ["z"], ["mean"], axes=[0], keepdims=1),
+        helper.make_node("Sub", ["z", "mean"], ["zc"]),
+        helper.make_node("Mul", ["zc", "three"], ["x"]),
+    ]
+    return make_model(
+        nodes,
+        [vinfo("z", ["batch", 1])],
+        [vinfo("x", ["batch", 1])],
+        [const("three", 3.0)],
+        "generator",
+        "x = 3 (z - mean_batch(z)): depends on the other rows of the batch",
+    )
+
+
+def faulty_pairs(base_ug):
+    def faulty(id, title, description, g, d, output="logit"):
+        manifest = {"id": id, "title": title, "description": description, **base_ug, "discriminatorOutput": output}
+        return manifest, g, d
+
+    ug_g = lambda: scale_generator(3.0, doc="x = 3 z")
+    return [
+        faulty("nan-discriminator-1d", "Discriminator that returns NaN for every input",
+               "G(z)=3z with z~U[-1,1]; D logit = x + NaN. Must load FAILED: every probe score is NaN.",
+               ug_g(), nan_discriminator()),
+        faulty("batch-mean-discriminator-1d", "Discriminator that normalises across the batch",
+               "G(z)=3z with z~U[-1,1]; D logit = -(x - mean over the batch of x)^2/2 + c (a minibatch statistic). Must load FAILED: a row's score depends on the other rows in its batch.",
+               ug_g(), batch_mean_discriminator()),
+        faulty("probability-above-one-1d", "Probability-output discriminator returning values > 1 and +Inf",
+               "G(z)=3z with z~U[-1,1]; D 'probability' = 1 + exp(100 x^2): > 1 everywhere, +Inf for |x| > ~0.94. Must load FAILED: no probe score lies in [0, 1].",
+               ug_g(), probability_above_one_discriminator(), output="probability"),
+        faulty("inf-generator-1d", "Generator that returns +-Inf for every latent",
+               "G(z)=3z/0 (+-Inf); D as uniform-gaussian-1d. Must load FAILED: every probe sample is non-finite.",
+               inf_generator(), uniform_gaussian_discriminator(False)),
+        faulty("batch-mean-generator-1d", "Generator that centres its batch",
+               "G(z)=3(z - mean over the batch of z); D as uniform-gaussian-1d. Must load FAILED: a row's output depends on the other rows in its batch.",
+               batch_mean_generator(), uniform_gaussian_discriminator(False)),
+    ]
+
+
 # ---------------------------------------------------------------- main
 def main():
     pairs = []
@@ -339,12 +447,13 @@ def main():
         ),
     ))
 
-    for manifest, g, d in pairs:
-        folder = os.path.join(MODELS, manifest["id"])
-        write_manifest(folder, manifest)
-        save(g, os.path.join(folder, "generator.onnx"))
-        save(d, os.path.join(folder, "discriminator.onnx"))
-        print("wrote", os.path.relpath(folder, ROOT))
+    for root, group in [(MODELS, pairs), (FAULTY, faulty_pairs(base_ug))]:
+        for manifest, g, d in group:
+            folder = os.path.join(root, manifest["id"])
+            write_manifest(folder, manifest)
+            save(g, os.path.join(folder, "generator.onnx"))
+            save(d, os.path.join(folder, "discriminator.onnx"))
+            print("wrote", os.path.relpath(folder, ROOT))
 
     os.makedirs(BROKEN, exist_ok=True)
     save(static_batch_generator(), os.path.join(BROKEN, "static-batch-generator.onnx"))
