@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { createNaiveSampler } from '../plugins/naive/index.js';
 import { BUNDLED_MODELS_DIR, loadModel, type ReadyModel } from '../src/models/repository.js';
-import { Random } from '../src/sampling/random.js';
+import { Random } from '../src/random.js';
 import { SamplingEngine } from '../src/sampling/engine.js';
 import { ModelRepository } from '../src/models/repository.js';
 

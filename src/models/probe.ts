@@ -10,6 +10,7 @@
  */
 import ort from 'onnxruntime-node';
 import type { LatentDistribution, ModelManifest } from './manifest.js';
+import { Random } from '../random.js';
 import { OnnxCheckError } from './model-error.js';
 
 /** Rows in the probe batch; cheap even for the bundled 28×28 DCGAN. */
@@ -49,13 +50,7 @@ export interface ProbeReport {
 
 /** The probe's latents: deterministic, drawn from the manifest's latent distribution. */
 export function probeLatents(latent: { readonly dim: number; readonly distribution: LatentDistribution }, rows = PROBE_ROWS): Float32Array {
-  const next = splitmix32(PROBE_SEED);
-  const uniform = (): number => (next() + 0.5) / 4294967296; // in (0, 1): log() below stays finite
-  const out = new Float32Array(rows * latent.dim);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = latent.distribution === 'normal' ? Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()) : 2 * uniform() - 1;
-  }
-  return out;
+  return new Random(PROBE_SEED).latents(rows, latent.dim, latent.distribution);
 }
 
 /** Runs the probe; throws OnnxCheckError naming the file at fault. */
@@ -157,15 +152,4 @@ function checkBatchIndependent({ file, role, full, subset, width }: { file: stri
 function sameValue(a: number, b: number): boolean {
   if (!Number.isFinite(a) || !Number.isFinite(b)) return Object.is(a, b); // NaN matches NaN, ∞ the same ∞
   return Math.abs(a - b) <= BATCH_TOLERANCE * (1 + Math.abs(a));
-}
-
-function splitmix32(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x + 0x9e3779b9) >>> 0;
-    let z = x;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
 }

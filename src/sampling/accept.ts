@@ -3,7 +3,7 @@
  * uniform per proposal, and pick the accepted rows. Hot path: plain loops, no per-row objects.
  */
 import type { SamplerState } from '../contracts.js';
-import type { Random } from './random.js';
+import type { Random } from '../random.js';
 
 export interface RoundDecision {
   /** Accepted row indices, in proposal order. */

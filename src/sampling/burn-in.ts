@@ -7,7 +7,7 @@ import { ErrorCode, SamplingError } from '../errors.js';
 import type { InferenceBatcher } from '../inference/batcher.js';
 import { toLogits, workerSpec } from '../inference/round.js';
 import type { ReadyModel } from '../models/repository.js';
-import { Random } from './random.js';
+import { Random } from '../random.js';
 
 /** What `Model.burnIns` reports of one cached burn-in. */
 export interface BurnInFact {

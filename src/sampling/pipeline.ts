@@ -4,7 +4,7 @@
  */
 import type { RoundOutput } from '../inference/batcher.js';
 import type { LatentDistribution } from '../models/manifest.js';
-import type { Random } from './random.js';
+import type { Random } from '../random.js';
 
 export type RoundFn = (latents: Float32Array, rows: number, signal: AbortSignal) => Promise<RoundOutput>;
 

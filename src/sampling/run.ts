@@ -12,7 +12,7 @@ import { toLogits } from '../inference/round.js';
 import type { Admission } from './engine.js';
 import { decideRound, gather, gatherRows } from './accept.js';
 import { RoundPipeline, type RoundFn } from './pipeline.js';
-import { Random } from './random.js';
+import { Random } from '../random.js';
 import { RunTally, emptyStats, type RunStats } from './tally.js';
 
 export type { RunStats } from './tally.js';

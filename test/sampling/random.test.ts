@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/sampling/random.js';
+import { Random } from '../../src/random.js';
 
 describe('Random', () => {
   it('is reproducible per seed and stream, and streams differ', () => {

@@ -3,7 +3,7 @@
  * One generator per stream (latents, acceptance uniforms) so that a request's samples depend
  * only on its own seed, never on what else runs.
  */
-import type { LatentDistribution } from '../models/manifest.js';
+import type { LatentDistribution } from './models/manifest.js';
 
 export class Random {
   private s0: number;
