@@ -3,13 +3,13 @@
  * HTTP operations, counts HTTP operations and errors, and on stop cancels every run and
  * stream before closing the engine.
  */
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, validate } from 'graphql';
 import { Transport } from '../sampling/counters.js';
 import { limitRules } from './limits.js';
 import type { SamplingGateway } from '../sampling/gateway.js';
 
-export function createApolloPlugin(gateway: SamplingGateway): ApolloServerPlugin<BaseContext> {
+export function createApolloPlugin(gateway: SamplingGateway): ApolloServerPlugin {
   const rules = limitRules(gateway.limits);
   const { counters } = gateway;
   return {

@@ -2,7 +2,7 @@
  * `createSamplingService`: everything a platform needs to serve sampling from its own Apollo
  * Server + express + graphql-ws app (see examples/mount.ts).
  */
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { NonEmptyArray } from 'type-graphql';
 import { createDrsSampler } from '../../plugins/drs/index.js';
@@ -32,7 +32,7 @@ export interface SamplingService {
   /** The type-graphql resolver classes, for a platform that builds one schema with its own. */
   readonly resolvers: NonEmptyArray<Function>;
   /** An Apollo Server plugin: starts the engine in serverWillStart; on stop cancels runs and streams, then closes it. */
-  readonly apolloPlugin: ApolloServerPlugin<BaseContext>;
+  readonly apolloPlugin: ApolloServerPlugin;
   /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`: limits and WebSocket counters. */
   readonly wsServerOptions: SamplingWsServerOptions;
   /** The depth and complexity rules (already enforced by `apolloPlugin` and `wsServerOptions`). */
@@ -46,13 +46,13 @@ export interface SamplingService {
    * Apollo `context` for express: lets a `sample` query stop when its HTTP client disconnects.
    * Merge it into your own context: `{ ...(await sampling.httpContext(args)), user }`.
    */
-  httpContext(args: HttpContextArgs): Promise<SamplingContext>;
+  readonly httpContext: (args: HttpContextArgs) => Promise<SamplingContext>;
   /** An express router with the offline GraphiQL IDE (GET on the GraphQL path) and the comparison page. */
-  pages(options?: PagesOptions): ReturnType<typeof createPagesRouter>;
+  readonly pages: (options?: PagesOptions) => ReturnType<typeof createPagesRouter>;
   /** Starts the engine without Apollo (other servers); `apolloPlugin` calls this itself. */
-  start(): Promise<void>;
+  readonly start: () => Promise<void>;
   /** Cancels runs and streams, then closes the engine it created. */
-  stop(): Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 /** The bundled samplers: naive, threshold and DRS (fresh instances). */
@@ -73,7 +73,7 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
     limits: gateway.limits,
     counters: gateway.counters,
     gateway,
-    async httpContext({ res }) {
+    httpContext: async ({ res }) => {
       const controller = new AbortController();
       res.on('close', () => {
         if (!res.writableFinished) controller.abort(new DOMException('the HTTP client disconnected', 'AbortError'));

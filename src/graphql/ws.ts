@@ -2,7 +2,7 @@
  * graphql-ws server options: the same depth/complexity rules as over HTTP, the per-connection
  * stream limit, and WebSocket counters (Apollo's hooks never see graphql-ws operations).
  */
-import { getOperationAST, Kind, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
+import { getOperationAST, Kind, OperationTypeNode, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { limitExceeded } from '../errors.js';
 import { Transport } from '../sampling/counters.js';
@@ -11,13 +11,13 @@ import { toGraphQLError } from './errors.js';
 import { limitRules } from './limits.js';
 
 /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`. */
-export type SamplingWsServerOptions = Required<Pick<ServerOptions<Record<string, unknown> | undefined, unknown>, 'validate' | 'context' | 'onSubscribe' | 'onNext' | 'onError' | 'onComplete' | 'onClose'>>;
+export type SamplingWsServerOptions = Required<Pick<ServerOptions, 'validate' | 'context' | 'onSubscribe' | 'onNext' | 'onError' | 'onComplete' | 'onClose'>>;
 
 const STREAM_FIELD = 'sampleStream';
 
 function startsStream(document: DocumentNode, operationName: string | null | undefined): boolean {
   const op = getOperationAST(document, operationName);
-  return op?.operation === 'subscription' && op.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || s.name.value === STREAM_FIELD);
+  return op?.operation === OperationTypeNode.SUBSCRIPTION && op.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || s.name.value === STREAM_FIELD);
 }
 
 export function createWsServerOptions(gateway: SamplingGateway): SamplingWsServerOptions {
@@ -50,11 +50,11 @@ export function createWsServerOptions(gateway: SamplingGateway): SamplingWsServe
       try {
         document = parse(payload.query);
       } catch {
-        return; // graphql-ws reports the syntax error itself
+        return undefined; // graphql-ws reports the syntax error itself
       }
       const op = getOperationAST(document, payload.operationName);
       if (op) counters.operation(Transport.WS, op.operation);
-      if (!startsStream(document, payload.operationName)) return;
+      if (!startsStream(document, payload.operationName)) return undefined;
       const open = openStreams.get(ctx) ?? new Set<string>();
       openStreams.set(ctx, open);
       if (open.size >= limits.maxStreamsPerConnection) {
@@ -63,7 +63,7 @@ export function createWsServerOptions(gateway: SamplingGateway): SamplingWsServe
         return [toGraphQLError(limitExceeded({ limit: 'maxStreamsPerConnection', max }, message))];
       }
       open.add(id);
-      return;
+      return undefined;
     },
 
     onNext(_ctx, _id, _payload, _args, result) {

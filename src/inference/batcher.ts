@@ -93,7 +93,7 @@ class ModelQueue {
             callback();
           },
         };
-        const timer = setTimeout(open.dispatch, maxQueueDelayMs);
+        const timer = setTimeout(() => open.dispatch(), maxQueueDelayMs);
         this.open = open;
       },
     });

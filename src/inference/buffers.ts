@@ -6,7 +6,7 @@
  */
 export function ownedBuffer(view: Float32Array): ArrayBuffer {
   if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) return view.buffer;
-  return view.slice().buffer as ArrayBuffer;
+  return view.slice().buffer;
 }
 
 type FloatArray = Float32Array | Float64Array;

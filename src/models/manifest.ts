@@ -109,7 +109,7 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
     need(shapeOk, `"output.shape" must be a non-empty array of positive integers, got ${show(shape)}`);
     need(oneOf(OutputKind, output.kind), `"output.kind" must be ${listOf(OutputKind)}, got ${show(output.kind)}`);
     if (output.kind === OutputKind.IMAGE) {
-      need(shapeOk && (shape as number[]).length === 3 && [1, 3].includes((shape as number[])[0] as number), `"output.shape" of an image must be [channels, height, width] with 1 or 3 channels, got ${show(shape)}`);
+      need(shapeOk && shape.length === 3 && [1, 3].includes(shape[0] as number), `"output.shape" of an image must be [channels, height, width] with 1 or 3 channels, got ${show(shape)}`);
       const range = output.range;
       need(
         Array.isArray(range) && range.length === 2 && range.every((x) => typeof x === 'number' && Number.isFinite(x)) && (range[0] as number) < (range[1] as number),

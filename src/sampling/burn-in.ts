@@ -24,7 +24,7 @@ export class BurnInCache {
 
   get(model: ReadyModel, count: number): Promise<BurnIn> {
     let sizes = this.byModel.get(model.id);
-    if (!sizes) this.byModel.set(model.id, (sizes = new Map()));
+    if (!sizes) this.byModel.set(model.id, (sizes = new Map<number, Promise<BurnIn>>()));
     let cached = sizes.get(count);
     if (!cached) {
       cached = this.compute(model, count);

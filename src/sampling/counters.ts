@@ -27,7 +27,7 @@ class TransportCounts<K extends string> {
 
   bump(transport: Transport, key: K): void {
     let counts = this.byTransport.get(transport);
-    if (!counts) this.byTransport.set(transport, (counts = new Map()));
+    if (!counts) this.byTransport.set(transport, (counts = new Map<K, number>()));
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
 

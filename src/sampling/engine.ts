@@ -109,7 +109,7 @@ export class SamplingEngine {
 
   private register(plugin: SamplerPlugin): void {
     if (plugin.contractVersion !== SAMPLER_CONTRACT_VERSION) {
-      throw new Error(`sampler "${plugin.name}" implements contract version ${String(plugin.contractVersion)}, this engine speaks version ${SAMPLER_CONTRACT_VERSION}`);
+      throw new Error(`sampler "${plugin.name}" implements contract version ${String(plugin.contractVersion)}, this engine speaks version ${String(SAMPLER_CONTRACT_VERSION)}`);
     }
     if (this.samplersByName.has(plugin.name)) throw new Error(`sampler "${plugin.name}" is registered twice`);
     this.samplersByName.set(plugin.name, plugin);

@@ -66,7 +66,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     });
   } catch (error) {
-    throw new Error(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+    throw new Error(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }
 
   const wsServer = new WebSocketServer({ server: httpServer, path });
@@ -79,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     plugins: [
       sampling.apolloPlugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+      { serverWillStart: async () => ({ drainServer: async () => { await wsCleanup.dispose(); } }) },
       // Apollo's landing page loads from a CDN; GraphiQL is served offline by `pages`.
       ApolloServerPluginLandingPageDisabled(),
     ],

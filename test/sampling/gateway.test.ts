@@ -1,4 +1,5 @@
 /** The run gateway: lifecycle codes, server-wide limits, counting, and what it leaves behind. */
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,10 +77,9 @@ describe('the run gateway', () => {
   it('leaves no abort listener on the shutdown signal once runs end (no leak per run)', async () => {
     const g = await startGateway();
     const shutdown = (g as unknown as { shutdown: AbortController }).shutdown.signal;
-    const { getEventListeners } = await import('node:events');
     for (let i = 0; i < 20; i++) await g.sample(naive(2, i));
     for (let i = 0; i < 20; i++) await collect(g.stream(naive(2, i)));
-    expect(getEventListeners(shutdown, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(shutdown, 'abort')).toHaveLength(0);
     expect(g.activeRuns).toBe(0);
   });
 

@@ -32,7 +32,8 @@ export function createSampleResolver(gateway: SamplingGateway): Function {
       description: 'Streams accepted samples in chunks with running stats; the last event has done: true. Stopping the subscription stops the sampling.',
       subscribe: ({ args, info }) => {
         try {
-          return new SubscriptionSource(gateway.stream(toSampleRequest(args.input as SampleInput), { metrics: selectsField(info, 'metrics') }));
+          const { input } = args as { input: SampleInput };
+          return new SubscriptionSource(gateway.stream(toSampleRequest(input), { metrics: selectsField(info, 'metrics') }));
         } catch (error) {
           throw toGraphQLError(error);
         }

@@ -267,4 +267,4 @@ async function init() {
   document.body.dataset.ready = 'true';
 }
 
-init();
+void init();
