@@ -2,23 +2,16 @@
  * The depth and complexity rules on fragments: reuse costs what inlining costs, validation work
  * is linear in the document however fragments nest, cycles neither loop nor overflow.
  */
-import { Kind, parse, print, specifiedRules, validate, visit, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { Kind, parse, print, specifiedRules, validate, visit, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { complexityLimitRule, createSamplingPlugin, depthLimitRule } from '../../src/index.js';
+import { nestedFragments } from './fragments.js';
 
 const schema = createSamplingPlugin().schema;
 
-/** `query { ...F0 }`, each Fi spreading F(i+1) twice (once through an inline fragment): 2^(n+1) fields when expanded. */
-export function nestedFragments(n: number): string {
-  const parts = ['query { ...F0 }'];
-  for (let i = 0; i < n; i++) parts.push(`fragment F${i} on Query { ...F${i + 1} ... on Query { ...F${i + 1} } }`);
-  parts.push(`fragment F${n} on Query { models { id } }`);
-  return parts.join('\n');
-}
-
 /** Depth and complexity as the rules compute them (limits of 0, so they always report). */
-function measure(document: DocumentNode, on: GraphQLSchema = schema): { depth: number; complexity: number } {
-  const errors = validate(on, document, [depthLimitRule(0), complexityLimitRule(0)]);
+function measure(document: DocumentNode): { depth: number; complexity: number } {
+  const errors = validate(schema, document, [depthLimitRule(0), complexityLimitRule(0)]);
   const of = (limit: string) => errors.find((e) => e.extensions.limit === limit)?.extensions;
   return { depth: (of('maxQueryDepth')?.depth as number) ?? 0, complexity: (of('maxQueryComplexity')?.complexity as number) ?? 0 };
 }
