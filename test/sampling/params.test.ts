@@ -37,6 +37,40 @@ describe('sampler parameter admission', () => {
     expect(() => resolveParams(drs, [1, 2])).toThrow(/parameter "params": must be a JSON object/);
   });
 
+  // JSON.stringify shows Infinity and NaN as "null" (1e400 in a request arrives as Infinity)
+  it.each([
+    ['gamma', 'must be a finite number, got Infinity', { gamma: Infinity }],
+    ['gamma', 'must be a finite number, got -Infinity', { gamma: -Infinity }],
+    ['gamma', 'must be a finite number, got NaN', { gamma: NaN }],
+    ['gamma', 'must be a finite number, got "Infinity"', { gamma: 'Infinity' }],
+    ['gamma', 'must be a finite number, got true', { gamma: true }],
+    ['gamma', 'must be a finite number, got [1,Infinity]', { gamma: [1, Infinity] }],
+    ['gamma', 'must be a finite number, got {"value":NaN,"unit":"logit"}', { gamma: { value: NaN, unit: 'logit' } }],
+    ['burnInSamples', 'must be ≤ 1000000, got 1e+21', { burnInSamples: 1e21 + 0.5 }],
+    ['epsilon', 'must be ≥ 1e-12, got -0', { epsilon: -0 }],
+    ['verbose', 'must be a boolean, got Infinity', { verbose: Infinity }],
+    ['verbose', 'must be a boolean, got "yes"', { verbose: 'yes' }],
+  ])('%s: %s', (parameter, message, raw) => {
+    const plugin = { ...drs, parameters: [...drs.parameters, { name: 'verbose', type: 'boolean' as const, description: 'a boolean' }] };
+    expect(() => resolveParams(plugin, raw)).toThrow(`sampler "drs", parameter "${parameter}": ${message}`);
+  });
+
+  it('long and deeply nested values are cut short', () => {
+    let deep: unknown = Infinity;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => resolveParams(drs, { gamma: deep })).toThrow('parameter "gamma": must be a finite number, got [[[[…]]]]');
+    expect(() => resolveParams(drs, { gamma: Array.from({ length: 1000 }, (_, i) => i) })).toThrow(/got \[0,1,2,3,4,5,6,7,8,9,…\]$/);
+    expect(() => resolveParams(drs, { gamma: 'x'.repeat(10_000) })).toThrow(new RegExp(`got "${'x'.repeat(100)}"…$`));
+  });
+
+  it.each([
+    ['"x"', 'x'],
+    ['Infinity', Infinity],
+    ['[1,NaN]', [1, NaN]],
+  ])('params = %s: the message shows it as given', (shown, raw) => {
+    expect(() => resolveParams(drs, raw)).toThrow(`sampler "drs", parameter "params": must be a JSON object, got ${shown}`);
+  });
+
   it('threshold takes a logit or a percentile, not both', () => {
     expect(() => resolveParams(createThresholdSampler(), { logitThreshold: 1, percentile: 20 })).toThrow(/give either logitThreshold or percentile/);
   });
