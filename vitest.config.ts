@@ -15,5 +15,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Inference tests are CPU-heavy and this machine has 2 cores: run files one at a time.
     fileParallelism: false,
+    // Tests run in random order within each file (files stay in order): every test must set up
+    // what it asserts. Reproduce an order with `npx vitest run --sequence.seed=N` (the seed is printed).
+    sequence: { shuffle: { files: false, tests: true } },
   },
 });

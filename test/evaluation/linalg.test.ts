@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { multiplySquare, psdSqrt, symmetricEigen } from '../../src/evaluation/linalg.js';
-import { gaussian, maxAbsDiff, mulberry32, randomMatrix, randomSpd } from './prng.js';
+import { Random } from '../../src/random.js';
+import { maxAbsDiff, randomMatrix, randomSpd } from '../helpers/matrices.js';
 
 /** V · diag(values) · Vᵀ. */
 function reconstruct(values: Float64Array, vectors: Float64Array, n: number): Float64Array {
@@ -29,7 +30,7 @@ function identity(n: number): Float64Array {
 
 /** A random symmetric (indefinite) n×n matrix with entries of order 1. */
 function randomSymmetric(n: number, seed: number): Float64Array {
-  const g = randomMatrix(n, n, gaussian(mulberry32(seed)));
+  const g = randomMatrix(n, n, new Random(seed));
   return g.map((_, idx) => 0.5 * ((g[idx] as number) + (g[(idx % n) * n + Math.floor(idx / n)] as number)));
 }
 
@@ -93,7 +94,7 @@ describe('symmetricEigen', () => {
 describe('psdSqrt', () => {
   it('squares back to a random SPD matrix within 1e-12', () => {
     const n = 16;
-    const s = randomSpd(n, gaussian(mulberry32(7)));
+    const s = randomSpd(n, new Random(7));
     const root = psdSqrt(s, n);
     expect(maxAbsDiff(multiplySquare(root, root, n), s)).toBeLessThan(1e-12);
     expect(maxAbsDiff(root, transpose(root, n))).toBe(0); // written symmetric

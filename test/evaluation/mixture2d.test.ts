@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mixtureMetrics, twentyFiveGaussians, type MixtureSpec } from '../../src/evaluation/mixture2d.js';
-import { gaussian, mulberry32 } from './prng.js';
+import { Random } from '../../src/random.js';
 
 const grid = twentyFiveGaussians();
 
@@ -14,13 +14,12 @@ function split(a: number, b: number): number[][] {
 
 /** n samples from `spec` with per-coordinate sd `sd`, modes drawn uniformly, as n×2 float32. */
 function drawMixture(spec: MixtureSpec, sd: number, n: number, seed: number): Float32Array {
-  const uniform = mulberry32(seed);
-  const normal = gaussian(uniform);
+  const rng = new Random(seed);
   const out = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
-    const [cx, cy] = spec.centers[Math.floor(uniform() * spec.centers.length)] as number[];
-    out[2 * i] = (cx as number) + sd * normal();
-    out[2 * i + 1] = (cy as number) + sd * normal();
+    const [cx, cy] = spec.centers[Math.floor(rng.uniform() * spec.centers.length)] as number[];
+    out[2 * i] = (cx as number) + sd * rng.normal();
+    out[2 * i + 1] = (cy as number) + sd * rng.normal();
   }
   return out;
 }
@@ -135,8 +134,9 @@ describe('mixtureMetrics', () => {
 
   it('recovers the true σ on seeded samples from the 25 Gaussians', () => {
     // r²/σ² ~ χ²₂, so P(r > 4σ) = e⁻⁸ ≈ 3.4e-4 (≈ 8 of 25 000 expected outside) and the
-    // truncated RMS deviation is σ·√(1 − 8e⁻⁸/(1 − e⁻⁸)) ≈ 0.99933σ. Its sampling sd is ≈ 0.3 %
-    // of σ, so ±1.5 % is five sds. A balanced multinomial has E[KL] ≈ (K − 1)/(2N) ≈ 5e-4.
+    // truncated RMS deviation is σ·√(1 − 8e⁻⁸/(1 − e⁻⁸)) ≈ 0.99933σ. Its sampling sd is ≈ 0.33 %
+    // of σ (measured over 100 seeds), so ±1.5 % is over four sds. A balanced multinomial has
+    // E[KL] ≈ (K − 1)/(2N) ≈ 5e-4 (sd ≈ 1.4e-4).
     const m = mixtureMetrics(drawMixture(grid, 0.05, 25_000, 2024), grid);
     expect(m.highQualityShare).toBeGreaterThan(0.998);
     expect(m.highQualityShare).toBeLessThan(1);

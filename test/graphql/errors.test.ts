@@ -109,10 +109,13 @@ describe('bad input, over HTTP and WebSocket alike', () => {
     expect(server.sampling.gateway.stats().inferenceRounds).toBe(roundsBefore);
   });
 
-  it('keeps serving after all of that', async () => {
+  it('keeps serving after refusing bad requests, counting every refusal', async () => {
+    const limitBefore = server.sampling.counters.errorCount('LIMIT_EXCEEDED');
+    await errorOf({ input: input({ count: 1001 }) }); // LIMIT_EXCEEDED, once per transport
+    await errorOf({ input: input({ modelId: 'broken' }) }); // MODEL_NOT_READY
     const { data, errors } = await gql(server, SAMPLE, { input: input() });
     expect(errors).toBeUndefined();
     expect(data!.sample.count).toBe(5);
-    expect(server.sampling.counters.errorCount('LIMIT_EXCEEDED')).toBeGreaterThanOrEqual(8);
+    expect(server.sampling.counters.errorCount('LIMIT_EXCEEDED')).toBe(limitBefore + 2);
   });
 });

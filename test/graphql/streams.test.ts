@@ -13,6 +13,9 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
+/** WebSocket errors with `code` counted since the server started. */
+const wsErrors = (code: string): number => server.sampling.counters.snapshot().errors.find((e) => e.transport === 'ws' && e.code === code)?.count ?? 0;
+
 /** Inference rounds stop: the pool completes at most `slack` more (already in flight) over 150 ms. */
 async function expectNoRoundsRunning(slack = 2): Promise<void> {
   await waitFor(() => server.sampling.gateway.stats().activeRuns === 0, 1000, 'activeRuns to reach 0');
@@ -91,6 +94,7 @@ describe('sampleStream over graphql-ws', () => {
   });
 
   it('limits concurrent streams per connection and per server with LIMIT_EXCEEDED', async () => {
+    const limitErrorsBefore = wsErrors('LIMIT_EXCEEDED');
     const a = wsClient(server);
     const b = wsClient(server);
     const open: (() => void)[] = [];
@@ -105,6 +109,7 @@ describe('sampleStream over graphql-ws', () => {
     const fourth = await subscribeAll(b, LIGHT, { input: endless(5) });
     expect(fourth.results[0]!.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'maxStreams', max: 3 });
     expect(server.sampling.gateway.stats().activeStreams).toBe(3);
+    expect(wsErrors('LIMIT_EXCEEDED')).toBe(limitErrorsBefore + 2); // both refusals counted
     for (const stop of open) stop();
     await expectNoRoundsRunning();
     // slots are free again
@@ -136,15 +141,20 @@ describe('sampleStream over graphql-ws', () => {
   });
 
   it('counts WebSocket operations and errors in graphql-ws hooks', async () => {
+    // Counters run since the server started: measure this test's own operations as deltas.
     const { counters: metrics } = server.sampling;
-    const before = metrics.operationCount('ws', 'subscription');
+    const before = { subscriptions: metrics.operationCount('ws', 'subscription'), notFound: wsErrors('NOT_FOUND'), limit: wsErrors('LIMIT_EXCEEDED'), streamed: metrics.samplesStreamed };
     const client = wsClient(server);
     const bad = await subscribeAll(client, LIGHT, { input: { ...endless(1), modelId: 'nope' } });
     expect(bad.results[0]!.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    const tooMany = await subscribeAll(client, LIGHT, { input: { ...endless(1), count: 100_001 } }); // maxCount 100,000
+    expect(tooMany.results[0]!.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', field: 'count' });
+    const ok = await subscribeAll(client, LIGHT, { input: { ...endless(1), count: 40 } });
+    expect(ok.results.at(-1)!.data!.sampleStream).toMatchObject({ done: true, count: 40 });
     await client.dispose();
-    expect(metrics.operationCount('ws', 'subscription')).toBe(before + 1);
-    expect(metrics.snapshot().errors).toContainEqual({ transport: 'ws', code: 'NOT_FOUND', count: 1 });
-    expect(metrics.snapshot().errors).toContainEqual({ transport: 'ws', code: 'LIMIT_EXCEEDED', count: 2 });
-    expect(metrics.samplesStreamed).toBeGreaterThan(300);
+    expect(metrics.operationCount('ws', 'subscription')).toBe(before.subscriptions + 3);
+    expect(wsErrors('NOT_FOUND')).toBe(before.notFound + 1);
+    expect(wsErrors('LIMIT_EXCEEDED')).toBe(before.limit + 1);
+    expect(metrics.samplesStreamed).toBe(before.streamed + 40);
   });
 });

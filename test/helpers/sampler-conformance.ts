@@ -1,10 +1,11 @@
 /**
  * The conformance suite every sampler plugin must pass (Apollo's integration-suite idea):
- * declaration sanity, admission behaviour, and decide() obeying the contract on awkward input.
- * Call `defineSamplerConformance(factory)` inside a test file.
+ * declaration sanity, admission behaviour, decide() obeying the contract on awkward input, and
+ * runs that keep their state to themselves. Call `defineSamplerConformance(factory)` inside a
+ * test file.
  */
 import { describe, expect, it } from 'vitest';
-import { SAMPLER_CONTRACT_VERSION, SamplerParameterError, type BurnIn, type ModelDescriptor, type SamplerPlugin } from '../../src/contracts.js';
+import { SAMPLER_CONTRACT_VERSION, SamplerParameterError, type BurnIn, type ModelDescriptor, type SamplerPlugin, type SamplerReport, type SamplerState } from '../../src/contracts.js';
 import { resolveParams } from '../../src/sampling/params.js';
 
 const model: ModelDescriptor = { id: 'conformance', latentDim: 2, outputShape: [2], outputKind: 'vector' };
@@ -13,6 +14,74 @@ const model: ModelDescriptor = { id: 'conformance', latentDim: 2, outputShape: [
 function burnIn(count: number): Promise<BurnIn> {
   const logits = Float64Array.from({ length: count }, (_, i) => -8 + (10 * i) / (count - 1));
   return Promise.resolve({ logits, logitMax: 2, proposed: count });
+}
+
+/** What one run decided, batch by batch, and its final report. */
+interface RunRecord {
+  readonly decisions: number[][];
+  readonly report: SamplerReport;
+}
+
+/**
+ * Two logit streams for the isolation check. A stays low and B climbs far above the burn-in max
+ * of 2, so any running max, γ or threshold that leaks from B's run into A's (or back) changes
+ * what the other run decides.
+ */
+const STREAM_A = [
+  Float64Array.from({ length: 50 }, (_, i) => -6 + 0.1 * i),
+  Float64Array.from([-3, -2.5, -4, -1, 0.5]),
+  Float64Array.from({ length: 40 }, (_, i) => 2 * Math.cos(i) - 2),
+];
+const STREAM_B = [
+  Float64Array.from({ length: 30 }, (_, i) => 1 + 0.2 * i),
+  Float64Array.from([9, 12, -1, 7]),
+  Float64Array.from({ length: 60 }, (_, i) => 5 * Math.sin(i) + 4),
+];
+
+/**
+ * Checks that a sampler keeps each run's state in that run: two runs interleaved batch by batch
+ * on different logit streams, both started before either decides, must each decide (and report)
+ * exactly as when run alone. Runs both as two `start()` states of one plugin and as states of two
+ * plugins from two factory calls, so state kept in the factory's closure or in module scope both
+ * show. Throws (a failed expectation) when a run's decisions depend on the other.
+ */
+export async function checkRunIsolation(factory: () => SamplerPlugin): Promise<void> {
+  const starter = async (plugin: SamplerPlugin): Promise<() => SamplerState> => {
+    const { params } = resolveParams(plugin, {});
+    const prepared = plugin.prepare ? await plugin.prepare(params, { model, burnIn }) : undefined;
+    return () => plugin.start(params, prepared, model);
+  };
+  const alone = (start: () => SamplerState, stream: Float64Array[]): RunRecord => {
+    const state = start();
+    const decisions = stream.map((b) => Array.from(state.decide(b)));
+    return { decisions, report: state.report() };
+  };
+  const interleaved = (startA: () => SamplerState, startB: () => SamplerState): [RunRecord, RunRecord] => {
+    const a = startA();
+    const b = startB();
+    const da: number[][] = [];
+    const db: number[][] = [];
+    for (let i = 0; i < Math.max(STREAM_A.length, STREAM_B.length); i++) {
+      if (STREAM_A[i]) da.push(Array.from(a.decide(STREAM_A[i]!)));
+      if (STREAM_B[i]) db.push(Array.from(b.decide(STREAM_B[i]!)));
+    }
+    return [
+      { decisions: da, report: a.report() },
+      { decisions: db, report: b.report() },
+    ];
+  };
+
+  const startOne = await starter(factory());
+  const soloA = alone(startOne, STREAM_A);
+  const soloB = alone(startOne, STREAM_B);
+  const [a1, b1] = interleaved(startOne, startOne);
+  expect(a1, 'run A interleaved with run B (two start() states of one plugin)').toEqual(soloA);
+  expect(b1, 'run B interleaved with run A (two start() states of one plugin)').toEqual(soloB);
+  const startTwo = await starter(factory());
+  const [a2, b2] = interleaved(startOne, startTwo);
+  expect(a2, 'run A interleaved with run B (plugins from two factory calls)').toEqual(soloA);
+  expect(b2, 'run B interleaved with run A (plugins from two factory calls)').toEqual(soloB);
+  expect(alone(startTwo, STREAM_A), 'run A alone again, after the other runs').toEqual(soloA);
 }
 
 export function defineSamplerConformance(factory: () => SamplerPlugin): void {
@@ -36,8 +105,8 @@ export function defineSamplerConformance(factory: () => SamplerPlugin): void {
       }
     });
 
-    it('is a fresh object per factory call (no shared module state)', () => {
-      expect(factory()).not.toBe(factory());
+    it('keeps each run’s state to itself: interleaved runs decide exactly as each does alone', async () => {
+      await checkRunIsolation(factory);
     });
 
     it('admits its defaults and refuses an unknown parameter by name', () => {

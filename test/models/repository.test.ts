@@ -11,9 +11,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const goodManifest = () => JSON.parse(readFileSync(join(FIXTURE_MODELS_DIR, 'uniform-gaussian-1d', 'manifest.json'), 'utf8'));
 
-/** A copy of uniform-gaussian-1d in `<tmp>/<id>`, with edits to the manifest and files. */
-function variant(id: string, edit: (m: Record<string, any>) => void = () => {}, files: Record<string, string> = {}): string {
-  const dir = join(tmp, id);
+/** A fresh folder for one test's models, inside `tmp`. */
+const modelsRoot = (): string => mkdtempSync(join(tmp, 'models-'));
+
+/** A copy of uniform-gaussian-1d in `<root>/<id>`, with edits to the manifest and files. */
+function variant(root: string, id: string, edit: (m: Record<string, any>) => void = () => {}, files: Record<string, string> = {}): string {
+  const dir = join(root, id);
   cpSync(join(FIXTURE_MODELS_DIR, 'uniform-gaussian-1d'), dir, { recursive: true });
   const manifest = { ...goodManifest(), id };
   edit(manifest);
@@ -22,8 +25,8 @@ function variant(id: string, edit: (m: Record<string, any>) => void = () => {}, 
   return dir;
 }
 
-async function failure(id: string): Promise<string> {
-  const entry = await loadModel(join(tmp, id), id);
+async function failure(root: string, id: string): Promise<string> {
+  const entry = await loadModel(join(root, id), id);
   expect(entry.status).toBe('FAILED');
   return entry.status === 'FAILED' ? entry.error : '';
 }
@@ -44,40 +47,43 @@ describe('model repository', () => {
     await expect(loadModelRepository(join(tmp, 'nope'))).rejects.toThrow(/nope does not exist.*MODELS_DIR/);
   });
 
-  const cases: [string, () => void, RegExp][] = [
-    ['bad-json', () => writeFileSync(join(variant('bad-json'), 'manifest.json'), '{ not json'), /bad-json\/manifest\.json: is not valid JSON/],
-    ['no-manifest', () => rmSync(join(variant('no-manifest'), 'manifest.json')), /no-manifest\/manifest\.json: not found/],
-    ['id-mismatch', () => variant('id-mismatch', (m) => (m.id = 'other')), /"id" is "other" but the folder is "id-mismatch"/],
-    ['missing-fields', () => variant('missing-fields', (m) => { delete m.title; delete m.latent; }), /"title" must be a non-empty string, got missing; "latent" must be an object/],
-    ['bad-distribution', () => variant('bad-distribution', (m) => (m.latent.distribution = 'cauchy')), /"latent\.distribution" must be "normal" or "uniform", got "cauchy"/],
-    ['bad-latent-dim', () => variant('bad-latent-dim', (m) => (m.latent.dim = 0)), /"latent\.dim" must be a positive integer, got 0/],
-    ['bad-kind', () => variant('bad-kind', (m) => (m.output.kind = 'audio')), /"output\.kind" must be "vector" or "image", got "audio"/],
-    ['image-no-range', () => variant('image-no-range', (m) => (m.output = { shape: [1, 1, 1], kind: 'image' })), /"output\.range" of an image must be \[low, high\]/],
-    ['bad-d-output', () => variant('bad-d-output', (m) => (m.discriminatorOutput = 'score')), /"discriminatorOutput" must be "logit" or "probability", got "score"/],
-    ['escape-path', () => variant('escape-path', (m) => (m.generator = '../x.onnx')), /"generator" must be a file inside the model folder/],
-    ['missing-file', () => variant('missing-file', (m) => (m.discriminator = 'd.onnx')), /missing-file\/d\.onnx: file not found/],
-    ['latent-mismatch', () => variant('latent-mismatch', (m) => (m.latent.dim = 3)), /generator\.onnx: input "z" \(latent\.dim 3\) has shape \[batch, 1\], expected \[batch, 3\]/],
-    ['shape-mismatch', () => variant('shape-mismatch', (m) => (m.output.shape = [3])), /generator\.onnx: output "x" \(output\.shape \[3\]\) has shape \[batch, 1\], expected \[batch, 3\]/],
-    ['g-does-not-feed-d', () => variant('g-does-not-feed-d', (m) => (m.output.shape = [3]), { 'generator.onnx': 'generator-out3.onnx' }), /discriminator\.onnx: input "x" \(must accept generator\.onnx's output \[batch, 3\]\) has shape \[batch, 1\]/],
-    ['static-batch', () => variant('static-batch', () => {}, { 'generator.onnx': 'static-batch-generator.onnx' }), /generator\.onnx: input "z".*the batch axis \(dim 0\) must be dynamic, found fixed size 8/],
-    ['two-inputs', () => variant('two-inputs', () => {}, { 'discriminator.onnx': 'two-input-discriminator.onnx' }), /discriminator\.onnx: must have exactly one input, found 2 \("x", "y"\)/],
-    ['not-onnx', () => variant('not-onnx', () => {}, { 'generator.onnx': 'not-onnx.onnx' }), /not-onnx\/generator\.onnx: cannot be loaded by onnxruntime: Load model from not-onnx\/generator\.onnx failed/],
-    ['manifest-is-dir', () => { const dir = variant('manifest-is-dir'); rmSync(join(dir, 'manifest.json')); mkdirSync(join(dir, 'manifest.json')); }, /manifest-is-dir\/manifest\.json: cannot be read \(EISDIR/],
+  const cases: [string, (root: string) => void, RegExp][] = [
+    ['bad-json', (root) => writeFileSync(join(variant(root, 'bad-json'), 'manifest.json'), '{ not json'), /bad-json\/manifest\.json: is not valid JSON/],
+    ['no-manifest', (root) => rmSync(join(variant(root, 'no-manifest'), 'manifest.json')), /no-manifest\/manifest\.json: not found/],
+    ['id-mismatch', (root) => variant(root, 'id-mismatch', (m) => (m.id = 'other')), /"id" is "other" but the folder is "id-mismatch"/],
+    ['missing-fields', (root) => variant(root, 'missing-fields', (m) => { delete m.title; delete m.latent; }), /"title" must be a non-empty string, got missing; "latent" must be an object/],
+    ['bad-distribution', (root) => variant(root, 'bad-distribution', (m) => (m.latent.distribution = 'cauchy')), /"latent\.distribution" must be "normal" or "uniform", got "cauchy"/],
+    ['bad-latent-dim', (root) => variant(root, 'bad-latent-dim', (m) => (m.latent.dim = 0)), /"latent\.dim" must be a positive integer, got 0/],
+    ['bad-kind', (root) => variant(root, 'bad-kind', (m) => (m.output.kind = 'audio')), /"output\.kind" must be "vector" or "image", got "audio"/],
+    ['image-no-range', (root) => variant(root, 'image-no-range', (m) => (m.output = { shape: [1, 1, 1], kind: 'image' })), /"output\.range" of an image must be \[low, high\]/],
+    ['bad-d-output', (root) => variant(root, 'bad-d-output', (m) => (m.discriminatorOutput = 'score')), /"discriminatorOutput" must be "logit" or "probability", got "score"/],
+    ['escape-path', (root) => variant(root, 'escape-path', (m) => (m.generator = '../x.onnx')), /"generator" must be a file inside the model folder/],
+    ['missing-file', (root) => variant(root, 'missing-file', (m) => (m.discriminator = 'd.onnx')), /missing-file\/d\.onnx: file not found/],
+    ['latent-mismatch', (root) => variant(root, 'latent-mismatch', (m) => (m.latent.dim = 3)), /generator\.onnx: input "z" \(latent\.dim 3\) has shape \[batch, 1\], expected \[batch, 3\]/],
+    ['shape-mismatch', (root) => variant(root, 'shape-mismatch', (m) => (m.output.shape = [3])), /generator\.onnx: output "x" \(output\.shape \[3\]\) has shape \[batch, 1\], expected \[batch, 3\]/],
+    ['g-does-not-feed-d', (root) => variant(root, 'g-does-not-feed-d', (m) => (m.output.shape = [3]), { 'generator.onnx': 'generator-out3.onnx' }), /discriminator\.onnx: input "x" \(must accept generator\.onnx's output \[batch, 3\]\) has shape \[batch, 1\]/],
+    ['static-batch', (root) => variant(root, 'static-batch', () => {}, { 'generator.onnx': 'static-batch-generator.onnx' }), /generator\.onnx: input "z".*the batch axis \(dim 0\) must be dynamic, found fixed size 8/],
+    ['two-inputs', (root) => variant(root, 'two-inputs', () => {}, { 'discriminator.onnx': 'two-input-discriminator.onnx' }), /discriminator\.onnx: must have exactly one input, found 2 \("x", "y"\)/],
+    ['not-onnx', (root) => variant(root, 'not-onnx', () => {}, { 'generator.onnx': 'not-onnx.onnx' }), /not-onnx\/generator\.onnx: cannot be loaded by onnxruntime: Load model from not-onnx\/generator\.onnx failed/],
+    ['manifest-is-dir', (root) => { const dir = variant(root, 'manifest-is-dir'); rmSync(join(dir, 'manifest.json')); mkdirSync(join(dir, 'manifest.json')); }, /manifest-is-dir\/manifest\.json: cannot be read \(EISDIR/],
   ];
 
   it.each(cases)('%s → FAILED with a clear error', async (id, make, message) => {
-    make();
-    expect(await failure(id)).toMatch(message);
+    const root = modelsRoot();
+    make(root);
+    expect(await failure(root, id)).toMatch(message);
   });
 
   it('keeps serving the good models beside the broken ones', async () => {
-    variant('good-one');
-    const repo = await loadModelRepository(tmp);
+    const root = modelsRoot();
+    for (const [, make] of cases) make(root);
+    variant(root, 'good-one');
+    const repo = await loadModelRepository(root);
     expect(repo.get('good-one')?.status).toBe('READY');
     expect(repo.ready().map((m) => m.id)).toEqual(['good-one']);
     const failed = repo.list().filter((m) => m.status === 'FAILED');
     expect(failed.length).toBe(cases.length);
     // Errors name files relative to the models folder, even onnxruntime's own messages.
-    for (const m of failed) expect(m.status === 'FAILED' && m.error, m.id).not.toContain(tmp);
+    for (const m of failed) expect(m.status === 'FAILED' && m.error, m.id).not.toContain(root);
   });
 });

@@ -1,24 +1,22 @@
 /// <reference lib="dom" />
 /**
- * The offline pages in a real headless Chromium (Debian's, via playwright-core): GraphiQL runs a
- * query and a subscription; the comparison page streams columns side by side. Every request the
- * browser makes must stay on the test server (nothing from a CDN).
+ * The offline pages in a real headless Chromium (via playwright-core; test/helpers/browser.ts finds
+ * the binary): GraphiQL runs a query and a subscription; the comparison page streams columns side
+ * by side. Every request a page makes must stay on the test server (nothing from a CDN).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/standalone.js';
 import { BUNDLED_MODELS_DIR } from '../../src/models/repository.js';
+import { launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = 'test-output';
 
 let server: RunningServer;
 let browser: Browser;
-const foreign: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   mkdirSync(OUT, { recursive: true });
   server = await startServer({
     port: 0,
@@ -26,29 +24,30 @@ beforeAll(async () => {
     logger: { info() {}, warn: console.warn, error: console.error },
     sampling: { modelsDir: BUNDLED_MODELS_DIR, pool: { workers: 1, intraOpNumThreads: 2 } },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
 
-async function openPage(path: string): Promise<Page> {
-  return openPageOn(await browser.newPage({ viewport: { width: 1400, height: 1000 } }), path);
-}
-
-async function openPageOn(page: Page, path: string): Promise<Page> {
+/** A new page that records every request leaving the test server, and every page error, in `foreign`. */
+async function newPage(): Promise<{ page: Page; foreign: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const foreign: string[] = [];
   const origin = new URL(server.url).origin;
   page.on('request', (r) => {
     const url = r.url();
     if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !url.startsWith('data:')) foreign.push(url);
   });
   page.on('pageerror', (e) => foreign.push(`page error: ${e.message}`));
-  await page.goto(new URL(path, server.url).href);
-  return page;
+  return { page, foreign };
+}
+
+async function openPage(path: string): Promise<{ page: Page; foreign: string[] }> {
+  const opened = await newPage();
+  await opened.page.goto(new URL(path, server.url).href);
+  return opened;
 }
 
 describe('pages', () => {
@@ -57,9 +56,9 @@ describe('pages', () => {
   });
 
   it('GraphiQL works offline, including a subscription over graphql-ws', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const { page, foreign } = await newPage();
     const introspection = page.waitForResponse((r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('IntrospectionQuery'));
-    await openPageOn(page, '/graphql');
+    await page.goto(new URL('/graphql', server.url).href);
     await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
     expect((await (await introspection).json()).data.__schema.subscriptionType.name).toBe('Subscription');
     // Replace the editor's text with a subscription and run it.
@@ -85,7 +84,7 @@ describe('pages', () => {
   });
 
   it('the comparison page streams samplers side by side and updates their numbers', async () => {
-    const page = await openPage('/?model=gaussians25&columns=3');
+    const { page, foreign } = await openPage('/?model=gaussians25&columns=3');
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.locator('#configs .config').count()).toBe(3);
     await page.fill('#count', '1500');
@@ -118,7 +117,7 @@ describe('pages', () => {
   });
 
   it('shows image grids and image metrics for an image model', async () => {
-    const page = await openPage('/?model=fashion-mnist&columns=2');
+    const { page, foreign } = await openPage('/?model=fashion-mnist&columns=2');
     await page.waitForSelector('body[data-ready="true"]');
     await page.fill('#count', '24');
     await page.click('#start');

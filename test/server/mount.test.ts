@@ -4,13 +4,17 @@ import { FIXTURE_MODELS_DIR } from '../helpers/engine.js';
 import { gql, subscribeAll, waitFor, wsClient } from '../graphql/client.js';
 
 /** The README's mounting example, run as written (examples/mount.ts). */
+async function start(): Promise<{ app: Awaited<ReturnType<typeof startApp>>; url: string }> {
+  const app = await startApp({ port: 0, modelsDir: FIXTURE_MODELS_DIR, pool: { workers: 1, intraOpNumThreads: 1 }, logger: { info() {}, warn() {}, error() {} } });
+  const address = app.httpServer.address() as { port: number };
+  return { app, url: `http://127.0.0.1:${address.port}/graphql` };
+}
+
 describe('mounting the plugin into an Apollo Server + express + graphql-ws app', () => {
   let app: Awaited<ReturnType<typeof startApp>>;
   let url: string;
   beforeAll(async () => {
-    app = await startApp({ port: 0, modelsDir: FIXTURE_MODELS_DIR, pool: { workers: 1, intraOpNumThreads: 1 }, logger: { info() {}, warn() {}, error() {} } });
-    const address = app.httpServer.address() as { port: number };
-    url = `http://127.0.0.1:${address.port}/graphql`;
+    ({ app, url } = await start());
   });
   afterAll(() => app?.apollo.stop());
 
@@ -39,18 +43,24 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
   });
 
   it('stops: streams are cancelled and the engine closed', async () => {
+    // An app of its own: stopping the shared one would take it from the other tests.
+    const { app, url } = await start();
     const client = wsClient({ wsUrl: url.replace('http', 'ws') });
-    const stream = subscribeAll(client, `subscription { sampleStream(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000, batchSize: 64 }) { count } }`);
-    await waitFor(() => app.sampling.counters.samplesStreamed > 100, 5000, 'the stream to run');
-    const gateway = app.sampling.gateway;
-    const started = Date.now();
-    await app.apollo.stop();
-    expect(Date.now() - started).toBeLessThan(3000); // not the drain plugin's 10 s grace period
-    const { results, error } = await stream;
-    // The stream ends with SHUTTING_DOWN, or the socket closes first (graphql-ws dispose): either way it ends.
-    const codes = results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code);
-    expect(codes.length > 0 ? codes : [error ? 'CLOSED' : 'NONE']).toEqual([expect.stringMatching(/SHUTTING_DOWN|CLOSED/)]);
-    expect(gateway.activeRuns).toBe(0);
-    await client.dispose();
+    try {
+      const stream = subscribeAll(client, `subscription { sampleStream(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000, batchSize: 64 }) { count } }`);
+      await waitFor(() => app.sampling.counters.samplesStreamed > 100, 5000, 'the stream to run');
+      const gateway = app.sampling.gateway;
+      const started = Date.now();
+      await app.apollo.stop();
+      expect(Date.now() - started).toBeLessThan(3000); // not the drain plugin's 10 s grace period
+      const { results, error } = await stream;
+      // The stream ends with SHUTTING_DOWN, or the socket closes first (graphql-ws dispose): either way it ends.
+      const codes = results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code);
+      expect(codes.length > 0 ? codes : [error ? 'CLOSED' : 'NONE']).toEqual([expect.stringMatching(/SHUTTING_DOWN|CLOSED/)]);
+      expect(gateway.activeRuns).toBe(0);
+    } finally {
+      await app.apollo.stop(); // a no-op when the test got that far
+      await client.dispose();
+    }
   });
 });
