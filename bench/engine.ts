@@ -37,10 +37,10 @@ const CALLER_ROWS = 16;
 const CALLER_ROUNDS = 40;
 
 async function loadBenchModel(): Promise<ReadyModel> {
-  const candidates = [join(BUNDLED_MODELS_DIR, args.model!), join(BUNDLED_MODELS_DIR, '..', 'test', 'fixtures', 'models', args.model!)];
+  const candidates = [join(BUNDLED_MODELS_DIR, args.model), join(BUNDLED_MODELS_DIR, '..', 'test', 'fixtures', 'models', args.model)];
   const dir = candidates.find((d) => existsSync(join(d, 'manifest.json')));
   if (!dir) throw new Error(`model "${args.model}" not found in models/ or test/fixtures/models/`);
-  const entry = await loadModel(dir, args.model!);
+  const entry = await loadModel(dir, args.model);
   if (entry.status !== 'READY') throw new Error(entry.error);
   return entry;
 }

@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   try {
     const started = performance.now();
     console.error(`comparing ${samplers.length} samplers on ${args.model}: ${count} samples each, seed ${seed}`);
-    const compared = await gateway.compare({ modelId: args.model!, samplers, count, maxProposals, seed }, { onProgress: (p) => progressBar(p.accepted, p.count) });
+    const compared = await gateway.compare({ modelId: args.model, samplers, count, maxProposals, seed }, { onProgress: (p) => progressBar(p.accepted, p.count) });
     const entries: Scored[] = await Promise.all(compared.map(async (e) => ({ ...e, metrics: e.outcome ? await allMetrics(e.outcome.metrics) : null })));
     if (process.stderr.isTTY) process.stderr.write('\n');
     console.log(`\n${args.model} · ${count} samples per sampler · seed ${seed} · ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

@@ -47,6 +47,6 @@ export async function launchChromium(): Promise<Browser> {
   try {
     return await chromium.launch({ executablePath: binary.executablePath, args: [...binary.args] });
   } catch (e) {
-    throw new Error(`could not launch Chromium from ${binary.source} (${binary.executablePath}): ${(e as Error).message}`);
+    throw new Error(`could not launch Chromium from ${binary.source} (${binary.executablePath}): ${(e as Error).message}`, { cause: e });
   }
 }

@@ -6,8 +6,8 @@ import { SAMPLER_CONTRACT_VERSION, type SamplerPlugin } from '../../src/contract
 import { checkRunIsolation, defineSamplerConformance } from '../helpers/sampler-conformance.js';
 
 defineSamplerConformance(createNaiveSampler);
-defineSamplerConformance(createThresholdSampler as () => SamplerPlugin);
-defineSamplerConformance(createDrsSampler as () => SamplerPlugin);
+defineSamplerConformance(createThresholdSampler);
+defineSamplerConformance(createDrsSampler);
 
 // The README's "Writing a sampler" example, kept honest.
 defineSamplerConformance(

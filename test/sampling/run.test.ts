@@ -113,7 +113,7 @@ describe('a sampling run', () => {
     expect(burnInRows).toBeGreaterThanOrEqual(3000);
     expect(burnInRows).toBeLessThan(6000); // once, not three times
     const facts = await engine.burnInFacts('gaussian-mixture-1d');
-    expect(facts.find((f) => f.count === 3000)?.logitMax).toBe(a!.stats.logitMaxStart);
+    expect(facts.find((f) => f.count === 3000)?.logitMax).toBe(a.stats.logitMaxStart);
     // the fourth request paid no burn-in: only its own small rounds ran
     expect(batches.slice(after).reduce((n, b) => n + b.rows, 0)).toBeLessThan(3000);
   });

@@ -44,14 +44,14 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
 
   it('stops: streams are cancelled and the engine closed', async () => {
     // An app of its own: stopping the shared one would take it from the other tests.
-    const { app, url } = await start();
-    const client = wsClient({ wsUrl: url.replace('http', 'ws') });
+    const own = await start();
+    const client = wsClient({ wsUrl: own.url.replace('http', 'ws') });
     try {
       const stream = subscribeAll(client, `subscription { sampleStream(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000, batchSize: 64 }) { count } }`);
-      await waitFor(() => app.sampling.counters.samplesStreamed > 100, 5000, 'the stream to run');
-      const gateway = app.sampling.gateway;
+      await waitFor(() => own.app.sampling.counters.samplesStreamed > 100, 5000, 'the stream to run');
+      const gateway = own.app.sampling.gateway;
       const started = Date.now();
-      await app.apollo.stop();
+      await own.app.apollo.stop();
       expect(Date.now() - started).toBeLessThan(3000); // not the drain plugin's 10 s grace period
       const { results, error } = await stream;
       // The stream ends with SHUTTING_DOWN, or the socket closes first (graphql-ws dispose): either way it ends.
@@ -59,7 +59,7 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
       expect(codes.length > 0 ? codes : [error ? 'CLOSED' : 'NONE']).toEqual([expect.stringMatching(/SHUTTING_DOWN|CLOSED/)]);
       expect(gateway.activeRuns).toBe(0);
     } finally {
-      await app.apollo.stop(); // a no-op when the test got that far
+      await own.app.apollo.stop(); // a no-op when the test got that far
       await client.dispose();
     }
   });
