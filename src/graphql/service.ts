@@ -16,7 +16,7 @@ import { SamplingGateway, type GatewayOptions } from '../sampling/gateway.js';
 import { createApolloPlugin } from './apollo.js';
 import { limitRules } from './limits.js';
 import type { SamplingContext } from './resolvers/sample.js';
-import { buildSamplingSchema, createResolvers } from './schema.js';
+import { buildSamplingSchema, createResolvers, samplingSchemaOptions, type SamplingSchemaOptions } from './schema.js';
 import { createWsServerOptions, type SamplingWsServerOptions } from './ws.js';
 
 export type SamplingServiceOptions = GatewayOptions;
@@ -31,6 +31,8 @@ export interface SamplingService {
   readonly schema: GraphQLSchema;
   /** The type-graphql resolver classes, for a platform that builds one schema with its own. */
   readonly resolvers: NonEmptyArray<Function>;
+  /** Spread into that `buildSchema({ ...schemaOptions, resolvers: [...resolvers, ...yours] })`: the directives and PubSub they need. */
+  readonly schemaOptions: SamplingSchemaOptions;
   /** An Apollo Server plugin: starts the engine in serverWillStart; on stop cancels runs and streams, then closes it. */
   readonly apolloPlugin: ApolloServerPlugin;
   /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`: limits and WebSocket counters. */
@@ -67,6 +69,7 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
   return {
     schema: buildSamplingSchema(resolvers),
     resolvers,
+    schemaOptions: samplingSchemaOptions(),
     apolloPlugin: createApolloPlugin(gateway),
     wsServerOptions: createWsServerOptions(gateway),
     validationRules: limitRules(gateway.limits),

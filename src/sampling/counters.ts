@@ -8,9 +8,11 @@
 export const Transport = { HTTP: 'http', WS: 'ws' } as const;
 export type Transport = (typeof Transport)[keyof typeof Transport];
 
-/** A GraphQL operation's kind. */
-export const OperationKind = { QUERY: 'query', MUTATION: 'mutation', SUBSCRIPTION: 'subscription' } as const;
+/** The kinds of GraphQL operation the sampling schema has (it has no mutations). */
+export const OperationKind = { QUERY: 'query', SUBSCRIPTION: 'subscription' } as const;
 export type OperationKind = (typeof OperationKind)[keyof typeof OperationKind];
+
+const OPERATION_KINDS: ReadonlySet<string> = new Set(Object.values(OperationKind));
 
 export interface CountersSnapshot {
   readonly startedAt: Date;
@@ -53,8 +55,9 @@ export class ServerCounters {
   samplesStreamed = 0;
   streamsStarted = 0;
 
-  operation(transport: Transport, operation: OperationKind): void {
-    this.operations.bump(transport, operation);
+  /** Counts one operation; kinds the sampling schema does not serve (a host's mutations) are not counted. */
+  operation(transport: Transport, operation: string): void {
+    if (OPERATION_KINDS.has(operation)) this.operations.bump(transport, operation as OperationKind);
   }
 
   /** Counts one error by its `extensions.code` (INTERNAL_SERVER_ERROR when it has none). */

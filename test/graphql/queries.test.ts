@@ -94,5 +94,8 @@ describe('queries over HTTP', () => {
     expect(stats).toMatchObject({ samplesReturned: 50 + 50 + 5 + 2, activeStreams: 0, activeRuns: 0, workers: 1, modelsReady: 5, modelsFailed: 0 });
     expect(stats.inferenceRounds).toBeGreaterThan(0);
     expect(server.sampling.counters.operationCount('http', 'query')).toBeGreaterThanOrEqual(9);
+    // DateTime: an RFC 3339 instant in UTC, not after now.
+    expect(stats.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(Date.parse(stats.startedAt)).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { Arg, Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Directive, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SamplingGateway } from '../../sampling/gateway.js';
+import { NO_CACHE } from '../cache-control.js';
 import { toGraphQLError } from '../errors.js';
 import { selectsField } from '../selection.js';
 import { StreamFailure, SubscriptionSource, type StreamPayload } from '../stream.js';
@@ -18,7 +19,13 @@ export interface SamplingContext {
 export function createSampleResolver(gateway: SamplingGateway): Function {
   @Resolver()
   class SampleResolver {
-    @Query(() => SampleResult, { complexity: COMPLEXITY.sample, description: 'Runs a sampler to `count` accepted samples and returns them all.' })
+    @Query(() => SampleResult, {
+      complexity: COMPLEXITY.sample,
+      description:
+        'Runs a sampler to `count` accepted samples and returns them all. Without a `seed` every call draws new samples: a client cache must not answer it ' +
+        '(Apollo Client: `fetchPolicy: "no-cache"` or `"network-only"`). With a seed the same input gives the same samples. Never HTTP-cached (`Cache-Control: no-store`).',
+    })
+    @Directive(NO_CACHE)
     async sample(@Arg('input', () => SampleInput) input: SampleInput, @Ctx() context: SamplingContext | undefined): Promise<SampleResult> {
       try {
         return new SampleResult(await gateway.sample(toSampleRequest(input), context?.sampling?.signal));
