@@ -13,6 +13,9 @@ import type { SamplingLimits } from '../limits.js';
 import { createPagesRouter, type PagesOptions } from '../pages/index.js';
 import type { ServerCounters } from '../sampling/counters.js';
 import { SamplingGateway, type GatewayOptions } from '../sampling/gateway.js';
+import type { SamplingMetrics } from '../sampling/metrics.js';
+import { createHealthHandlers, type HealthHandlers } from '../server/health.js';
+import { createMetricsHandler, type NodeHandler } from '../server/metrics.js';
 import { createApolloPlugin } from './apollo.js';
 import { limitRules } from './limits.js';
 import type { SamplingContext } from './resolvers/sample.js';
@@ -42,6 +45,12 @@ export interface SamplingService {
   readonly limits: SamplingLimits;
   /** Operations, errors and samples since start. */
   readonly counters: ServerCounters;
+  /** Prometheus metrics; `metrics.registry` holds this service's only (for a host's own exposition). */
+  readonly metrics: SamplingMetrics;
+  /** `GET /metrics`: this service's metrics and the process metrics, in Prometheus text format. */
+  readonly metricsHandler: NodeHandler;
+  /** `GET /health/live` and `GET /health/ready` for load balancers and Kubernetes probes. */
+  readonly health: HealthHandlers;
   /** The run gateway every run goes through (sample, stream, compare), for servers that are not GraphQL. */
   readonly gateway: SamplingGateway;
   /**
@@ -75,6 +84,9 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
     validationRules: limitRules(gateway.limits),
     limits: gateway.limits,
     counters: gateway.counters,
+    metrics: gateway.metrics,
+    metricsHandler: createMetricsHandler(gateway.metrics),
+    health: createHealthHandlers(gateway),
     gateway,
     httpContext: async ({ res }) => {
       const controller = new AbortController();

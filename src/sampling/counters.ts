@@ -23,6 +23,12 @@ export interface CountersSnapshot {
   readonly streamsStarted: number;
 }
 
+/** Where counts also go (the Prometheus metrics). */
+export interface CounterSink {
+  operation(transport: Transport, operation: OperationKind): void;
+  error(transport: Transport, code: string): void;
+}
+
 /** Counts per transport, then per key. */
 class TransportCounts<K extends string> {
   private readonly byTransport = new Map<Transport, Map<K, number>>();
@@ -55,15 +61,20 @@ export class ServerCounters {
   samplesStreamed = 0;
   streamsStarted = 0;
 
+  constructor(private readonly sink?: CounterSink) {}
+
   /** Counts one operation; kinds the sampling schema does not serve (a host's mutations) are not counted. */
   operation(transport: Transport, operation: string): void {
-    if (OPERATION_KINDS.has(operation)) this.operations.bump(transport, operation as OperationKind);
+    if (!OPERATION_KINDS.has(operation)) return;
+    this.operations.bump(transport, operation as OperationKind);
+    this.sink?.operation(transport, operation as OperationKind);
   }
 
   /** Counts one error by its `extensions.code` (INTERNAL_SERVER_ERROR when it has none). */
   error(transport: Transport, error: { extensions?: Readonly<Record<string, unknown>> }): void {
     const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
     this.errors.bump(transport, code);
+    this.sink?.error(transport, code);
   }
 
   /** Errors with `code` over both transports. */

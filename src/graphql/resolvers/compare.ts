@@ -23,7 +23,7 @@ export function createCompareResolver(gateway: SamplingGateway): Function {
     async compareSamplers(@Arg('input', () => CompareSamplersInput) input: CompareSamplersInput, @Ctx() context: SamplingContext | undefined): Promise<SamplerComparison[]> {
       try {
         const request = toCompareRequest(input);
-        const entries = await gateway.compare(request, { signal: context?.sampling?.signal });
+        const entries = await gateway.compare(request, context?.sampling ?? {});
         return entries.map((e, i) => {
           const spec = Object.assign(new SamplerSpec(), request.samplers[i]);
           if (e.outcome) return new SamplerComparison(spec, new SampleResult(e.outcome));

@@ -9,10 +9,10 @@ import { COMPLEXITY, SampleEvent, SampleInput, SampleResult, toSampleRequest } f
 
 /**
  * Optional context a server may pass (see `SamplingService.httpContext`): the signal aborts the
- * `sample` query's run when the client goes away.
+ * `sample` query's run when the client goes away; the request id tags the run's log line.
  */
 export interface SamplingContext {
-  readonly sampling?: { readonly signal?: AbortSignal };
+  readonly sampling?: { readonly signal?: AbortSignal; readonly requestId?: string };
 }
 
 /** `sample` (query) and `sampleStream` (subscription). */
@@ -28,7 +28,7 @@ export function createSampleResolver(gateway: SamplingGateway): Function {
     @Directive(NO_CACHE)
     async sample(@Arg('input', () => SampleInput) input: SampleInput, @Ctx() context: SamplingContext | undefined): Promise<SampleResult> {
       try {
-        return new SampleResult(await gateway.sample(toSampleRequest(input), context?.sampling?.signal));
+        return new SampleResult(await gateway.sample(toSampleRequest(input), context?.sampling ?? {}));
       } catch (error) {
         throw toGraphQLError(error);
       }
@@ -37,10 +37,11 @@ export function createSampleResolver(gateway: SamplingGateway): Function {
     @Subscription(() => SampleEvent, {
       complexity: COMPLEXITY.sample,
       description: 'Streams accepted samples in chunks with running stats; the last event has done: true. Stopping the subscription stops the sampling.',
-      subscribe: ({ args, info }) => {
+      subscribe: ({ args, info, context }) => {
         try {
           const { input } = args as { input: SampleInput };
-          return new SubscriptionSource(gateway.stream(toSampleRequest(input), { metrics: selectsField(info, 'metrics') }));
+          const requestId = (context as SamplingContext | undefined)?.sampling?.requestId;
+          return new SubscriptionSource(gateway.stream(toSampleRequest(input), { metrics: selectsField(info, 'metrics'), requestId }));
         } catch (error) {
           throw toGraphQLError(error);
         }
