@@ -15,6 +15,7 @@ import type { ServerCounters } from '../sampling/counters.js';
 import { SamplingGateway, type GatewayOptions } from '../sampling/gateway.js';
 import type { SamplingMetrics } from '../sampling/metrics.js';
 import { createHealthHandlers, type HealthHandlers } from '../server/health.js';
+import { requestIdFrom } from '../server/logging.js';
 import { createMetricsHandler, type NodeHandler } from '../server/metrics.js';
 import { createApolloPlugin } from './apollo.js';
 import { limitRules } from './limits.js';
@@ -24,9 +25,11 @@ import { createWsServerOptions, type SamplingWsServerOptions } from './ws.js';
 
 export type SamplingServiceOptions = GatewayOptions;
 
-/** What `httpContext` needs from express's `{ req, res }` (kept structural: any Node response works). */
+/** What `httpContext` needs from express's `{ req, res }` (kept structural: any Node request and response work). */
 export interface HttpContextArgs {
-  readonly res: { on(event: 'close', listener: () => void): unknown; readonly writableFinished: boolean };
+  /** Its `x-request-id` header, when sane, becomes the operation's request id. */
+  readonly req?: { readonly headers: Readonly<Record<string, string | string[] | undefined>> };
+  readonly res: { on(event: 'close', listener: () => void): unknown; readonly writableFinished: boolean; setHeader?(name: string, value: string): unknown };
 }
 
 export interface SamplingService {
@@ -54,7 +57,9 @@ export interface SamplingService {
   /** The run gateway every run goes through (sample, stream, compare), for servers that are not GraphQL. */
   readonly gateway: SamplingGateway;
   /**
-   * Apollo `context` for express: lets a `sample` query stop when its HTTP client disconnects.
+   * Apollo `context` for express: lets a `sample` query stop when its HTTP client disconnects, and
+   * gives the operation a request id (the client's `x-request-id`, or a new UUID), echoed in the
+   * response's `x-request-id` and written on its log lines.
    * Merge it into your own context: `{ ...(await sampling.httpContext(args)), user }`.
    */
   readonly httpContext: (args: HttpContextArgs) => Promise<SamplingContext>;
@@ -88,12 +93,14 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
     metricsHandler: createMetricsHandler(gateway.metrics),
     health: createHealthHandlers(gateway),
     gateway,
-    httpContext: async ({ res }) => {
+    httpContext: async ({ req, res }) => {
+      const requestId = requestIdFrom(req?.headers['x-request-id']);
+      res.setHeader?.('x-request-id', requestId);
       const controller = new AbortController();
       res.on('close', () => {
         if (!res.writableFinished) controller.abort(new DOMException('the HTTP client disconnected', 'AbortError'));
       });
-      return { sampling: { signal: controller.signal } };
+      return { sampling: { signal: controller.signal, requestId } };
     },
     pages: (pageOptions) => createPagesRouter(pageOptions),
     start: async () => void (await gateway.start()),

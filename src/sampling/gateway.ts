@@ -22,8 +22,10 @@ import { RunStream } from './stream.js';
 /** Structured facts of a log line (pino puts them beside the message; a console prints them). */
 export type LogFields = Readonly<Record<string, unknown>>;
 
-/** The logger the service writes to: pass pino, Apollo's logger, the console, or your own. */
+/** The logger the service writes to: pass pino (see src/server/logging.ts), Apollo's logger, the console, or your own. */
 export interface SamplingLogger {
+  /** Optional: one line per GraphQL operation. */
+  debug?(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
@@ -78,7 +80,7 @@ export class SamplingGateway implements MetricsSource {
   private startFailed = false;
   private readonly shutdown = new AbortController();
   private streams = 0;
-  private logger: SamplingLogger;
+  private currentLogger: SamplingLogger;
   private unobserve: (() => void) | undefined;
 
   constructor(
@@ -87,7 +89,12 @@ export class SamplingGateway implements MetricsSource {
     private readonly samplerPlugins: readonly SamplerPlugin[],
   ) {
     this.limits = options.engine?.limits ?? resolveLimits(options.limits);
-    this.logger = options.logger ?? console;
+    this.currentLogger = options.logger ?? console;
+  }
+
+  /** The service's logger: `options.logger`, else the one `start()` was given (Apollo's), else the console. */
+  get logger(): SamplingLogger {
+    return this.currentLogger;
   }
 
   get started(): boolean {
@@ -104,7 +111,7 @@ export class SamplingGateway implements MetricsSource {
   start(fallbackLogger: SamplingLogger = console): Promise<SamplingEngine> {
     this.starting ??= this.createEngine().then(
       (engine) => {
-        this.logger = this.options.logger ?? fallbackLogger;
+        this.currentLogger = this.options.logger ?? fallbackLogger;
         this.unobserve = engine.observe({
           batch: (timing) => this.metrics.observeBatch(timing),
           round: (round) => this.metrics.observeRound(round),
@@ -264,9 +271,12 @@ function logLoaded(engine: SamplingEngine, logger: SamplingLogger): void {
   for (const m of models) {
     if (m.status === 'READY') {
       const { output, latent, discriminatorOutput } = m.manifest;
-      logger.info(`model ${m.id}: READY (${output.kind} [${output.shape.join(', ')}], latent ${latent.dim} ${latent.distribution}, D outputs a ${discriminatorOutput})`);
+      logger.info(`model ${m.id}: READY (${output.kind} [${output.shape.join(', ')}], latent ${latent.dim} ${latent.distribution}, D outputs a ${discriminatorOutput})`, {
+        model: m.id,
+        status: m.status,
+      });
     } else {
-      logger.warn(`model ${m.id}: FAILED: ${m.error}`);
+      logger.warn(`model ${m.id}: FAILED: ${m.error}`, { model: m.id, status: m.status, error: m.error });
     }
   }
   const ready = models.filter((m) => m.status === 'READY').length;
