@@ -2,29 +2,36 @@
  * Errors a caller can act on. Each carries a stable `code` from `ErrorCode`, which is also the
  * GraphQL error's `extensions.code` on every transport.
  */
+import { SamplerParameterError } from './contracts.js';
 
-/** Every error code this package produces, with what it means (README "Errors" lists the same). */
+/** Every error code this package produces (README "Errors" lists the same; the schema's `ErrorCode` enum too). */
 export const ErrorCode = {
-  /** A field or sampler parameter is invalid; `field` or `parameter` names it. */
   BAD_USER_INPUT: 'BAD_USER_INPUT',
-  /** No model or sampler by that name. */
   NOT_FOUND: 'NOT_FOUND',
-  /** The model failed to load; `loadError` says why. */
   MODEL_NOT_READY: 'MODEL_NOT_READY',
-  /** The model produced no usable output (e.g. every burn-in logit was NaN/±Inf). */
   MODEL_OUTPUT_INVALID: 'MODEL_OUTPUT_INVALID',
-  /** The request's proposal budget ran out before `count` samples were accepted. */
   PROPOSAL_BUDGET_EXHAUSTED: 'PROPOSAL_BUDGET_EXHAUSTED',
-  /** A configured limit was hit; `limit` names the setting and `max` its value. */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
-  /** The server is draining: the run was stopped, or was refused. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
-  /** The sampling engine has not started yet. */
   NOT_STARTED: 'NOT_STARTED',
-  /** The run was cancelled (its client went away). */
   CANCELLED: 'CANCELLED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** What each code means (the GraphQL enum's value descriptions). */
+export const ERROR_CODE_MEANINGS: Readonly<Record<ErrorCode, string>> = {
+  BAD_USER_INPUT: 'A field or sampler parameter is invalid; `field` or `parameter` names it.',
+  NOT_FOUND: 'No model or sampler by that name.',
+  MODEL_NOT_READY: 'The model failed to load; `loadError` says why.',
+  MODEL_OUTPUT_INVALID: 'The model produced no usable output (e.g. every burn-in logit was NaN or ±Inf).',
+  PROPOSAL_BUDGET_EXHAUSTED: 'The proposal budget ran out before `count` samples were accepted.',
+  LIMIT_EXCEEDED: 'A configured limit was hit; `limit` names the setting and `max` its value.',
+  SHUTTING_DOWN: 'The server is draining: the run was stopped, or refused.',
+  NOT_STARTED: 'The sampling engine has not started yet.',
+  CANCELLED: 'The run was cancelled (its client went away).',
+  INTERNAL_SERVER_ERROR: 'Anything else (e.g. an inference worker died): a bug or a broken environment, not the request.',
+};
 
 export class SamplingError extends Error {
   override name = 'SamplingError';
@@ -54,3 +61,11 @@ export interface LimitFacts {
 export const limitExceeded = (facts: LimitFacts, message: string): SamplingError => new SamplingError(ErrorCode.LIMIT_EXCEEDED, message, facts);
 
 export const shuttingDown = (): SamplingError => new SamplingError(ErrorCode.SHUTTING_DOWN, 'the server is shutting down');
+
+/** The code any error reports: its own, CANCELLED for an abort, INTERNAL_SERVER_ERROR for anything unexpected. */
+export function errorCode(error: unknown): ErrorCode {
+  if (error instanceof SamplingError) return error.code;
+  if (error instanceof SamplerParameterError) return ErrorCode.BAD_USER_INPUT;
+  if (error instanceof Error && error.name === 'AbortError') return ErrorCode.CANCELLED;
+  return ErrorCode.INTERNAL_SERVER_ERROR;
+}

@@ -8,6 +8,8 @@ import { GraphQLError, validate } from 'graphql';
 import { Transport } from '../sampling/counters.js';
 import { limitRules } from './limits.js';
 import type { SamplingGateway } from '../sampling/gateway.js';
+import { logOperation, noteErrors, type OperationRecord } from './operation-log.js';
+import type { SamplingContext } from './resolvers/sample.js';
 
 export function createApolloPlugin(gateway: SamplingGateway): ApolloServerPlugin {
   const rules = limitRules(gateway.limits);
@@ -26,9 +28,19 @@ export function createApolloPlugin(gateway: SamplingGateway): ApolloServerPlugin
         },
       };
     },
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
+      // The request id comes from `httpContext` (a host that does not merge it logs none).
+      const record: OperationRecord = {
+        transport: Transport.HTTP,
+        requestId: (contextValue as SamplingContext | undefined)?.sampling?.requestId,
+        operation: undefined,
+        operationName: undefined,
+        startedAt: performance.now(),
+        errorCodes: [],
+      };
       return {
-        async didResolveOperation({ document, schema, operation }) {
+        async didResolveOperation({ document, schema, operation, operationName }) {
+          Object.assign(record, { operation: operation?.operation, operationName: operationName ?? undefined });
           if (operation) counters.operation(Transport.HTTP, operation.operation);
           const [error] = validate(schema, document, rules);
           // Thrown here, an error becomes the whole response; `http` sets its status (Apollo strips it).
@@ -36,6 +48,10 @@ export function createApolloPlugin(gateway: SamplingGateway): ApolloServerPlugin
         },
         async didEncounterErrors({ errors }) {
           for (const error of errors) counters.error(Transport.HTTP, error);
+          noteErrors(gateway.logger, record, errors);
+        },
+        async willSendResponse() {
+          logOperation(gateway.logger, record);
         },
       };
     },

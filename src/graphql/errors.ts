@@ -4,7 +4,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { SamplerParameterError } from '../contracts.js';
-import { ErrorCode, SamplingError } from '../errors.js';
+import { ErrorCode, SamplingError, errorCode } from '../errors.js';
 
 export function toGraphQLError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
@@ -14,9 +14,8 @@ export function toGraphQLError(error: unknown): GraphQLError {
   if (error instanceof SamplingError) {
     return new GraphQLError(error.message, { originalError: error, extensions: { ...error.details, code: error.code } });
   }
-  if (error instanceof Error && error.name === 'AbortError') {
-    return new GraphQLError('the sampling run was cancelled', { originalError: error, extensions: { code: ErrorCode.CANCELLED } });
-  }
+  const code = errorCode(error);
+  if (code === ErrorCode.CANCELLED) return new GraphQLError('the sampling run was cancelled', { originalError: error as Error, extensions: { code } });
   const original = error instanceof Error ? error : new Error(String(error));
-  return new GraphQLError(original.message, { originalError: original, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  return new GraphQLError(original.message, { originalError: original, extensions: { code } });
 }

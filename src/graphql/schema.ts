@@ -1,8 +1,9 @@
 /** Builds the sampling schema (or just its resolver classes, for a platform's own schema). */
 import 'reflect-metadata';
-import { printSchema, type GraphQLSchema } from 'graphql';
+import { printSchema, specifiedDirectives, type GraphQLDirective, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import type { SamplingGateway } from '../sampling/gateway.js';
+import { cacheControlDirective } from './cache-control.js';
 import { createCompareResolver } from './resolvers/compare.js';
 import { createModelResolver } from './resolvers/models.js';
 import { createSampleResolver } from './resolvers/sample.js';
@@ -28,8 +29,18 @@ const unusedPubSub: PubSub = {
   },
 };
 
+/** What `buildSchema` needs besides the resolvers: the PubSub type-graphql insists on, and the directives the resolvers use (Apollo's `@cacheControl`). */
+export interface SamplingSchemaOptions {
+  readonly pubSub: PubSub;
+  readonly directives: GraphQLDirective[];
+}
+
+export function samplingSchemaOptions(): SamplingSchemaOptions {
+  return { pubSub: unusedPubSub, directives: [...specifiedDirectives, cacheControlDirective] };
+}
+
 export function buildSamplingSchema(resolvers: NonEmptyArray<Function>): GraphQLSchema {
-  return buildSchemaSync({ resolvers, pubSub: unusedPubSub, validate: false });
+  return buildSchemaSync({ ...samplingSchemaOptions(), resolvers, validate: false });
 }
 
 /** The SDL committed as schema/schema.graphql (fields in declaration order, as the classes read). */

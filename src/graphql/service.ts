@@ -13,17 +13,23 @@ import type { SamplingLimits } from '../limits.js';
 import { createPagesRouter, type PagesOptions } from '../pages/index.js';
 import type { ServerCounters } from '../sampling/counters.js';
 import { SamplingGateway, type GatewayOptions } from '../sampling/gateway.js';
+import type { SamplingMetrics } from '../sampling/metrics.js';
+import { createHealthHandlers, type HealthHandlers } from '../server/health.js';
+import { requestIdFrom } from '../server/logging.js';
+import { createMetricsHandler, type NodeHandler } from '../server/metrics.js';
 import { createApolloPlugin } from './apollo.js';
 import { limitRules } from './limits.js';
 import type { SamplingContext } from './resolvers/sample.js';
-import { buildSamplingSchema, createResolvers } from './schema.js';
+import { buildSamplingSchema, createResolvers, samplingSchemaOptions, type SamplingSchemaOptions } from './schema.js';
 import { createWsServerOptions, type SamplingWsServerOptions } from './ws.js';
 
 export type SamplingServiceOptions = GatewayOptions;
 
-/** What `httpContext` needs from express's `{ req, res }` (kept structural: any Node response works). */
+/** What `httpContext` needs from express's `{ req, res }` (kept structural: any Node request and response work). */
 export interface HttpContextArgs {
-  readonly res: { on(event: 'close', listener: () => void): unknown; readonly writableFinished: boolean };
+  /** Its `x-request-id` header, when sane, becomes the operation's request id. */
+  readonly req?: { readonly headers: Readonly<Record<string, string | string[] | undefined>> };
+  readonly res: { on(event: 'close', listener: () => void): unknown; readonly writableFinished: boolean; setHeader?(name: string, value: string): unknown };
 }
 
 export interface SamplingService {
@@ -31,6 +37,8 @@ export interface SamplingService {
   readonly schema: GraphQLSchema;
   /** The type-graphql resolver classes, for a platform that builds one schema with its own. */
   readonly resolvers: NonEmptyArray<Function>;
+  /** Spread into that `buildSchema({ ...schemaOptions, resolvers: [...resolvers, ...yours] })`: the directives and PubSub they need. */
+  readonly schemaOptions: SamplingSchemaOptions;
   /** An Apollo Server plugin: starts the engine in serverWillStart; on stop cancels runs and streams, then closes it. */
   readonly apolloPlugin: ApolloServerPlugin;
   /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`: limits and WebSocket counters. */
@@ -40,10 +48,18 @@ export interface SamplingService {
   readonly limits: SamplingLimits;
   /** Operations, errors and samples since start. */
   readonly counters: ServerCounters;
+  /** Prometheus metrics; `metrics.registry` holds this service's only (for a host's own exposition). */
+  readonly metrics: SamplingMetrics;
+  /** `GET /metrics`: this service's metrics and the process metrics, in Prometheus text format. */
+  readonly metricsHandler: NodeHandler;
+  /** `GET /health/live` and `GET /health/ready` for load balancers and Kubernetes probes. */
+  readonly health: HealthHandlers;
   /** The run gateway every run goes through (sample, stream, compare), for servers that are not GraphQL. */
   readonly gateway: SamplingGateway;
   /**
-   * Apollo `context` for express: lets a `sample` query stop when its HTTP client disconnects.
+   * Apollo `context` for express: lets a `sample` query stop when its HTTP client disconnects, and
+   * gives the operation a request id (the client's `x-request-id`, or a new UUID), echoed in the
+   * response's `x-request-id` and written on its log lines.
    * Merge it into your own context: `{ ...(await sampling.httpContext(args)), user }`.
    */
   readonly httpContext: (args: HttpContextArgs) => Promise<SamplingContext>;
@@ -67,18 +83,24 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
   return {
     schema: buildSamplingSchema(resolvers),
     resolvers,
+    schemaOptions: samplingSchemaOptions(),
     apolloPlugin: createApolloPlugin(gateway),
     wsServerOptions: createWsServerOptions(gateway),
     validationRules: limitRules(gateway.limits),
     limits: gateway.limits,
     counters: gateway.counters,
+    metrics: gateway.metrics,
+    metricsHandler: createMetricsHandler(gateway.metrics),
+    health: createHealthHandlers(gateway),
     gateway,
-    httpContext: async ({ res }) => {
+    httpContext: async ({ req, res }) => {
+      const requestId = requestIdFrom(req?.headers['x-request-id']);
+      res.setHeader?.('x-request-id', requestId);
       const controller = new AbortController();
       res.on('close', () => {
         if (!res.writableFinished) controller.abort(new DOMException('the HTTP client disconnected', 'AbortError'));
       });
-      return { sampling: { signal: controller.signal } };
+      return { sampling: { signal: controller.signal, requestId } };
     },
     pages: (pageOptions) => createPagesRouter(pageOptions),
     start: async () => void (await gateway.start()),

@@ -20,6 +20,19 @@ export interface BatcherOptions {
   readonly maxQueueDelayMs?: number;
   /** Called once per dispatched batch; for stats and tests. */
   readonly onBatch?: (batch: BatchRecord) => void;
+  /** Called once per batch when its inference finished or failed; for metrics. */
+  readonly onBatchDone?: (timing: BatchTiming) => void;
+}
+
+/** Where a batch's time went. */
+export interface BatchTiming {
+  readonly modelId: string;
+  readonly rows: number;
+  /** From its first row's arrival until inference started: the wait for company, then for a worker (round trip − compute). */
+  readonly queueMs: number;
+  /** The worker's G → D time (0 when it failed). */
+  readonly computeMs: number;
+  readonly ok: boolean;
 }
 
 export interface BatchRecord {
@@ -44,6 +57,8 @@ interface Piece {
   readonly latents: Float32Array;
   readonly rows: number;
   readonly signal: AbortSignal | undefined;
+  /** performance.now() when the caller handed it over. */
+  readonly queuedAt: number;
 }
 
 interface PieceOutput {
@@ -64,6 +79,8 @@ interface ModelQueueOptions {
   readonly maxQueueDelayMs: number;
   /** Called with each dispatched batch's piece sizes. */
   readonly record: (pieces: readonly number[]) => void;
+  /** Called when a batch's inference finished or failed. */
+  readonly done: (timing: Omit<BatchTiming, 'modelId'>) => void;
 }
 
 class ModelQueue {
@@ -73,12 +90,14 @@ class ModelQueue {
   private readonly pool: WorkerPool;
   private readonly maxBatchSize: number;
   private readonly record: (pieces: readonly number[]) => void;
+  private readonly done: ModelQueueOptions['done'];
 
-  constructor({ model, pool, maxBatchSize, maxQueueDelayMs, record }: ModelQueueOptions) {
+  constructor({ model, pool, maxBatchSize, maxQueueDelayMs, record, done }: ModelQueueOptions) {
     this.model = model;
     this.pool = pool;
     this.maxBatchSize = maxBatchSize;
     this.record = record;
+    this.done = done;
     this.loader = new DataLoader<Piece, PieceOutput>((pieces) => this.runBatch(pieces), {
       cache: false,
       batchScheduleFn: (callback) => {
@@ -101,11 +120,12 @@ class ModelQueue {
 
   async run(latents: Float32Array, rows: number, signal: AbortSignal | undefined): Promise<RoundOutput> {
     const dim = this.model.latentDim;
+    const queuedAt = performance.now();
     const loads: Promise<PieceOutput>[] = [];
     for (let start = 0; start < rows; ) {
       const room = this.open ? this.maxBatchSize - this.open.rows : this.maxBatchSize;
       const take = Math.min(rows - start, Math.max(1, room));
-      loads.push(this.loader.load({ latents: latents.subarray(start * dim, (start + take) * dim), rows: take, signal }));
+      loads.push(this.loader.load({ latents: latents.subarray(start * dim, (start + take) * dim), rows: take, signal, queuedAt }));
       const open = this.open!; // load() just opened a batch if none was open
       open.rows += take;
       if (open.rows >= this.maxBatchSize) open.dispatch();
@@ -127,12 +147,17 @@ class ModelQueue {
     const rows = live.reduce((n, p) => n + p.rows, 0);
     const latents = concatFloat32(live.map((p) => p.latents));
     this.record(live.map((p) => p.rows));
+    const dispatchedAt = performance.now();
+    const waitedMs = dispatchedAt - live.reduce((t, p) => Math.min(t, p.queuedAt), dispatchedAt);
     let result;
     try {
       result = await this.pool.run(this.model, latents, rows);
     } catch (error) {
+      this.done({ rows, queueMs: waitedMs + (performance.now() - dispatchedAt), computeMs: 0, ok: false });
       return pieces.map(() => error as Error);
     }
+    const roundTripMs = performance.now() - dispatchedAt;
+    this.done({ rows, queueMs: waitedMs + Math.max(0, roundTripMs - result.inferenceMs), computeMs: result.inferenceMs, ok: true });
     const sampleSize = result.samples.length / rows;
     let row = 0;
     const byPiece = new Map<Piece, PieceOutput>();
@@ -180,6 +205,7 @@ export class InferenceBatcher {
         maxBatchSize: this.maxBatchSize,
         maxQueueDelayMs: this.maxQueueDelayMs,
         record: (pieces) => this.options.onBatch?.({ modelId: model.id, batchId: ++this.batchCount, pieces, rows: pieces.reduce((a, b) => a + b, 0) }),
+        done: (timing) => this.options.onBatchDone?.({ modelId: model.id, ...timing }),
       });
       this.queues.set(model.id, queue);
     }

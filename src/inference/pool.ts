@@ -34,6 +34,9 @@ interface Job {
 interface Slot {
   worker: Worker;
   readonly inFlight: Map<number, Job>;
+  /** Settles when the worker says it is ready, or fails before. */
+  ready: Promise<void>;
+  settleReady: (error?: Error) => void;
 }
 
 /** Worker entry: the compiled `.js` next to this file, or the `.ts` source under tsx (tests). */
@@ -67,14 +70,28 @@ export class WorkerPool {
     for (let i = 0; i < this.size; i++) this.slots.push(this.startSlot());
   }
 
+  /** Resolves when every worker has loaded onnxruntime; rejects when one fails first. */
+  whenReady(): Promise<void> {
+    return Promise.all(this.slots.map((slot) => slot.ready)).then(() => undefined);
+  }
+
   private startSlot(): Slot {
-    const slot: Slot = { worker: spawnWorker({ intraOpNumThreads: this.intraOpNumThreads }), inFlight: new Map() };
+    const slot = { worker: spawnWorker({ intraOpNumThreads: this.intraOpNumThreads }), inFlight: new Map() } as Slot;
+    this.expectReady(slot);
     this.attach(slot);
     return slot;
   }
 
+  private expectReady(slot: Slot): void {
+    slot.ready = new Promise<void>((resolve, reject) => {
+      slot.settleReady = (error) => (error ? reject(error) : resolve());
+    });
+    slot.ready.catch(() => undefined); // awaited only by whenReady(); a replaced worker's is not
+  }
+
   private attach(slot: Slot): void {
     slot.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') return slot.settleReady();
       if (message.type === 'closed') return;
       const job = slot.inFlight.get(message.jobId);
       if (!job) return;
@@ -85,12 +102,14 @@ export class WorkerPool {
       this.pump();
     });
     const fail = (error: Error): void => {
+      slot.settleReady(new Error(`inference worker failed to start: ${error.message}`));
       for (const job of slot.inFlight.values()) job.reject(new Error(`inference worker died: ${error.message}`));
       slot.inFlight.clear();
       if (this.closed) return;
       // Replace the dead worker so the pool keeps serving.
       slot.worker.removeAllListeners();
       slot.worker = spawnWorker({ intraOpNumThreads: this.intraOpNumThreads });
+      this.expectReady(slot);
       this.attach(slot);
       this.pump();
     };

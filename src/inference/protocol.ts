@@ -36,4 +36,6 @@ export type FromWorker =
   | { readonly type: 'result'; readonly jobId: number; readonly samples: ArrayBuffer; readonly logits: ArrayBuffer; readonly inferenceMs: number }
   | { readonly type: 'single-result'; readonly jobId: number; readonly outputs: readonly ArrayBuffer[] }
   | { readonly type: 'error'; readonly jobId: number; readonly message: string }
-  | { readonly type: 'closed' };
+  | { readonly type: 'closed' }
+  /** Sent once, when the worker has loaded onnxruntime and listens. */
+  | { readonly type: 'ready' };

@@ -80,3 +80,5 @@ port.on('message', (message: ToWorker) => {
     });
   }
 });
+
+port.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -39,6 +39,8 @@ export interface CompareProgress {
 export interface CompareOptions {
   /** Cancels every run. */
   readonly signal?: AbortSignal | undefined;
+  /** The operation that asked, for the runs' log lines. */
+  readonly requestId?: string | undefined;
   readonly onProgress?: (progress: CompareProgress) => void;
 }
 
@@ -52,7 +54,7 @@ export async function compareSamplers(engine: SamplingEngine, request: CompareRe
 
   return Promise.all(
     requests.map(async (r, i): Promise<CompareEntry> => {
-      const run = engine.sample(r, { signal: options.signal });
+      const run = engine.sample(r, { signal: options.signal, requestId: options.requestId });
       const onChunk = (chunk: SampleChunk): void => {
         accepted[i] = chunk.stats.accepted;
         options.onProgress?.({ accepted: [...accepted], count: request.count });

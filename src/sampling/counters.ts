@@ -8,9 +8,11 @@
 export const Transport = { HTTP: 'http', WS: 'ws' } as const;
 export type Transport = (typeof Transport)[keyof typeof Transport];
 
-/** A GraphQL operation's kind. */
-export const OperationKind = { QUERY: 'query', MUTATION: 'mutation', SUBSCRIPTION: 'subscription' } as const;
+/** The kinds of GraphQL operation the sampling schema has (it has no mutations). */
+export const OperationKind = { QUERY: 'query', SUBSCRIPTION: 'subscription' } as const;
 export type OperationKind = (typeof OperationKind)[keyof typeof OperationKind];
+
+const OPERATION_KINDS: ReadonlySet<string> = new Set(Object.values(OperationKind));
 
 export interface CountersSnapshot {
   readonly startedAt: Date;
@@ -19,6 +21,12 @@ export interface CountersSnapshot {
   readonly samplesReturned: number;
   readonly samplesStreamed: number;
   readonly streamsStarted: number;
+}
+
+/** Where counts also go (the Prometheus metrics). */
+export interface CounterSink {
+  operation(transport: Transport, operation: OperationKind): void;
+  error(transport: Transport, code: string): void;
 }
 
 /** Counts per transport, then per key. */
@@ -53,14 +61,20 @@ export class ServerCounters {
   samplesStreamed = 0;
   streamsStarted = 0;
 
-  operation(transport: Transport, operation: OperationKind): void {
-    this.operations.bump(transport, operation);
+  constructor(private readonly sink?: CounterSink) {}
+
+  /** Counts one operation; kinds the sampling schema does not serve (a host's mutations) are not counted. */
+  operation(transport: Transport, operation: string): void {
+    if (!OPERATION_KINDS.has(operation)) return;
+    this.operations.bump(transport, operation as OperationKind);
+    this.sink?.operation(transport, operation as OperationKind);
   }
 
   /** Counts one error by its `extensions.code` (INTERNAL_SERVER_ERROR when it has none). */
   error(transport: Transport, error: { extensions?: Readonly<Record<string, unknown>> }): void {
     const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
     this.errors.bump(transport, code);
+    this.sink?.error(transport, code);
   }
 
   /** Errors with `code` over both transports. */

@@ -7,14 +7,14 @@ import { randomInt } from 'node:crypto';
 import { SAMPLER_CONTRACT_VERSION, type BurnIn, type SamplerParams, type SamplerPlugin } from '../contracts.js';
 import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import { SampleEvaluator, type EvaluationRequest, type SampleMetrics } from '../evaluation/evaluator.js';
-import { InferenceBatcher, type BatcherOptions } from '../inference/batcher.js';
+import { InferenceBatcher, type BatcherOptions, type BatchTiming } from '../inference/batcher.js';
 import { WorkerPool, type WorkerPoolOptions } from '../inference/pool.js';
 import { workerSpec } from '../inference/round.js';
 import { resolveLimits, type LimitName, type SamplingLimits } from '../limits.js';
 import { loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from '../models/repository.js';
 import { BurnInCache, type BurnInFact } from './burn-in.js';
 import { resolveParams } from './params.js';
-import { SamplingRun, collectRun, type RunResult } from './run.js';
+import { SamplingRun, collectRun, type RunEnd, type RunResult } from './run.js';
 
 export interface EngineOptions {
   /** Folder of model folders. Ignored when `repository` is given. */
@@ -63,13 +63,41 @@ export interface RunOptions {
   /** Cancels the run when it aborts (a client going away, the server draining). */
   readonly signal?: AbortSignal | undefined;
   /** Called once when the run ends, however it ends. */
-  readonly onEnd?: () => void;
+  readonly onEnd?: (summary: RunSummary) => void;
+  /** The operation that started the run, for its log line. */
+  readonly requestId?: string | undefined;
+}
+
+export interface RunRound {
+  readonly modelId: string;
+  readonly sampler: string;
+  readonly proposed: number;
+  readonly accepted: number;
+}
+
+/** A finished run with what it ran: for metrics and its log line. */
+export interface RunSummary extends RunEnd {
+  readonly modelId: string;
+  readonly sampler: string;
+  readonly requestId: string | undefined;
+}
+
+/** Watches an engine (metrics, logs); every callback must return quickly and not throw. */
+export interface EngineObserver {
+  /** A shared inference batch finished or failed. */
+  readonly batch?: (timing: BatchTiming) => void;
+  /** A run decided one round: its proposals and acceptances. */
+  readonly round?: (round: RunRound) => void;
+  /** A run ended, however it ended. */
+  readonly runEnd?: (summary: RunSummary) => void;
 }
 
 /** Load of the inference tier, for stats. */
 export interface EngineLoad {
   readonly activeRuns: number;
   readonly inferenceRounds: number;
+  /** Rounds waiting for a free worker. */
+  readonly pendingRounds: number;
   readonly workers: number;
   readonly intraOpNumThreads: number;
 }
@@ -89,6 +117,7 @@ export class SamplingEngine {
     readonly repository: ModelRepository,
     private readonly pool: WorkerPool,
     private readonly batcher: InferenceBatcher,
+    private readonly observers: Set<EngineObserver>,
     options: EngineOptions,
   ) {
     this.limits = resolveLimits(options.limits);
@@ -104,7 +133,26 @@ export class SamplingEngine {
   static async create(options: EngineOptions): Promise<SamplingEngine> {
     const repository = options.repository ?? (await loadModelRepository(options.modelsDir));
     const pool = new WorkerPool(options.pool);
-    return new SamplingEngine(repository, pool, new InferenceBatcher(pool, options.batching), options);
+    // Started means serving: the workers have loaded onnxruntime (a worker that cannot is an error here, not a retry loop).
+    await pool.whenReady().catch(async (error: unknown) => {
+      await pool.close();
+      throw error;
+    });
+    const observers = new Set<EngineObserver>();
+    const batching: BatcherOptions = {
+      ...options.batching,
+      onBatchDone: (timing) => {
+        options.batching?.onBatchDone?.(timing);
+        for (const o of observers) o.batch?.(timing);
+      },
+    };
+    return new SamplingEngine(repository, pool, new InferenceBatcher(pool, batching), observers, options);
+  }
+
+  /** Adds an observer; returns the function that removes it. */
+  observe(observer: EngineObserver): () => void {
+    this.observers.add(observer);
+    return () => void this.observers.delete(observer);
   }
 
   private register(plugin: SamplerPlugin): void {
@@ -169,9 +217,14 @@ export class SamplingEngine {
       progressIntervalMs: this.progressIntervalMs,
       pipelineDepth: this.pipelineDepth,
       signal: options.signal,
-      onEnd: () => {
+      onRound: ({ proposed, accepted }) => {
+        for (const o of this.observers) o.round?.({ modelId: admission.model.id, sampler: admission.plugin.name, proposed, accepted });
+      },
+      onEnd: (end) => {
         this.runs.delete(run);
-        options.onEnd?.();
+        const summary: RunSummary = { ...end, modelId: admission.model.id, sampler: admission.plugin.name, requestId: options.requestId };
+        for (const o of this.observers) o.runEnd?.(summary);
+        options.onEnd?.(summary);
       },
     });
     this.runs.add(run);
@@ -204,7 +257,7 @@ export class SamplingEngine {
   }
 
   get load(): EngineLoad {
-    return { activeRuns: this.runs.size, inferenceRounds: this.pool.rounds, workers: this.pool.size, intraOpNumThreads: this.pool.intraOpNumThreads };
+    return { activeRuns: this.runs.size, inferenceRounds: this.pool.rounds, pendingRounds: this.pool.queued, workers: this.pool.size, intraOpNumThreads: this.pool.intraOpNumThreads };
   }
 
   /** Cancels every run and stops the workers. */

@@ -14,15 +14,31 @@ import type { ModelEntry, ModelRepository } from '../models/repository.js';
 import type { BurnInFact } from './burn-in.js';
 import { compareSamplers, type CompareEntry, type CompareOptions, type CompareRequest } from './compare.js';
 import { ServerCounters, type CountersSnapshot } from './counters.js';
-import { SamplingEngine, type EngineLoad, type SampleRequest } from './engine.js';
+import { SamplingEngine, type EngineLoad, type RunSummary, type SampleRequest } from './engine.js';
+import { SamplingMetrics, type MetricsSource } from './metrics.js';
 import { sampleOutcome, type SampleOutcome } from './outcome.js';
 import { RunStream } from './stream.js';
 
+/** Structured facts of a log line (pino puts them beside the message; a console prints them). */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** The logger the service writes to: pass pino (see src/server/logging.ts), Apollo's logger, the console, or your own. */
 export interface SamplingLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+  /** Optional: one line per GraphQL operation. */
+  debug?(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
 }
+
+/** Who asked for a run: its cancel signal and, for the log, the operation's request id. */
+export interface RunContext {
+  readonly signal?: AbortSignal | undefined;
+  readonly requestId?: string | undefined;
+}
+
+/** For health probes: `ready` once the models are loaded and the workers are up, until it drains. */
+export type GatewayState = 'starting' | 'ready' | 'draining' | 'failed';
 
 export interface GatewayOptions {
   /** Folder of model folders. Default: the bundled `models/`. */
@@ -54,13 +70,18 @@ export interface GatewayStats extends CountersSnapshot, EngineLoad {
   readonly modelsFailed: number;
 }
 
-export class SamplingGateway {
-  readonly counters = new ServerCounters();
+export class SamplingGateway implements MetricsSource {
+  /** Prometheus metrics of this gateway (its own registry). */
+  readonly metrics = new SamplingMetrics(this);
+  readonly counters = new ServerCounters(this.metrics);
   readonly limits: SamplingLimits;
   private current: SamplingEngine | undefined;
   private starting: Promise<SamplingEngine> | undefined;
+  private startFailed = false;
   private readonly shutdown = new AbortController();
-  private activeStreams = 0;
+  private streams = 0;
+  private currentLogger: SamplingLogger;
+  private unobserve: (() => void) | undefined;
 
   constructor(
     private readonly options: GatewayOptions,
@@ -68,19 +89,46 @@ export class SamplingGateway {
     private readonly samplerPlugins: readonly SamplerPlugin[],
   ) {
     this.limits = options.engine?.limits ?? resolveLimits(options.limits);
+    this.currentLogger = options.logger ?? console;
+  }
+
+  /** The service's logger: `options.logger`, else the one `start()` was given (Apollo's), else the console. */
+  get logger(): SamplingLogger {
+    return this.currentLogger;
   }
 
   get started(): boolean {
     return this.current !== undefined;
   }
 
+  get state(): GatewayState {
+    if (this.shutdown.signal.aborted) return 'draining';
+    if (this.current) return 'ready';
+    return this.startFailed ? 'failed' : 'starting';
+  }
+
   /** Loads the models and starts the worker pool (once); logs one line per model. */
   start(fallbackLogger: SamplingLogger = console): Promise<SamplingEngine> {
-    this.starting ??= this.createEngine().then((engine) => {
-      this.current = engine;
-      logLoaded(engine, this.options.logger ?? fallbackLogger);
-      return engine;
-    });
+    this.starting ??= this.createEngine().then(
+      (engine) => {
+        this.currentLogger = this.options.logger ?? fallbackLogger;
+        this.unobserve = engine.observe({
+          batch: (timing) => this.metrics.observeBatch(timing),
+          round: (round) => this.metrics.observeRound(round),
+          runEnd: (summary) => {
+            this.metrics.observeRun(summary);
+            logRun(this.logger, summary);
+          },
+        });
+        this.current = engine;
+        logLoaded(engine, this.logger);
+        return engine;
+      },
+      (error: unknown) => {
+        this.startFailed = true;
+        throw error;
+      },
+    );
     return this.starting;
   }
 
@@ -99,6 +147,7 @@ export class SamplingGateway {
     this.drain();
     const engine = this.current ?? (await this.starting?.catch(() => undefined));
     if (engine && engine !== this.options.engine) await engine.close();
+    this.unobserve?.();
   }
 
   /** The running engine; SHUTTING_DOWN while draining, NOT_STARTED before `start()` finished. */
@@ -130,32 +179,46 @@ export class SamplingGateway {
     return this.current?.load.activeRuns ?? 0;
   }
 
+  get activeStreams(): number {
+    return this.streams;
+  }
+
+  get pendingRounds(): number {
+    return this.current?.load.pendingRounds ?? 0;
+  }
+
+  modelCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const m of this.current?.models() ?? []) counts[m.status] = (counts[m.status] ?? 0) + 1;
+    return counts;
+  }
+
   stats(): GatewayStats {
     const engine = this.engine;
     const models = engine.models();
     const ready = models.filter((m) => m.status === 'READY').length;
-    return { ...this.counters.snapshot(), ...engine.load, activeStreams: this.activeStreams, modelsReady: ready, modelsFailed: models.length - ready };
+    return { ...this.counters.snapshot(), ...engine.load, activeStreams: this.streams, modelsReady: ready, modelsFailed: models.length - ready };
   }
 
-  /** Runs a request to completion (the `sample` query). `signal`: e.g. the client went away. */
-  async sample(request: SampleRequest, signal?: AbortSignal): Promise<SampleOutcome> {
+  /** Runs a request to completion (the `sample` query). `context.signal`: e.g. the client went away. */
+  async sample(request: SampleRequest, context: RunContext = {}): Promise<SampleOutcome> {
     const engine = this.engine;
     const model = engine.readyModel(request.modelId);
-    const result = await this.withShutdown(signal, (s) => engine.sampleAll(request, { signal: s }));
+    const result = await this.withShutdown(context.signal, (signal) => engine.sampleAll(request, { signal, requestId: context.requestId }));
     this.counters.samplesReturned += result.count;
     return sampleOutcome(engine, model, result);
   }
 
   /** Starts a stream (the `sampleStream` subscription); admission errors throw here. */
-  stream(request: SampleRequest, options: { readonly metrics?: boolean } = {}): RunStream {
+  stream(request: SampleRequest, options: { readonly metrics?: boolean; readonly requestId?: string | undefined } = {}): RunStream {
     const { maxStreams } = this.limits;
-    if (this.activeStreams >= maxStreams) {
-      throw limitExceeded({ limit: 'maxStreams', max: maxStreams }, `the server already runs ${this.activeStreams} streams, its limit (maxStreams / MAX_STREAMS = ${maxStreams}); retry when one ends`);
+    if (this.streams >= maxStreams) {
+      throw limitExceeded({ limit: 'maxStreams', max: maxStreams }, `the server already runs ${this.streams} streams, its limit (maxStreams / MAX_STREAMS = ${maxStreams}); retry when one ends`);
     }
     const engine = this.engine;
     const model = engine.readyModel(request.modelId);
-    const run = engine.sample(request, { signal: this.shutdown.signal, onEnd: () => void this.activeStreams-- });
-    this.activeStreams++;
+    const run = engine.sample(request, { signal: this.shutdown.signal, requestId: options.requestId, onEnd: () => void this.streams-- });
+    this.streams++;
     this.counters.streamsStarted++;
     return new RunStream(run, model, {
       accumulator: options.metrics ? engine.metricsAccumulator(model) : undefined,
@@ -164,7 +227,7 @@ export class SamplingGateway {
   }
 
   /** Every configuration on one model and seed (the `compareSamplers` query). */
-  async compare(request: CompareRequest, options: Omit<CompareOptions, 'signal'> & { readonly signal?: AbortSignal | undefined } = {}): Promise<CompareEntry[]> {
+  async compare(request: CompareRequest, options: Omit<CompareOptions, 'signal'> & RunContext = {}): Promise<CompareEntry[]> {
     const { maxComparedSamplers } = this.limits;
     if (request.samplers.length > maxComparedSamplers) {
       throw limitExceeded(
@@ -192,14 +255,28 @@ export class SamplingGateway {
   }
 }
 
+/** One line per finished run: what ran, what it gave, how it ended. */
+function logRun(logger: SamplingLogger, run: RunSummary): void {
+  const { modelId: model, sampler, requestId, outcome, stats } = run;
+  const ms = Math.round(run.ms);
+  const fields = { requestId, model, sampler, seed: stats.seed, proposals: stats.proposed, accepted: stats.accepted, ms, outcome };
+  const text = `run ${model}/${sampler}: ${outcome}, ${stats.accepted} accepted of ${stats.proposed} proposals in ${ms} ms`;
+  if (outcome === 'INTERNAL_SERVER_ERROR') logger.error(`${text}: ${run.error instanceof Error ? run.error.message : String(run.error)}`, fields);
+  else if (outcome === 'MODEL_OUTPUT_INVALID') logger.warn(text, fields);
+  else logger.info(text, fields);
+}
+
 function logLoaded(engine: SamplingEngine, logger: SamplingLogger): void {
   const models = engine.models();
   for (const m of models) {
     if (m.status === 'READY') {
       const { output, latent, discriminatorOutput } = m.manifest;
-      logger.info(`model ${m.id}: READY (${output.kind} [${output.shape.join(', ')}], latent ${latent.dim} ${latent.distribution}, D outputs a ${discriminatorOutput})`);
+      logger.info(`model ${m.id}: READY (${output.kind} [${output.shape.join(', ')}], latent ${latent.dim} ${latent.distribution}, D outputs a ${discriminatorOutput})`, {
+        model: m.id,
+        status: m.status,
+      });
     } else {
-      logger.warn(`model ${m.id}: FAILED: ${m.error}`);
+      logger.warn(`model ${m.id}: FAILED: ${m.error}`, { model: m.id, status: m.status, error: m.error });
     }
   }
   const ready = models.filter((m) => m.status === 'READY').length;

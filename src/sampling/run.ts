@@ -6,7 +6,7 @@
  */
 import { linkAbort, raceAbort, abortError } from '../abort.js';
 import type { PreparationContext, SamplerState } from '../contracts.js';
-import { ErrorCode, SamplingError } from '../errors.js';
+import { ErrorCode, SamplingError, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
 import type { Admission } from './engine.js';
@@ -37,6 +37,20 @@ export interface SampleChunk extends RunResult {
   readonly done: boolean;
 }
 
+/** How a run ended: COMPLETED (`count` accepted), or the code of what stopped it. */
+export type RunOutcome = 'COMPLETED' | ErrorCode;
+
+/** A finished run, however it finished. */
+export interface RunEnd {
+  readonly outcome: RunOutcome;
+  /** What stopped it (null when COMPLETED). */
+  readonly error: unknown;
+  /** Its stats at the end (proposals up to the point it stopped). */
+  readonly stats: RunStats;
+  /** From the run's creation to its end, burn-in included. */
+  readonly ms: number;
+}
+
 export interface RunPlan extends Admission {
   readonly round: RoundFn;
   readonly burnIn: PreparationContext['burnIn'];
@@ -46,8 +60,10 @@ export interface RunPlan extends Admission {
   readonly pipelineDepth: number;
   /** Cancels the run when it aborts (a client, the server's shutdown). */
   readonly signal?: AbortSignal | undefined;
+  /** Called after each decided round with what it added (for live metrics). */
+  readonly onRound?: (round: { readonly proposed: number; readonly accepted: number }) => void;
   /** Called once when the run ends, however it ends. */
-  readonly onEnd?: () => void;
+  readonly onEnd?: (end: RunEnd) => void;
 }
 
 /**
@@ -60,6 +76,10 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   private readonly unlink: () => void;
   private current: RunStats;
   private ended = false;
+  private readonly createdAt = performance.now();
+  private tally: RunTally | undefined;
+  private completed = false;
+  private failure: unknown;
 
   constructor(private readonly plan: RunPlan) {
     this.unlink = linkAbort(plan.signal, this.controller);
@@ -103,6 +123,10 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   private async *execute(): AsyncGenerator<SampleChunk, void, undefined> {
     try {
       yield* this.produce();
+      this.completed = true;
+    } catch (error) {
+      this.failure = error;
+      throw error;
     } finally {
       this.end();
     }
@@ -110,11 +134,17 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
 
   /** Finished, failed or stopped: drop rounds still queued for this run, and let go of the caller's signal. */
   private end(): void {
+    // All `count` accepted is COMPLETED even when the consumer stops right after the last chunk.
+    if (this.tally && this.tally.accepted >= this.plan.count) this.completed = true;
+    // Read before aborting below: a run stopped by its consumer or a signal reports that reason.
+    const reason: unknown = this.controller.signal.reason;
+    const error: unknown = this.completed ? null : (this.failure ?? reason ?? new DOMException('sampling run stopped', 'AbortError'));
     if (!this.controller.signal.aborted) this.controller.abort(new DOMException('sampling run ended', 'AbortError'));
     if (this.ended) return;
     this.ended = true;
     this.unlink();
-    this.plan.onEnd?.();
+    if (this.tally && !this.completed) this.current = this.tally.stats();
+    this.plan.onEnd?.({ outcome: error === null ? 'COMPLETED' : errorCode(error), error, stats: this.current, ms: performance.now() - this.createdAt });
   }
 
   private async prepare(signal: AbortSignal): Promise<SamplerState> {
@@ -128,6 +158,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     const signal = this.controller.signal;
     const state = await this.prepare(signal);
     const tally = new RunTally(seed, state);
+    this.tally = tally;
     const uniforms = new Random(seed, 2);
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
@@ -151,6 +182,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       const logits = toLogits(round.logits, model.manifest.discriminatorOutput);
       const decision = decideRound({ logits, state, uniforms, needed: count - tally.accepted, samplerName: plugin.name });
       tally.add({ ...round, ...decision, accepted: decision.accepted.length });
+      this.plan.onRound?.({ proposed: decision.considered, accepted: decision.accepted.length });
 
       const done = tally.accepted >= count;
       const now = performance.now();

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LIMITS, LIMIT_NAMES, type SamplingLimits } from '../limits.js';
 import { BUNDLED_MODELS_DIR } from '../models/repository.js';
+import { LOG_LEVELS, isLogLevel, type LogLevel } from './logging.js';
 
 export interface StandaloneConfig {
   readonly port: number;
@@ -19,6 +20,7 @@ export interface StandaloneConfig {
   readonly maxBatchSize?: number | undefined;
   readonly maxQueueDelayMs?: number | undefined;
   readonly limits: Partial<SamplingLimits>;
+  readonly logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -37,6 +39,7 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: (cores − 1) / WORKERS, at least 1)'],
   ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
   ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company (default 2)'],
+  ['LOG_LEVEL', `least severe log level written, one of ${LOG_LEVELS.join(', ')} (default info)`],
   ...LIMIT_NAMES.map((name) => [LIMITS[name].env, `${LIMITS[name].description} (default ${LIMITS[name].default})`] as const),
 ];
 
@@ -79,6 +82,9 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     if (value !== undefined) limits[name] = value;
   }
 
+  const logLevel = read('LOG_LEVEL')?.toLowerCase() ?? 'info';
+  if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${read('LOG_LEVEL')}"`);
+
   const config: StandaloneConfig = {
     port: int('PORT', 0, 65535) ?? 4000,
     host: read('HOST') ?? 'localhost',
@@ -89,6 +95,7 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     maxBatchSize: int('MAX_BATCH_SIZE', 1),
     maxQueueDelayMs: number('MAX_QUEUE_DELAY_MS', 0),
     limits,
+    logLevel: isLogLevel(logLevel) ? logLevel : 'info',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

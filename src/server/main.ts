@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { ConfigError, configFromEnv, ENV_VARIABLES } from './env.js';
-import { consoleLogger, samplingOptionsFor, startServer } from './standalone.js';
+import { createLogger, pinoSamplingLogger } from './logging.js';
+import { samplingOptionsFor, startServer } from './standalone.js';
 
 async function main(): Promise<void> {
   let config;
@@ -15,23 +16,30 @@ async function main(): Promise<void> {
     console.error(`${error.message}\n\nsettings:\n${ENV_VARIABLES.map(([k, v]) => `  ${k.padEnd(28)} ${v}`).join('\n')}`);
     process.exit(2);
   }
+  const logger = pinoSamplingLogger(createLogger({ level: config.logLevel }));
   if (!config.modelsDirExplicit) {
-    consoleLogger.info(
+    logger.info(
       existsSync(config.modelsDir)
         ? `models: ${config.modelsDir} (set MODELS_DIR for another folder)`
         : `models: ${config.modelsDir} does not exist yet (the demo models are trained separately): serving no models; set MODELS_DIR for another folder`,
     );
   }
-  const server = await startServer({ port: config.port, host: config.host, sampling: samplingOptionsFor(config) });
-  consoleLogger.info(`listening: ${server.url} (HTTP and WebSocket${server.pages ? '; GraphiQL on GET, comparison page at /' : ''})`);
+  let server;
+  try {
+    server = await startServer({ port: config.port, host: config.host, sampling: samplingOptionsFor(config), logger });
+  } catch (error) {
+    logger.error(`sampling server failed to start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  logger.info(`listening: ${server.url} (HTTP and WebSocket${server.pages ? '; GraphiQL on GET, comparison page at /' : ''})`);
 
   const shutdown = (signal: string) => {
-    consoleLogger.info(`${signal}: stopping (streams end with SHUTTING_DOWN; a second ${signal} forces exit)`);
+    logger.info(`${signal}: stopping (streams end with SHUTTING_DOWN; a second ${signal} forces exit)`);
     process.once(signal, () => process.exit(130));
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        consoleLogger.error(`stop failed: ${(error as Error).message}`);
+        logger.error(`stop failed: ${(error as Error).message}`);
         process.exit(1);
       },
     );

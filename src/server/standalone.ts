@@ -54,6 +54,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const app = express();
   const httpServer = createServer(app);
+  // Probes and metrics answer from the first moment, starting included.
+  app.get('/metrics', sampling.metricsHandler);
+  app.get('/health/live', sampling.health.live);
+  app.get('/health/ready', sampling.health.ready);
   // Listen first: a taken port fails at once, before models load. Until Apollo is up, 503.
   let ready = false;
   app.use((_req, res, next) => (ready ? next() : void res.status(503).set('Retry-After', '1').json({ errors: [{ message: 'the server is starting', extensions: { code: 'NOT_STARTED' } }] })));

@@ -16,7 +16,7 @@ describe('compareSamplers', () => {
     const res = await gql(
       server,
       `query($samplers: [SamplerSpecInput!]!) {
-        compareSamplers(modelId: "gaussians25", samplers: $samplers, count: 3000, seed: 7) {
+        compareSamplers(input: { modelId: "gaussians25", samplers: $samplers, count: 3000, seed: 7 }) {
           sampler { name params }
           stats { accepted proposed acceptanceRate seed }
           metrics { ${MIXTURE} image { count } }
@@ -44,15 +44,15 @@ describe('compareSamplers', () => {
   });
 
   it('reports a failing configuration beside the others, and refuses bad input up front', async () => {
-    const res = await gql(server, `{ compareSamplers(modelId: "gaussians25", count: 50, seed: 1, maxProposals: 2000,
-        samplers: [{ name: "naive" }, { name: "threshold", params: { logitThreshold: 1000 } }]) { result { count } error { code message } } }`);
+    const res = await gql(server, `{ compareSamplers(input: { modelId: "gaussians25", count: 50, seed: 1, maxProposals: 2000,
+        samplers: [{ name: "naive" }, { name: "threshold", params: { logitThreshold: 1000 } }] }) { result { count } error { code message } } }`);
     expect(res.data!.compareSamplers[0]).toEqual({ result: { count: 50 }, error: null });
     expect(res.data!.compareSamplers[1].result).toBeNull();
     expect(res.data!.compareSamplers[1].error.code).toBe('PROPOSAL_BUDGET_EXHAUSTED');
-    const bad = await gql(server, `{ compareSamplers(modelId: "gaussians25", count: 5, samplers: [{ name: "drs", params: { gamma: 0, gammaPercentile: 5 } }]) { error { code } } }`);
+    const bad = await gql(server, `{ compareSamplers(input: { modelId: "gaussians25", count: 5, samplers: [{ name: "drs", params: { gamma: 0, gammaPercentile: 5 } }] }) { error { code } } }`);
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(bad.errors?.[0]?.extensions?.parameter).toBe('gamma');
-    const missing = await gql(server, `{ compareSamplers(modelId: "nope", count: 5, samplers: [{ name: "naive" }]) { error { code } } }`);
+    const missing = await gql(server, `{ compareSamplers(input: { modelId: "nope", count: 5, samplers: [{ name: "naive" }] }) { error { code } } }`);
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });

@@ -110,5 +110,8 @@ describe('queries over HTTP', () => {
     expect(stats.uptimeSeconds).toBeGreaterThanOrEqual(before.uptimeSeconds);
     // serverStats reads the same counters the server keeps
     expect(server.sampling.counters.operationCount('http', 'query')).toBe(countOf(stats.operations, 'operation', 'QUERY'));
+    // DateTime: an RFC 3339 instant in UTC, not after now.
+    expect(stats.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(Date.parse(stats.startedAt)).toBeLessThanOrEqual(Date.now());
   });
 });

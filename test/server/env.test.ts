@@ -6,17 +6,18 @@ import { FIXTURE_MODELS_DIR } from '../helpers/engine.js';
 
 describe('settings from the environment', () => {
   it('has sane defaults', () => {
-    expect(configFromEnv({})).toEqual({ port: 4000, host: 'localhost', modelsDir: BUNDLED_MODELS_DIR, modelsDirExplicit: false, limits: {} });
+    expect(configFromEnv({})).toEqual({ port: 4000, host: 'localhost', modelsDir: BUNDLED_MODELS_DIR, modelsDirExplicit: false, limits: {}, logLevel: 'info' });
   });
 
   it('reads every variable', () => {
     const config = configFromEnv({
       PORT: '0', HOST: '0.0.0.0', MODELS_DIR: FIXTURE_MODELS_DIR, WORKERS: '2', INTRA_OP_THREADS: '1', MAX_BATCH_SIZE: '1024', MAX_QUEUE_DELAY_MS: '0.5',
-      MAX_COUNT: '10', MAX_PROPOSALS: '1000', MAX_STREAMS_PER_CONNECTION: '3', MAX_STREAMS: '9', MAX_QUERY_DEPTH: '5', MAX_QUERY_COMPLEXITY: '99',
+      MAX_COUNT: '10', MAX_PROPOSALS: '1000', MAX_STREAMS_PER_CONNECTION: '3', MAX_STREAMS: '9', MAX_QUERY_DEPTH: '5', MAX_QUERY_COMPLEXITY: '99', LOG_LEVEL: 'Debug',
     });
     expect(config).toEqual({
       port: 0, host: '0.0.0.0', modelsDir: FIXTURE_MODELS_DIR, modelsDirExplicit: true, workers: 2, intraOpNumThreads: 1, maxBatchSize: 1024, maxQueueDelayMs: 0.5,
       limits: { maxCount: 10, maxProposals: 1000, maxStreamsPerConnection: 3, maxStreams: 9, maxQueryDepth: 5, maxQueryComplexity: 99 },
+      logLevel: 'debug',
     });
     expect(samplingOptionsFor(config)).toEqual({ modelsDir: FIXTURE_MODELS_DIR, pool: { workers: 2, intraOpNumThreads: 1 }, batching: { maxBatchSize: 1024, maxQueueDelayMs: 0.5 }, limits: config.limits });
   });
@@ -24,7 +25,7 @@ describe('settings from the environment', () => {
   it('names every bad variable at once', () => {
     const error = (() => {
       try {
-        configFromEnv({ PORT: '80a', WORKERS: '0', MAX_STREAMS: '-1', MAX_QUEUE_DELAY_MS: 'soon', MAX_COUNT: '1.5', MODELS_DIR: '/does/not/exist' });
+        configFromEnv({ PORT: '80a', WORKERS: '0', MAX_STREAMS: '-1', MAX_QUEUE_DELAY_MS: 'soon', MAX_COUNT: '1.5', MODELS_DIR: '/does/not/exist', LOG_LEVEL: 'loud' });
       } catch (e) {
         return e;
       }
@@ -35,6 +36,7 @@ describe('settings from the environment', () => {
       'MODELS_DIR: folder /does/not/exist does not exist',
       'MAX_COUNT must be an integer from 1 to ∞, got "1.5"',
       'MAX_STREAMS must be an integer from 1 to ∞, got "-1"',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       'PORT must be an integer from 0 to 65535, got "80a"',
       'WORKERS must be an integer from 1 to 256, got "0"',
       'MAX_QUEUE_DELAY_MS must be a number ≥ 0, got "soon"',
@@ -42,7 +44,7 @@ describe('settings from the environment', () => {
   });
 
   it('serves no models, rather than failing, while the bundled models/ folder does not exist yet', () => {
-    const options = samplingOptionsFor({ port: 0, host: 'localhost', modelsDir: '/no/bundled/models', modelsDirExplicit: false, limits: {} });
+    const options = samplingOptionsFor({ port: 0, host: 'localhost', modelsDir: '/no/bundled/models', modelsDirExplicit: false, limits: {}, logLevel: 'info' });
     expect(options.repository?.list()).toEqual([]);
     expect(options.modelsDir).toBeUndefined();
   });

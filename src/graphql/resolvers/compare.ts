@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Directive, Query, Resolver } from 'type-graphql';
+import { errorCode } from '../../errors.js';
 import type { SamplingGateway } from '../../sampling/gateway.js';
+import { NO_CACHE } from '../cache-control.js';
 import { toGraphQLError } from '../errors.js';
-import { SamplerComparison, SamplerSpec, SamplingFailure } from '../types/compare.js';
-import { COMPLEXITY, SampleResult, SamplerSpecInput } from '../types/sample.js';
+import { CompareSamplersInput, SamplerComparison, SamplerSpec, SamplingFailure, toCompareRequest } from '../types/compare.js';
+import { COMPLEXITY, SampleResult } from '../types/sample.js';
 import type { SamplingContext } from './sample.js';
 
 /** `compareSamplers`: every configuration on one model and seed, sharing inference batches. */
@@ -14,26 +16,18 @@ export function createCompareResolver(gateway: SamplingGateway): Function {
       complexity: COMPLEXITY.compare,
       description:
         'Runs every sampler configuration on the same model and seed (so all see the same proposals) and returns one entry per configuration: ' +
-        'its spec, stats and metrics, or its error (one failing configuration does not fail the others).',
+        'its spec, stats and metrics, or its error (one failing configuration does not fail the others). ' +
+        'Without a seed each call draws new samples: see `sample` on client caches.',
     })
-    async compareSamplers(
-      @Arg('modelId', () => ID) modelId: string,
-      @Arg('samplers', () => [SamplerSpecInput]) samplers: SamplerSpecInput[],
-      @Arg('count', () => Int) count: number,
-      @Arg('seed', () => Int, { nullable: true }) seed: number | null,
-      @Arg('maxProposals', () => Int, { nullable: true }) maxProposals: number | null,
-      @Arg('batchSize', () => Int, { nullable: true }) batchSize: number | null,
-      @Ctx() context: SamplingContext | undefined,
-    ): Promise<SamplerComparison[]> {
+    @Directive(NO_CACHE)
+    async compareSamplers(@Arg('input', () => CompareSamplersInput) input: CompareSamplersInput, @Ctx() context: SamplingContext | undefined): Promise<SamplerComparison[]> {
       try {
-        const specs = samplers.map((s) => ({ name: s.name, params: s.params ?? {} }));
-        const request = { modelId, samplers: specs, count, seed: seed ?? undefined, maxProposals: maxProposals ?? undefined, batchSize: batchSize ?? undefined };
-        const entries = await gateway.compare(request, { signal: context?.sampling?.signal });
+        const request = toCompareRequest(input);
+        const entries = await gateway.compare(request, context?.sampling ?? {});
         return entries.map((e, i) => {
-          const spec = Object.assign(new SamplerSpec(), specs[i]);
+          const spec = Object.assign(new SamplerSpec(), request.samplers[i]);
           if (e.outcome) return new SamplerComparison(spec, new SampleResult(e.outcome));
-          const error = toGraphQLError(e.error);
-          return new SamplerComparison(spec, Object.assign(new SamplingFailure(), { code: String(error.extensions.code), message: error.message }));
+          return new SamplerComparison(spec, Object.assign(new SamplingFailure(), { code: errorCode(e.error), message: toGraphQLError(e.error).message }));
         });
       } catch (error) {
         throw toGraphQLError(error);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { Arg, Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Directive, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SamplingGateway } from '../../sampling/gateway.js';
+import { NO_CACHE } from '../cache-control.js';
 import { toGraphQLError } from '../errors.js';
 import { selectsField } from '../selection.js';
 import { StreamFailure, SubscriptionSource, type StreamPayload } from '../stream.js';
@@ -8,20 +9,26 @@ import { COMPLEXITY, SampleEvent, SampleInput, SampleResult, toSampleRequest } f
 
 /**
  * Optional context a server may pass (see `SamplingService.httpContext`): the signal aborts the
- * `sample` query's run when the client goes away.
+ * `sample` query's run when the client goes away; the request id tags the run's log line.
  */
 export interface SamplingContext {
-  readonly sampling?: { readonly signal?: AbortSignal };
+  readonly sampling?: { readonly signal?: AbortSignal; readonly requestId?: string };
 }
 
 /** `sample` (query) and `sampleStream` (subscription). */
 export function createSampleResolver(gateway: SamplingGateway): Function {
   @Resolver()
   class SampleResolver {
-    @Query(() => SampleResult, { complexity: COMPLEXITY.sample, description: 'Runs a sampler to `count` accepted samples and returns them all.' })
+    @Query(() => SampleResult, {
+      complexity: COMPLEXITY.sample,
+      description:
+        'Runs a sampler to `count` accepted samples and returns them all. Without a `seed` every call draws new samples: a client cache must not answer it ' +
+        '(Apollo Client: `fetchPolicy: "no-cache"` or `"network-only"`). With a seed the same input gives the same samples. Never HTTP-cached (`Cache-Control: no-store`).',
+    })
+    @Directive(NO_CACHE)
     async sample(@Arg('input', () => SampleInput) input: SampleInput, @Ctx() context: SamplingContext | undefined): Promise<SampleResult> {
       try {
-        return new SampleResult(await gateway.sample(toSampleRequest(input), context?.sampling?.signal));
+        return new SampleResult(await gateway.sample(toSampleRequest(input), context?.sampling ?? {}));
       } catch (error) {
         throw toGraphQLError(error);
       }
@@ -30,10 +37,11 @@ export function createSampleResolver(gateway: SamplingGateway): Function {
     @Subscription(() => SampleEvent, {
       complexity: COMPLEXITY.sample,
       description: 'Streams accepted samples in chunks with running stats; the last event has done: true. Stopping the subscription stops the sampling.',
-      subscribe: ({ args, info }) => {
+      subscribe: ({ args, info, context }) => {
         try {
           const { input } = args as { input: SampleInput };
-          return new SubscriptionSource(gateway.stream(toSampleRequest(input), { metrics: selectsField(info, 'metrics') }));
+          const requestId = (context as SamplingContext | undefined)?.sampling?.requestId;
+          return new SubscriptionSource(gateway.stream(toSampleRequest(input), { metrics: selectsField(info, 'metrics'), requestId }));
         } catch (error) {
           throw toGraphQLError(error);
         }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { Query, Resolver } from 'type-graphql';
+import { Directive, Query, Resolver } from 'type-graphql';
 import type { SamplingGateway } from '../../sampling/gateway.js';
+import { NO_CACHE } from '../cache-control.js';
 import { toGraphQLError } from '../errors.js';
 import { ServerStats } from '../types/server-stats.js';
 
@@ -9,12 +10,12 @@ export function createStatsResolver(gateway: SamplingGateway): Function {
   @Resolver()
   class StatsResolver {
     @Query(() => ServerStats, { description: 'Operation, error and sample counters since start, and current load.' })
+    @Directive(NO_CACHE)
     serverStats(): ServerStats {
       try {
         const s = gateway.stats();
         return Object.assign(new ServerStats(), {
           ...s,
-          startedAt: s.startedAt.toISOString(),
           uptimeSeconds: (Date.now() - s.startedAt.getTime()) / 1000,
         });
       } catch (error) {

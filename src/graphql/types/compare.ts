@@ -1,9 +1,44 @@
 /** `compareSamplers`: one entry per sampler configuration, all run on the same seed. */
 import 'reflect-metadata';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type { CompareRequest } from '../../sampling/compare.js';
+import { ErrorCode } from './enums.js';
 import { SampleMetricsView } from './metrics.js';
-import { SampleResult, SampleStats } from './sample.js';
+import { SampleResult, SampleStats, SamplerSpecInput } from './sample.js';
+
+@InputType({ description: 'Sampler configurations to run on one model with one seed.' })
+export class CompareSamplersInput {
+  @Field(() => ID)
+  modelId!: string;
+
+  @Field(() => [SamplerSpecInput], { description: 'The configurations, in the order the entries are returned.' })
+  samplers!: SamplerSpecInput[];
+
+  @Field(() => Int, { description: 'Accepted samples wanted per configuration.' })
+  count!: number;
+
+  @Field(() => Int, { nullable: true, description: 'One seed for every configuration (so all see the same proposals). Drawn and reported in stats when omitted.' })
+  seed?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Proposal budget per configuration.' })
+  maxProposals?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Proposals per round per configuration.' })
+  batchSize?: number | null;
+}
+
+/** GraphQL input → gateway request. */
+export function toCompareRequest(input: CompareSamplersInput): CompareRequest {
+  return {
+    modelId: input.modelId,
+    samplers: input.samplers.map((s) => ({ name: s.name, params: s.params ?? {} })),
+    count: input.count,
+    seed: input.seed ?? undefined,
+    maxProposals: input.maxProposals ?? undefined,
+    batchSize: input.batchSize ?? undefined,
+  };
+}
 
 @ObjectType({ description: 'A sampler configuration as given.' })
 export class SamplerSpec {
@@ -16,8 +51,8 @@ export class SamplerSpec {
 
 @ObjectType({ description: 'Why one configuration of a comparison produced no result.' })
 export class SamplingFailure {
-  @Field(() => String, { description: 'The error code, e.g. PROPOSAL_BUDGET_EXHAUSTED.' })
-  code!: string;
+  @Field(() => ErrorCode)
+  code!: ErrorCode;
 
   @Field(() => String)
   message!: string;

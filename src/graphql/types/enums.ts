@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { registerEnumType } from 'type-graphql';
 import { SamplerParameterType } from '../../contracts.js';
+import { ERROR_CODE_MEANINGS, ErrorCode } from '../../errors.js';
 import { DiscriminatorOutput, LatentDistribution, OutputKind } from '../../models/manifest.js';
 import { ModelStatus } from '../../models/repository.js';
 import { OperationKind, Transport } from '../../sampling/counters.js';
@@ -13,5 +14,10 @@ registerEnumType(LatentDistribution, { name: 'LatentDistribution', description: 
 registerEnumType(SamplerParameterType, { name: 'SamplerParameterType' });
 registerEnumType(Transport, { name: 'Transport', description: 'HTTP (Apollo) or WebSocket (graphql-ws).' });
 registerEnumType(OperationKind, { name: 'OperationType' });
+registerEnumType(ErrorCode, {
+  name: 'ErrorCode',
+  description: 'Why a run failed; the same codes as errors’ `extensions.code`.',
+  valuesConfig: Object.fromEntries(Object.entries(ERROR_CODE_MEANINGS).map(([code, description]) => [code, { description }])),
+});
 
-export { DiscriminatorOutput, LatentDistribution, ModelStatus, OperationKind, OutputKind, SamplerParameterType, Transport };
+export { DiscriminatorOutput, ErrorCode, LatentDistribution, ModelStatus, OperationKind, OutputKind, SamplerParameterType, Transport };

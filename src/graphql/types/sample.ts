@@ -189,7 +189,12 @@ export abstract class SampleBatch {
   }
 }
 
-@ObjectType({ implements: SampleBatch, description: 'All samples of a request, with the run’s final stats.' })
+@ObjectType({
+  implements: SampleBatch,
+  description:
+    'All samples of a request, with the run’s final stats. It has no `id` on purpose: a normalising client cache (Apollo Client, urql’s graphcache) ' +
+    'keeps it only under the query and its arguments, never as an entity another query could be answered from.',
+})
 export class SampleResult extends SampleBatch {
   constructor(outcome: SampleOutcome) {
     super(outcome, outcome.model, outcome.stats, outcome.metrics);

@@ -1,5 +1,6 @@
 /** `Query.serverStats`: the plugin's metrics and the engine's load, for dashboards and tests. */
 import 'reflect-metadata';
+import { GraphQLDateTime } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { OperationKind, Transport } from './enums.js';
 
@@ -17,7 +18,7 @@ export class OperationCount {
 export class ErrorCount {
   @Field(() => Transport)
   transport!: Transport;
-  @Field(() => String, { description: 'The error’s extensions.code.' })
+  @Field(() => String, { description: 'The error’s extensions.code: an `ErrorCode`, or one of Apollo Server’s (e.g. GRAPHQL_VALIDATION_FAILED).' })
   code!: string;
   @Field(() => Int)
   count!: number;
@@ -25,8 +26,8 @@ export class ErrorCount {
 
 @ObjectType({ description: 'Counters since the server started.' })
 export class ServerStats {
-  @Field(() => String, { description: 'ISO 8601 start time.' })
-  startedAt!: string;
+  @Field(() => GraphQLDateTime, { description: 'When the counters started (the service was created).' })
+  startedAt!: Date;
   @Field(() => Float)
   uptimeSeconds!: number;
   @Field(() => [OperationCount])
