@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     consoleLogger.info(
       existsSync(config.modelsDir)
         ? `models: ${config.modelsDir} (set MODELS_DIR for another folder)`
-        : `models: ${config.modelsDir} does not exist yet (the demo models are trained separately): serving no models; set MODELS_DIR for another folder`,
+        : `models: the bundled folder ${config.modelsDir} is missing from this install: serving no models; set MODELS_DIR for another folder`,
     );
   }
   const server = await startServer({ port: config.port, host: config.host, sampling: samplingOptionsFor(config) });
