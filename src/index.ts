@@ -16,6 +16,7 @@ export { DEFAULT_LIMITS, LIMITS, resolveLimits, type LimitName, type SamplingLim
 export { SamplingGateway, type GatewayOptions, type GatewayStats, type SamplingLogger } from './sampling/gateway.js';
 export { ServerCounters, OperationKind, Transport, type CountersSnapshot } from './sampling/counters.js';
 export { SamplingEngine, MAX_SEED, type EngineOptions, type RunOptions, type SampleRequest } from './sampling/engine.js';
+export { resolveParams, type ResolvedParams } from './sampling/params.js';
 export type { CompareEntry, CompareRequest, SamplerSpec } from './sampling/compare.js';
 export type { SampleOutcome } from './sampling/outcome.js';
 export type { RunStream, StreamEvent } from './sampling/stream.js';

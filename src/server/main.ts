@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm start`: the standalone sampling server on MODELS_DIR (default: the bundled models/),
  * HTTP and WebSocket at http://localhost:4000/graphql. Settings: see ENV_VARIABLES / README.

@@ -2,11 +2,11 @@ import { createDrsSampler } from '../../plugins/drs/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { SAMPLER_CONTRACT_VERSION, type SamplerPlugin } from '../../src/contracts.js';
-import { defineSamplerConformance } from '../helpers/sampler-conformance.js';
+import { defineSamplerConformance } from '../../src/testkit/index.js';
 
 defineSamplerConformance(createNaiveSampler);
-defineSamplerConformance(createThresholdSampler as () => SamplerPlugin);
-defineSamplerConformance(createDrsSampler as () => SamplerPlugin);
+defineSamplerConformance(createThresholdSampler);
+defineSamplerConformance(createDrsSampler);
 
 // The README's "Writing a sampler" example, kept honest.
 defineSamplerConformance(
