@@ -107,6 +107,26 @@ describe('the npm package', () => {
     expect(data!.models.map((m: { id: string }) => m.id)).toEqual(['fashion-mnist', 'gaussians25']);
   });
 
+  it('gives TypeScript apps the types of all three entry points', async () => {
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['types.ts'] }));
+    writeFileSync(
+      join(app, 'types.ts'),
+      [
+        `import { createSamplingService, SAMPLER_CONTRACT_VERSION, type SamplerPlugin, type SamplingService } from '${pkg.name}';`,
+        `import { configFromEnv, startServer, type ServerOptions } from '${pkg.name}/server';`,
+        `import { defineSamplerConformance } from '${pkg.name}/testkit';`,
+        `const plugin: SamplerPlugin = { contractVersion: SAMPLER_CONTRACT_VERSION, name: 'all', description: 'accepts all', parameters: [], start: () => ({ decide: (l) => l.map(() => 1), report: () => ({}) }) };`,
+        `const service: SamplingService = createSamplingService({ samplers: [plugin] });`,
+        `const options: ServerOptions = { port: configFromEnv({}).port, host: 'localhost', sampling: {} };`,
+        `// @ts-expect-error modelsDir is a string: fails as unused if the package's types were missing (any)`,
+        `createSamplingService({ modelsDir: 42 });`,
+        `defineSamplerConformance(() => plugin);`,
+        `export { service, options, startServer };`,
+      ].join('\n'),
+    );
+    await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
+  });
+
   it('exports ./server and ./testkit: the testkit passes the bundled samplers under the app’s vitest', async () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `const s = await import('${pkg.name}/server'); console.log(typeof s.startServer, typeof s.configFromEnv)`], app);
     expect(stdout.trim()).toBe('function function');
