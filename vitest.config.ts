@@ -10,7 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['dist/**', 'node_modules/**'],
+    // test/package packs and installs the package (minutes): `npm run test:package`.
+    exclude: ['dist/**', 'node_modules/**', 'test/package/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Inference tests are CPU-heavy and this machine has 2 cores: run files one at a time.

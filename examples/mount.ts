@@ -12,7 +12,8 @@ import { WebSocketServer } from 'ws';
 import { createSamplingService, type SamplingServiceOptions } from '../src/index.js'; // your app: 'graphql-gan-sampler'
 
 export async function startApp({ port = 4000, ...options }: SamplingServiceOptions & { port?: number } = {}) {
-  const sampling = createSamplingService({ modelsDir: './models', ...options });
+  // No modelsDir: the demo models bundled in the package. Yours: { modelsDir: '/srv/models' }.
+  const sampling = createSamplingService(options);
 
   const app = express();
   const httpServer = createServer(app);

@@ -20,6 +20,7 @@ export { createHealthHandlers, type HealthHandlers } from './server/health.js';
 export { LOG_LEVELS, createLogger, pinoSamplingLogger, type LogLevel, type LoggerOptions } from './server/logging.js';
 export { ServerCounters, OperationKind, Transport, type CounterSink, type CountersSnapshot } from './sampling/counters.js';
 export { SamplingEngine, MAX_SEED, type EngineObserver, type EngineOptions, type RunOptions, type RunRound, type RunSummary, type SampleRequest } from './sampling/engine.js';
+export { resolveParams, type ResolvedParams } from './sampling/params.js';
 export type { CompareEntry, CompareRequest, SamplerSpec } from './sampling/compare.js';
 export type { SampleOutcome } from './sampling/outcome.js';
 export type { RunStream, StreamEvent } from './sampling/stream.js';

@@ -40,8 +40,20 @@ export interface FailedModel {
 
 export type ModelEntry = ReadyModel | FailedModel;
 
-/** The bundled demo models, next to package.json. */
-export const BUNDLED_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []), 'models');
+/**
+ * The package's root: the nearest folder above this file holding a package.json. The same from
+ * src/models/ (tsx, tests) and dist/src/models/ (built, or installed under node_modules).
+ */
+function packageRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(here, '..', '..');
+  }
+}
+
+/** The bundled demo models, next to package.json (shipped in the npm package). */
+export const BUNDLED_MODELS_DIR = join(packageRoot(), 'models');
 
 export class ModelRepository {
   private readonly byId: ReadonlyMap<string, ModelEntry>;
@@ -66,11 +78,14 @@ export class ModelRepository {
   }
 }
 
-/** Loads every model folder in `dir` (sorted by id). Never throws for a bad model. */
-export async function loadModelRepository(dir: string = BUNDLED_MODELS_DIR): Promise<ModelRepository> {
-  const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new Error(`models directory ${root} does not exist or is not a directory (set MODELS_DIR)`);
+/**
+ * Loads every model folder in `dir` (the `modelsDir` option; default: the bundled models),
+ * sorted by id. Throws only when `dir` is not a folder; a bad model becomes a FAILED entry.
+ */
+export async function loadModelRepository(dir?: string): Promise<ModelRepository> {
+  const root = resolve(dir ?? BUNDLED_MODELS_DIR);
+  if (!isFolder(root)) {
+    throw new Error(dir === undefined ? `the bundled models folder ${root} is missing from this install: pass modelsDir` : `modelsDir: ${root} does not exist or is not a folder`);
   }
   const ids = readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
@@ -78,6 +93,14 @@ export async function loadModelRepository(dir: string = BUNDLED_MODELS_DIR): Pro
     .sort();
   const entries = await Promise.all(ids.map((id) => loadModel(join(root, id), id)));
   return new ModelRepository(root, entries);
+}
+
+export function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Loads one model folder; a problem becomes a FAILED entry whose error names the file as `<id>/<file>`. */

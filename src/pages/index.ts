@@ -4,23 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
 
 const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
-/** Static page sources live in src/pages/static (also when running from dist/). */
-const STATIC_DIR = existsIn(join(here, 'static')) ?? resolve(here, '..', '..', '..', 'src', 'pages', 'static');
-
-function existsIn(dir: string): string | null {
-  try {
-    readFileSync(join(dir, 'compare.html'));
-    return dir;
-  } catch {
-    return null;
-  }
-}
+/** The pages' HTML, CSS and JS, next to this module: src/pages/static, copied to dist/ by the build. */
+const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'static');
 
 /** Browser bundles shipped inside installed packages, by the name the pages load them under. */
 const VENDOR: Record<string, string> = {

@@ -2,10 +2,9 @@
  * The standalone server's settings from environment variables. Every problem is collected
  * and reported at once, each naming its variable, before anything starts.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LIMITS, LIMIT_NAMES, type SamplingLimits } from '../limits.js';
-import { BUNDLED_MODELS_DIR } from '../models/repository.js';
+import { BUNDLED_MODELS_DIR, isFolder } from '../models/repository.js';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './logging.js';
 
 export interface StandaloneConfig {
@@ -74,7 +73,7 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
 
   const modelsDirRaw = read('MODELS_DIR');
   const modelsDir = modelsDirRaw === undefined ? BUNDLED_MODELS_DIR : resolve(modelsDirRaw);
-  if (modelsDirRaw !== undefined && !existsSync(modelsDir)) problems.push(`MODELS_DIR: folder ${modelsDir} does not exist`);
+  if (modelsDirRaw !== undefined && !isFolder(modelsDir)) problems.push(`MODELS_DIR: ${modelsDir} does not exist or is not a folder`);
 
   const limits: Partial<Record<keyof SamplingLimits, number>> = {};
   for (const name of LIMIT_NAMES) {

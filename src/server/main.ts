@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm start`: the standalone sampling server on MODELS_DIR (default: the bundled models/),
  * HTTP and WebSocket at http://localhost:4000/graphql. Settings: see ENV_VARIABLES / README.
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     logger.info(
       existsSync(config.modelsDir)
         ? `models: ${config.modelsDir} (set MODELS_DIR for another folder)`
-        : `models: ${config.modelsDir} does not exist yet (the demo models are trained separately): serving no models; set MODELS_DIR for another folder`,
+        : `models: the bundled folder ${config.modelsDir} is missing from this install: serving no models; set MODELS_DIR for another folder`,
     );
   }
   let server;

@@ -2,7 +2,6 @@
  * The standalone server: Apollo Server 5 over express for HTTP, graphql-ws on the same port
  * for subscriptions, the offline pages, and a graceful stop. `src/server/main.ts` runs it from env.
  */
-import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -13,7 +12,7 @@ import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createSamplingService, type SamplingService, type SamplingServiceOptions } from '../graphql/service.js';
-import { ModelRepository } from '../models/repository.js';
+import { isFolder, ModelRepository } from '../models/repository.js';
 import type { SamplingLogger } from '../sampling/gateway.js';
 import type { StandaloneConfig } from './env.js';
 
@@ -125,19 +124,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 /** Service options for the environment's settings. */
 export function samplingOptionsFor(config: StandaloneConfig): SamplingServiceOptions {
   // The bundled models/ may not exist yet (they are trained separately): serve none, say so.
-  const models = !config.modelsDirExplicit && !existsDir(config.modelsDir) ? { repository: new ModelRepository(config.modelsDir, []) } : { modelsDir: config.modelsDir };
+  const models = !config.modelsDirExplicit && !isFolder(config.modelsDir) ? { repository: new ModelRepository(config.modelsDir, []) } : { modelsDir: config.modelsDir };
   return {
     ...models,
     pool: { workers: config.workers, intraOpNumThreads: config.intraOpNumThreads },
     batching: { maxBatchSize: config.maxBatchSize, maxQueueDelayMs: config.maxQueueDelayMs },
     limits: config.limits,
   };
-}
-
-function existsDir(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -43,8 +43,11 @@ describe('model repository', () => {
     expect(tiny?.status === 'READY' && tiny.signature).toEqual({ generatorInput: 'z', generatorOutput: 'x', discriminatorInput: 'x', discriminatorOutput: 'logit' });
   });
 
-  it('refuses a missing models directory with a message naming MODELS_DIR', async () => {
-    await expect(loadModelRepository(join(tmp, 'nope'))).rejects.toThrow(/nope does not exist.*MODELS_DIR/);
+  it('refuses a missing models folder, or a file, naming the modelsDir option (not the standalone server\'s MODELS_DIR)', async () => {
+    for (const path of [join(tmp, 'nope'), join(FIXTURE_MODELS_DIR, 'uniform-gaussian-1d', 'manifest.json')]) {
+      const error = await loadModelRepository(path).then(() => null, (e: Error) => e);
+      expect(error?.message).toBe(`modelsDir: ${path} does not exist or is not a folder`);
+    }
   });
 
   const cases: [string, (root: string) => void, RegExp][] = [

@@ -3,7 +3,7 @@ import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { describe, expect, it } from 'vitest';
 import { SAMPLER_CONTRACT_VERSION, type SamplerPlugin } from '../../src/contracts.js';
-import { checkRunIsolation, defineSamplerConformance } from '../helpers/sampler-conformance.js';
+import { checkRunIsolation, defineSamplerConformance } from '../../src/testkit/index.js';
 
 defineSamplerConformance(createNaiveSampler);
 defineSamplerConformance(createThresholdSampler);

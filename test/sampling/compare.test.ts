@@ -85,6 +85,6 @@ describe('npm run compare', () => {
 
   it('names a bad argument', async () => {
     const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/compare.ts', '--models-dir', FIXTURE_MODELS_DIR, '--model', 'nope', '--count', '10']);
-    await expect(run).rejects.toMatchObject({ stderr: expect.stringMatching(/compare: model "nope" not found/) });
+    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/compare: --model: model "nope" not found/) });
   });
 });

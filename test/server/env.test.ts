@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '../../src/server/env.js';
 import { samplingOptionsFor } from '../../src/server/standalone.js';
@@ -23,17 +24,15 @@ describe('settings from the environment', () => {
   });
 
   it('names every bad variable at once', () => {
-    const error = (() => {
-      try {
-        configFromEnv({ PORT: '80a', WORKERS: '0', MAX_STREAMS: '-1', MAX_QUEUE_DELAY_MS: 'soon', MAX_COUNT: '1.5', MODELS_DIR: '/does/not/exist', LOG_LEVEL: 'loud' });
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
+    let error: unknown;
+    try {
+      configFromEnv({ PORT: '80a', WORKERS: '0', MAX_STREAMS: '-1', MAX_QUEUE_DELAY_MS: 'soon', MAX_COUNT: '1.5', MODELS_DIR: '/does/not/exist', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      'MODELS_DIR: folder /does/not/exist does not exist',
+      'MODELS_DIR: /does/not/exist does not exist or is not a folder',
       'MAX_COUNT must be an integer from 1 to ∞, got "1.5"',
       'MAX_STREAMS must be an integer from 1 to ∞, got "-1"',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
@@ -41,6 +40,11 @@ describe('settings from the environment', () => {
       'WORKERS must be an integer from 1 to 256, got "0"',
       'MAX_QUEUE_DELAY_MS must be a number ≥ 0, got "soon"',
     ]);
+  });
+
+  it('refuses a MODELS_DIR that is a file, naming the variable', () => {
+    const file = join(FIXTURE_MODELS_DIR, 'uniform-gaussian-1d', 'manifest.json');
+    expect(() => configFromEnv({ MODELS_DIR: file })).toThrow(`MODELS_DIR: ${file} does not exist or is not a folder`);
   });
 
   it('serves no models, rather than failing, while the bundled models/ folder does not exist yet', () => {

@@ -15,11 +15,15 @@ afterAll(() => server.stop());
 
 describe('/metrics', () => {
   it('counts what the traffic did: rounds, rows, batches, proposals, acceptances, runs, operations and errors', async () => {
-    const naive = await gql(server, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100, seed: 1, batchSize: 64 }) { stats { proposed accepted } } }`);
+    // A server of its own: exact counts need traffic from this test only.
+    const own = await startTestServer();
+    const ownMetricsUrl = new URL('/metrics', own.url).href;
+    try {
+    const naive = await gql(own, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100, seed: 1, batchSize: 64 }) { stats { proposed accepted } } }`);
     expect(naive.data!.sample.stats).toEqual({ proposed: 100, accepted: 100 });
-    const budget = await gql(server, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 256, batchSize: 64 }) { count } }`);
+    const budget = await gql(own, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 256, batchSize: 64 }) { count } }`);
     expect(budget.errors![0]!.extensions!.code).toBe('PROPOSAL_BUDGET_EXHAUSTED');
-    const client = wsClient(server);
+    const client = wsClient(own);
     const stream = await subscribeAll(client, `subscription { sampleStream(input: { modelId: "gaussian-mixture-1d", sampler: { name: "drs", params: { gamma: 0, burnInSamples: 500 } }, count: 40, seed: 1 }) { count stats { proposed accepted } } }`);
     expect(stream.error).toBeNull();
     const streamed = stream.results.at(-1)!.data!.sampleStream.stats as { proposed: number; accepted: number };
@@ -27,7 +31,7 @@ describe('/metrics', () => {
     expect(JSON.stringify(missing)).toContain('NOT_FOUND');
     await client.dispose();
 
-    const { status, contentType, exposition: m } = await scrape(metricsUrl);
+    const { status, contentType, exposition: m } = await scrape(ownMetricsUrl);
     expect(status).toBe(200);
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
 
@@ -47,7 +51,7 @@ describe('/metrics', () => {
     expect(m.histogram(`${P}run_duration_seconds`, naiveLabels).count).toBe(1);
 
     // Inference, per model: every round the pool ran, its rows, and where its time went.
-    expect(m.total(`${P}inference_rounds_total`)).toBe(server.sampling.gateway.stats().inferenceRounds);
+    expect(m.total(`${P}inference_rounds_total`)).toBe(own.sampling.gateway.stats().inferenceRounds);
     for (const model of ['uniform-gaussian-1d', 'gaussian-mixture-1d']) {
       const rounds = m.value(`${P}inference_rounds_total`, { model });
       const sizes = m.histogram(`${P}inference_batch_size`, { model });
@@ -75,11 +79,14 @@ describe('/metrics', () => {
     expect(m.value(`${P}models`, { status: 'READY' })).toBe(5);
     expect(m.value('process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(m.has('nodejs_eventloop_lag_seconds')).toBe(true);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('shows runs and streams in progress', async () => {
     const client = wsClient(server);
-    void subscribeAll(client, `subscription { sampleStream(input: { modelId: "uniform-gaussian-1d", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 20000000, batchSize: 64 }) { count } }`);
+    void subscribeAll(client, `subscription { sampleStream(input: { modelId: "tiny-image", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 20000000, batchSize: 64 }) { count } }`);
     await waitFor(() => server.sampling.gateway.activeStreams === 1, 5000, 'the stream to start');
     const during = (await scrape(metricsUrl)).exposition;
     expect(during.value(`${P}active_streams`)).toBe(1);

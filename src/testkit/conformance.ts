@@ -5,8 +5,8 @@
  * test file.
  */
 import { describe, expect, it } from 'vitest';
-import { SAMPLER_CONTRACT_VERSION, SamplerParameterError, type BurnIn, type ModelDescriptor, type SamplerPlugin, type SamplerReport, type SamplerState } from '../../src/contracts.js';
-import { resolveParams } from '../../src/sampling/params.js';
+import { SAMPLER_CONTRACT_VERSION, SamplerParameterError, type BurnIn, type ModelDescriptor, type SamplerPlugin, type SamplerReport, type SamplerState } from '../contracts.js';
+import { resolveParams } from '../sampling/params.js';
 
 const model: ModelDescriptor = { id: 'conformance', latentDim: 2, outputShape: [2], outputKind: 'vector' };
 
