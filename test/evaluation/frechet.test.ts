@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { featureStatistics, frechetDistance, type FeatureStatistics } from '../../src/evaluation/frechet.js';
 import { multiplySquare } from '../../src/evaluation/linalg.js';
@@ -177,17 +176,5 @@ describe('frechetDistance', () => {
 
   it('rejects statistics of the wrong size', () => {
     expect(() => frechetDistance(stats([0], [1]), stats([0, 0], [1, 0, 0, 1]), 2)).toThrow(RangeError);
-  });
-
-  it('takes under 50 ms at dim = 64', () => {
-    frechetDistance(a, b, dim); // warm-up: let the JIT compile the Jacobi loops
-    // The fastest of five runs: robust to other work sharing this 2-core machine.
-    let fastest = Infinity;
-    for (let i = 0; i < 5; i++) {
-      const start = performance.now();
-      frechetDistance(a, b, dim);
-      fastest = Math.min(fastest, performance.now() - start);
-    }
-    expect(fastest).toBeLessThan(50);
   });
 });
