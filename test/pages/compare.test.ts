@@ -122,7 +122,7 @@ describe('comparison page', () => {
   });
 
   it('pages through every image, opens one large with its logit and p, and downloads CSV and PNG', async () => {
-    const { page, problems } = await openPage(h, '/?model=fashion-mnist&count=100&seed=5&s=naive&s=every-type:acceptance=1,byLogit=true');
+    const { page, problems } = await openPage(h, '/?model=fashion-mnist&count=100&seed=5&s=naive&s=drs:burnInSamples=1000,gammaPercentile=80');
     await page.click('#start');
     await waitForColumns(page, 2);
     const images = column(page, 1);
@@ -268,6 +268,35 @@ describe('comparison page', () => {
     const { page, problems } = await openPage(h, '/');
     expect(await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href)).toMatch(/\/_sampler\/favicon\.svg$/);
     expect(problems).toEqual([]); // no 404 for /favicon.ico either
+    await page.close();
+  });
+
+  it('makes a select for an enum parameter (the generator is ready for ENUM declarations)', async () => {
+    // No sampler on this server declares an enum yet: feed the generator such a declaration directly.
+    const { page, problems } = await openPage(h, '/');
+    const result = await page.evaluate(`Promise.all([import('/_sampler/controls.js'), import('/_sampler/url.js')]).then(([c, u]) => {
+      const sampler = { name: 'calibrated', parameters: [{ name: 'calibration', type: 'ENUM', allowedValues: ['none', 'platt', 'isotonic'], default: 'none', min: null, max: null, description: 'How to calibrate D.' }] };
+      const panel = c.createParamPanel(sampler, { calibration: 'platt' });
+      document.body.append(panel.el);
+      const select = panel.el.querySelector('[data-param="calibration"] select');
+      const out = { options: [...select.options].map((o) => o.textContent), value: select.value, read: panel.read() };
+      select.value = '';
+      out.unset = panel.read();
+      panel.toggleJson();
+      panel.el.querySelector('textarea').value = '{"calibration": "bogus"}';
+      out.bad = panel.read().problems;
+      out.url = u.decodeState('?s=calibrated:calibration=isotonic', [sampler]).configs;
+      return out;
+    })`);
+    expect(result).toEqual({
+      options: ['default (none)', 'none', 'platt', 'isotonic'],
+      value: 'platt',
+      read: { params: { calibration: 'platt' }, problems: [] },
+      unset: { params: {}, problems: [] },
+      bad: [{ name: 'calibration', message: 'must be one of none, platt, isotonic' }],
+      url: [{ name: 'calibrated', params: { calibration: 'isotonic' } }],
+    });
+    expect(problems).toEqual([]);
     await page.close();
   });
 });
