@@ -55,7 +55,7 @@ export function createPagesRouter(options: PagesOptions = {}): Router {
   const graphqlPath = options.graphqlPath ?? '/graphql';
   const assetsPath = options.assetsPath ?? '/_sampler';
   const comparePath = options.comparePath ?? '/';
-  const vars = { GRAPHQL_PATH: graphqlPath, ASSETS: assetsPath };
+  const vars = { GRAPHQL_PATH: graphqlPath, ASSETS: assetsPath, COMPARE_PATH: comparePath };
   const router = express.Router();
   const html = (file: string) => (req: Request, res: Response, next: () => void) => {
     if (req.method !== 'GET') return next();

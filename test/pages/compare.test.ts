@@ -1,0 +1,302 @@
+/// <reference lib="dom" />
+/**
+ * The comparison page in a real headless Chromium against a real server: controls generated from
+ * the samplers' declarations, column states, stop, model switch, paging and the lightbox, curves,
+ * the share link, downloads and the narrow layout.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUT, openPage, startPagesHarness, waitForColumns, type PagesHarness } from './setup.js';
+
+let h: PagesHarness;
+beforeAll(async () => {
+  h = await startPagesHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const column = (page: Page, i: number) => page.locator(`[data-testid="column-${i}"]`);
+const config = (page: Page, i: number) => page.locator('#configs .config').nth(i);
+
+describe('comparison page', () => {
+  it('generates parameter controls from the declarations and flags a bad value before Start', async () => {
+    const { page, problems } = await openPage(h, '/?model=gaussians25&s=naive&s=every-type');
+    const panel = config(page, 1);
+    // float: a number input with the declared bounds, the default as placeholder and the description as help.
+    const acceptance = panel.locator('[data-param="acceptance"] input');
+    expect(await acceptance.getAttribute('type')).toBe('number');
+    expect(await acceptance.getAttribute('min')).toBe('0.01');
+    expect(await acceptance.getAttribute('max')).toBe('1');
+    expect(await acceptance.getAttribute('step')).toBe('any');
+    expect(await acceptance.getAttribute('placeholder')).toBe('default 0.5');
+    expect(await panel.locator('[data-param="acceptance"] .help').textContent()).toBe('The acceptance probability of every eligible proposal.');
+    // int: step 1; boolean: a checkbox, unchecked (its default).
+    expect(await panel.locator('[data-param="every"] input').getAttribute('step')).toBe('1');
+    const byLogit = panel.locator('[data-param="byLogit"] input');
+    expect(await byLogit.getAttribute('type')).toBe('checkbox');
+    expect(await byLogit.isChecked()).toBe(false);
+
+    // Out of range: flagged on the control as typed, and Start refuses, naming it.
+    await acceptance.fill('1.5');
+    expect(await panel.locator('[data-param="acceptance"] .param-error').textContent()).toBe('must be ≤ 1');
+    expect(await acceptance.getAttribute('aria-invalid')).toBe('true');
+    await panel.locator('[data-param="every"] input').fill('2.5');
+    expect(await panel.locator('[data-param="every"] .param-error').textContent()).toBe('must be a whole number');
+    await page.click('#start');
+    expect(await page.textContent('#status')).toBe('column 2 (every-type): acceptance must be ≤ 1');
+    expect(await page.locator('.column').count()).toBe(0);
+    await page.screenshot({ path: `${OUT}/compare-controls-invalid.png` });
+
+    // Fixed: the run starts with exactly the values set (the header names them) and finishes.
+    await acceptance.fill('0.25');
+    await panel.locator('[data-param="every"] input').fill('2');
+    await byLogit.check();
+    expect(await panel.locator('.param.invalid').count()).toBe(0);
+    await page.fill('#count', '300');
+    await page.click('#start');
+    await waitForColumns(page, 2);
+    expect(await column(page, 1).locator('h2').textContent()).toBe('every-type acceptance=0.25 every=2 byLogit=true');
+    expect(await column(page, 1).getAttribute('data-state')).toBe('finished');
+    // p = 0.25·σ(logit) on every second proposal: the acceptance rate is below 12.5 %.
+    const rate = parseFloat((await column(page, 1).locator('dd[data-metric="acceptance rate"]').textContent())!);
+    expect(rate).toBeGreaterThan(0);
+    expect(rate).toBeLessThan(12.5);
+
+    // The JSON view carries the values over, and back; a bad JSON value is flagged too.
+    await panel.locator('.json-toggle').click();
+    const json = panel.locator('textarea.params-json');
+    expect(JSON.parse(await json.inputValue())).toEqual({ acceptance: 0.25, every: 2, byLogit: true });
+    await json.fill('{"acceptance": 0.5, "every": 0}');
+    await page.click('#start');
+    expect(await page.textContent('#status')).toBe('column 2 (every-type): every must be ≥ 1');
+    await json.fill('{"acceptance": 0.5, "every": 3}');
+    await panel.locator('.json-toggle').click();
+    expect(await panel.locator('[data-param="every"] input').inputValue()).toBe('3');
+    expect(await byLogit.isChecked()).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows each column\'s state and timing, says "stopped" after Stop, and clears stale results on a model switch', async () => {
+    // every-type at p = 1e-4 cannot reach 2000 samples within the proposal budget: it runs until stopped.
+    const { page, problems } = await openPage(h, '/?model=gaussians25&count=2000&seed=3&s=naive&s=every-type:acceptance=0.01,every=100');
+    await page.click('#start');
+    expect(await column(page, 1).getAttribute('data-state')).toBe('running');
+    await page.waitForFunction(() => document.querySelector('[data-testid="column-0"]')?.getAttribute('data-state') === 'finished', null, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="column-1"]')?.getAttribute('data-proposed') ?? 0) > 0, null, { timeout: 60_000 });
+    expect(await column(page, 1).getAttribute('data-state')).toBe('running');
+    expect(await column(page, 0).locator('.timing').textContent()).toMatch(/^\d+\.\d s · [\d,]+ samples\/s$/);
+    await page.click('#stop');
+    expect(await column(page, 1).getAttribute('data-state')).toBe('stopped');
+    expect(await column(page, 1).locator('.state').textContent()).toBe('stopped');
+    expect(await column(page, 0).getAttribute('data-state')).toBe('finished'); // an ended column keeps its state
+    // The clock stops with the column, and the server's run ends too.
+    const elapsed = await column(page, 1).getAttribute('data-elapsed');
+    await page.waitForTimeout(600);
+    expect(await column(page, 1).getAttribute('data-elapsed')).toBe(elapsed);
+    await expect.poll(() => h.server.sampling.gateway.activeRuns, { timeout: 10_000 }).toBe(0);
+    expect(await page.textContent('#status')).toBe('stopped');
+    await page.screenshot({ path: `${OUT}/compare-stopped.png` });
+
+    // Switching the model clears the previous model's columns and picks that model's default count.
+    await page.selectOption('#model', 'fashion-mnist');
+    expect(await page.locator('.column').count()).toBe(0);
+    expect(await page.inputValue('#count')).toBe('256');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('marks a column failed with the server\'s error on the parameter\'s control', async () => {
+    const { page, problems } = await openPage(h, '/?model=gaussians25&count=50&s=naive&s=drs:gamma=0,gammaPercentile=90');
+    await page.click('#start');
+    await waitForColumns(page, 2);
+    expect(await column(page, 1).getAttribute('data-state')).toBe('failed');
+    expect(await column(page, 1).locator('.error').textContent()).toMatch(/gamma.*gammaPercentile|gammaPercentile.*gamma/);
+    expect(await config(page, 1).locator('.param.invalid').count()).toBeGreaterThan(0);
+    expect(await column(page, 0).getAttribute('data-state')).toBe('finished');
+    expect(await page.textContent('#status')).toBe('1 of 2 columns failed');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('pages through every image, opens one large with its logit and p, and downloads CSV and PNG', async () => {
+    const { page, problems } = await openPage(h, '/?model=fashion-mnist&count=100&seed=5&s=naive&s=drs:burnInSamples=1000,gammaPercentile=80');
+    await page.click('#start');
+    await waitForColumns(page, 2);
+    const images = column(page, 1);
+    expect(await images.getAttribute('data-state')).toBe('finished');
+    expect(await images.locator('.grid img').count()).toBe(64);
+    expect(await images.locator('.pager .range').textContent()).toBe('1–64 of 100');
+    await images.locator('.pager .next').click();
+    expect(await images.locator('.pager .range').textContent()).toBe('65–100 of 100');
+    const sizes = await images.locator('.grid img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+    expect(sizes).toEqual(new Array(36).fill(28)); // decoded PNGs, not broken images
+    expect(await images.locator('.pager .next').isDisabled()).toBe(true);
+
+    // The lightbox: sample 66 large, with the logit and p the CSV has for it; arrows step.
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), images.locator('.actions .csv').click()]);
+    const csv = readFileSync(await csvDownload.path(), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(101);
+    expect(csv[0]!.split(',').slice(0, 4)).toEqual(['index', 'logit', 'acceptance_probability', 'v0']);
+    expect(csv[0]!.split(',')).toHaveLength(3 + 28 * 28);
+    await images.locator('.grid img').nth(1).click();
+    const box = page.locator('dialog#lightbox');
+    expect(await box.isVisible()).toBe(true);
+    expect(await box.locator('.lightbox-title').textContent()).toContain('sample 66 of 100');
+    const row66 = csv[66]!.split(',');
+    expect(Number(await box.locator('[data-fact="logit"]').textContent())).toBeCloseTo(Number(row66[1]), 4);
+    expect(Number(await box.locator('[data-fact="p"]').textContent())).toBeCloseTo(Number(row66[2]), 4);
+    expect(await box.locator('img').evaluate((i: HTMLImageElement) => i.getBoundingClientRect().width)).toBeGreaterThan(200);
+    await page.screenshot({ path: `${OUT}/compare-lightbox.png` });
+    await page.keyboard.press('ArrowRight');
+    expect(await box.locator('.lightbox-title').textContent()).toContain('sample 67 of 100');
+    await page.keyboard.press('Escape');
+    expect(await box.isVisible()).toBe(false);
+
+    // PNG: a montage of all 100 images (10 × 10 tiles of 28 px, 1 px apart).
+    const [pngDownload] = await Promise.all([page.waitForEvent('download'), images.locator('.actions .png').click()]);
+    const png = readFileSync(await pngDownload.path());
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([10 * 29 + 1, 10 * 29 + 1]);
+
+    // Extremes: hidden for naive (every p = 1), shown for the sampler whose p varies.
+    expect(await column(page, 0).locator('.extremes').getAttribute('data-informative')).toBe('false');
+    expect(await column(page, 0).locator('.extremes-note').textContent()).toBe('All 100 samples were accepted with p = 1.000: there is nothing to rank.');
+    expect(await column(page, 0).locator('.strip.high').isVisible()).toBe(false);
+    expect(await images.locator('.strip.high img').count()).toBe(8);
+    // Curves: acceptance and Fréchet distance against proposals, one point per event.
+    for (const chart of ['acceptance', 'quality']) expect(Number(await images.locator(`[data-chart="${chart}"]`).getAttribute('data-points'))).toBeGreaterThan(0);
+    await page.screenshot({ path: `${OUT}/compare-fashion-mnist-pages.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('draws curves and marks the extremes on the plot; the share link reproduces the comparison', async () => {
+    const { page, problems } = await openPage(h, '/?model=gaussians25');
+    await page.fill('#count', '800');
+    await page.fill('#seed', '7');
+    await config(page, 1).locator('[data-param="gamma"] input').fill('0');
+    await config(page, 2).locator('[data-param="gamma"] input').fill('');
+    await config(page, 2).locator('[data-param="gammaPercentile"] input').fill('80');
+    await config(page, 2).locator('[data-param="burnInSamples"] input').fill('5000');
+    const href = (await page.getAttribute('#share', 'href'))!;
+    expect(href).toBe(new URL('/?model=gaussians25&count=800&seed=7&s=naive&s=drs:gamma=0&s=drs:burnInSamples=5000,gammaPercentile=80&run=1', h.server.url).href);
+    await page.click('#start');
+    await waitForColumns(page, 3);
+    const drs = column(page, 1);
+    expect(await drs.getAttribute('data-state')).toBe('finished');
+    // Curves: one point per event, drawn (the canvas has ink of the line colour).
+    for (const chart of ['acceptance', 'quality']) {
+      const c = drs.locator(`[data-chart="${chart}"]`);
+      expect(Number(await c.getAttribute('data-points'))).toBeGreaterThan(1);
+      const ink = await c.locator('canvas').evaluate((cv: HTMLCanvasElement) => {
+        const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 2]! > 120 && d[i]! < 80 && d[i + 3]! > 0) n++;
+        return n;
+      });
+      expect(ink).toBeGreaterThan(20);
+    }
+    expect(await drs.locator('[data-chart="quality"] figcaption').textContent()).toMatch(/^high-quality share: \d+\.\d %$/);
+    // Extremes: readable coordinates, not cut off; marked on the plot in green and orange.
+    const items = drs.locator('.strip.high span');
+    expect(await items.count()).toBe(8);
+    expect(await items.first().locator('b').textContent()).toMatch(/^\(−?\d+\.\d\d, −?\d+\.\d\d\)$/);
+    const clipped = await drs.locator('.strip span').evaluateAll((spans) => spans.filter((s) => s.scrollWidth > s.clientWidth + 1).length);
+    expect(clipped).toBe(0);
+    const marks = await drs.locator('canvas.marks').evaluate((cv: HTMLCanvasElement) => {
+      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      let green = 0;
+      let orange = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3]! < 128) continue;
+        if (d[i + 1]! > 100 && d[i]! < 60) green++;
+        if (d[i]! > 180 && d[i + 1]! < 120) orange++;
+      }
+      return { green, orange };
+    });
+    expect(marks.green).toBeGreaterThan(50);
+    expect(marks.orange).toBeGreaterThan(50);
+    await page.screenshot({ path: `${OUT}/compare-gaussians25-curves.png`, fullPage: true });
+    const csvOf = async (p: Page, i: number) => {
+      const [d] = await Promise.all([p.waitForEvent('download'), column(p, i).locator('.actions .csv').click()]);
+      return readFileSync(await d.path(), 'utf8');
+    };
+    const first = [await csvOf(page, 1), await csvOf(page, 2)];
+    expect(first[0]!.split('\n')[0]).toBe('index,logit,acceptance_probability,x,y');
+
+    // The link opens the same comparison and runs it: the same samples, to the last digit.
+    const again = await openPage(h, href);
+    await waitForColumns(again.page, 3);
+    expect(await again.page.inputValue('#count')).toBe('800');
+    expect(await again.page.inputValue('#seed')).toBe('7');
+    expect(await config(again.page, 2).locator('[data-param="gammaPercentile"] input').inputValue()).toBe('80');
+    expect([await csvOf(again.page, 1), await csvOf(again.page, 2)]).toEqual(first);
+    expect(again.problems).toEqual([]);
+    await again.page.close();
+    // The address bar follows the controls too (without auto-run).
+    expect(page.url()).toBe(href.replace('&run=1', ''));
+    const [png] = await Promise.all([page.waitForEvent('download'), column(page, 1).locator('.actions .png').click()]);
+    const bytes = readFileSync(await png.path());
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([400, 400]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 420 px wide screen without horizontal overflow', async () => {
+    const { page, problems } = await openPage(h, '/?model=gaussians25&count=300&s=naive&s=drs:gamma=0&s=threshold:percentile=50', 420);
+    await page.click('#start');
+    await waitForColumns(page, 3);
+    const overflow = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth - window.innerWidth,
+      cut: [...document.querySelectorAll('.numbers dd, .numbers dt, .timing, .column h2, .strip span')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent),
+      wide: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => e.tagName + '.' + e.className),
+    }));
+    expect(overflow).toEqual({ page: 0, cut: [], wide: [] });
+    await page.screenshot({ path: `${OUT}/compare-narrow.png` });
+    await column(page, 1).screenshot({ path: `${OUT}/compare-narrow-column.png` });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('has a favicon', async () => {
+    const res = await fetch(new URL('/_sampler/favicon.svg', h.server.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    const { page, problems } = await openPage(h, '/');
+    expect(await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href)).toMatch(/\/_sampler\/favicon\.svg$/);
+    expect(problems).toEqual([]); // no 404 for /favicon.ico either
+    await page.close();
+  });
+
+  it('makes a select for an enum parameter (the generator is ready for ENUM declarations)', async () => {
+    // No sampler on this server declares an enum yet: feed the generator such a declaration directly.
+    const { page, problems } = await openPage(h, '/');
+    const result = await page.evaluate(`Promise.all([import('/_sampler/controls.js'), import('/_sampler/url.js')]).then(([c, u]) => {
+      const sampler = { name: 'calibrated', parameters: [{ name: 'calibration', type: 'ENUM', allowedValues: ['none', 'platt', 'isotonic'], default: 'none', min: null, max: null, description: 'How to calibrate D.' }] };
+      const panel = c.createParamPanel(sampler, { calibration: 'platt' });
+      document.body.append(panel.el);
+      const select = panel.el.querySelector('[data-param="calibration"] select');
+      const out = { options: [...select.options].map((o) => o.textContent), value: select.value, read: panel.read() };
+      select.value = '';
+      out.unset = panel.read();
+      panel.toggleJson();
+      panel.el.querySelector('textarea').value = '{"calibration": "bogus"}';
+      out.bad = panel.read().problems;
+      out.url = u.decodeState('?s=calibrated:calibration=isotonic', [sampler]).configs;
+      return out;
+    })`);
+    expect(result).toEqual({
+      options: ['default (none)', 'none', 'platt', 'isotonic'],
+      value: 'platt',
+      read: { params: { calibration: 'platt' }, problems: [] },
+      unset: { params: {}, problems: [] },
+      bad: [{ name: 'calibration', message: 'must be one of none, platt, isotonic' }],
+      url: [{ name: 'calibrated', params: { calibration: 'isotonic' } }],
+    });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

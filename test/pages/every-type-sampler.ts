@@ -1,0 +1,29 @@
+/**
+ * A test-only sampler that declares one parameter of every type the contract has, so the
+ * comparison page's generated controls can be exercised end to end. Built on src/contracts.ts only.
+ */
+import { SAMPLER_CONTRACT_VERSION, type SamplerPlugin } from '../../src/contracts.js';
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+export function createEveryTypeSampler(): SamplerPlugin {
+  return {
+    contractVersion: SAMPLER_CONTRACT_VERSION,
+    name: 'every-type',
+    description: 'Test sampler: accepts each proposal with a fixed probability; declares a float, an int and a boolean parameter.',
+    parameters: [
+      { name: 'acceptance', type: 'float', default: 0.5, min: 0.01, max: 1, description: 'The acceptance probability of every eligible proposal.' },
+      { name: 'every', type: 'int', default: 1, min: 1, max: 100, description: 'Only every n-th proposal of a batch is eligible.' },
+      { name: 'byLogit', type: 'boolean', default: false, description: 'Scale the probability by σ(logit), so proposals D likes are kept more often.' },
+    ],
+    start: (params) => {
+      const acceptance = params.acceptance as number;
+      const every = params.every as number;
+      const byLogit = params.byLogit === true;
+      return {
+        decide: (logits) => logits.map((l, i) => (i % every === 0 ? acceptance * (byLogit ? sigmoid(l) : 1) : 0)),
+        report: () => ({}),
+      };
+    },
+  };
+}
