@@ -23,6 +23,16 @@ export const ErrorCode = {
   NOT_STARTED: 'NOT_STARTED',
   /** The run was cancelled (its client went away). */
   CANCELLED: 'CANCELLED',
+  /** The request itself is malformed (body not JSON, a subscription sent over HTTP …). Apollo's code. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The operation is not valid GraphQL syntax. Apollo's code, given over WebSocket too. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The operation does not validate against the schema. Apollo's code, given over WebSocket too. */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** No operation to run: `operationName` names none, or several and none named. Apollo's code. */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** A bug or an unexpected failure on the server; the message says what. */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -19,6 +19,22 @@ export const LIMITS = {
   maxComparedSamplers: { env: 'MAX_COMPARED_SAMPLERS', default: 8, description: 'sampler configurations per `compareSamplers`' },
   maxStreamsPerConnection: { env: 'MAX_STREAMS_PER_CONNECTION', default: 8, description: 'concurrent `sampleStream` subscriptions per WebSocket' },
   maxStreams: { env: 'MAX_STREAMS', default: 64, description: 'concurrent `sampleStream` subscriptions per server' },
+  maxActiveRuns: {
+    env: 'MAX_ACTIVE_RUNS',
+    default: 128,
+    description: 'concurrent sampling runs per server (queries, streams, compared configurations); more are refused, not queued',
+  },
+  maxOperationProposals: {
+    env: 'MAX_OPERATION_PROPOSALS',
+    default: 20_000_000,
+    description: 'proposal budget of one operation: the `maxProposals` of all its runs, aliases and compared configurations summed',
+  },
+  maxResponseBytes: {
+    env: 'MAX_RESPONSE_BYTES',
+    default: 64 * 1024 * 1024,
+    description: 'largest estimated response of one operation (one stream event), from count × sample size × the selected fields',
+  },
+  maxRequestBytes: { env: 'MAX_REQUEST_BYTES', default: 1024 * 1024, description: 'largest HTTP request body and WebSocket message' },
   maxQueryDepth: { env: 'MAX_QUERY_DEPTH', default: 10, description: 'deepest field nesting per operation (introspection not counted)' },
   maxQueryComplexity: {
     env: 'MAX_QUERY_COMPLEXITY',

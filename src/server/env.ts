@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseAllowedOrigins } from '../graphql/websocket.js';
 import { LIMITS, LIMIT_NAMES, type SamplingLimits } from '../limits.js';
 import { BUNDLED_MODELS_DIR } from '../models/repository.js';
 
@@ -19,6 +20,8 @@ export interface StandaloneConfig {
   readonly maxBatchSize?: number | undefined;
   readonly maxQueueDelayMs?: number | undefined;
   readonly limits: Partial<SamplingLimits>;
+  /** Origins besides the server's own whose pages may open WebSockets. */
+  readonly allowedOrigins?: readonly string[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -37,6 +40,10 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: (cores − 1) / WORKERS, at least 1)'],
   ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
   ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company (default 2)'],
+  [
+    'ALLOWED_ORIGINS',
+    'comma-separated origins (`https://app.example.com`) whose web pages may open WebSockets besides this server’s own, `*` for any (default: none; clients that send no Origin, i.e. not browsers, are always let in)',
+  ],
   ...LIMIT_NAMES.map((name) => [LIMITS[name].env, `${LIMITS[name].description} (default ${LIMITS[name].default})`] as const),
 ];
 
@@ -79,6 +86,16 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     if (value !== undefined) limits[name] = value;
   }
 
+  const originsRaw = read('ALLOWED_ORIGINS');
+  let allowedOrigins: string[] | undefined;
+  if (originsRaw !== undefined) {
+    try {
+      allowedOrigins = parseAllowedOrigins(originsRaw.split(',').map((o) => o.trim()).filter((o) => o !== ''));
+    } catch (error) {
+      problems.push(`ALLOWED_ORIGINS: ${(error as Error).message}`);
+    }
+  }
+
   const config: StandaloneConfig = {
     port: int('PORT', 0, 65535) ?? 4000,
     host: read('HOST') ?? 'localhost',
@@ -89,6 +106,7 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     maxBatchSize: int('MAX_BATCH_SIZE', 1),
     maxQueueDelayMs: number('MAX_QUEUE_DELAY_MS', 0),
     limits,
+    allowedOrigins,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

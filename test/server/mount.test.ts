@@ -45,11 +45,12 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
     const gateway = app.sampling.gateway;
     const started = Date.now();
     await app.apollo.stop();
-    expect(Date.now() - started).toBeLessThan(3000); // not the drain plugin's 10 s grace period
+    // Not the HTTP drain's 10 s grace period (a margin for a loaded 2-core machine).
+    expect(Date.now() - started).toBeLessThan(8000);
     const { results, error } = await stream;
-    // The stream ends with SHUTTING_DOWN, or the socket closes first (graphql-ws dispose): either way it ends.
-    const codes = results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code);
-    expect(codes.length > 0 ? codes : [error ? 'CLOSED' : 'NONE']).toEqual([expect.stringMatching(/SHUTTING_DOWN|CLOSED/)]);
+    // The stream's last message is its SHUTTING_DOWN error, then Complete, before the socket closes.
+    expect(error).toBeNull();
+    expect(results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code)).toEqual(['SHUTTING_DOWN']);
     expect(gateway.activeRuns).toBe(0);
     await client.dispose();
   });

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, ID, Info, Int, Query, Resolver } from 'type-graphql';
 import type { SamplingGateway } from '../../sampling/gateway.js';
 import { toGraphQLError } from '../errors.js';
+import { responseFields } from '../selection.js';
 import { SamplerComparison, SamplerSpec, SamplingFailure } from '../types/compare.js';
 import { COMPLEXITY, SampleResult, SamplerSpecInput } from '../types/sample.js';
 import type { SamplingContext } from './sample.js';
@@ -24,11 +26,13 @@ export function createCompareResolver(gateway: SamplingGateway): Function {
       @Arg('maxProposals', () => Int, { nullable: true }) maxProposals: number | null,
       @Arg('batchSize', () => Int, { nullable: true }) batchSize: number | null,
       @Ctx() context: SamplingContext | undefined,
+      @Info() info: GraphQLResolveInfo,
     ): Promise<SamplerComparison[]> {
       try {
         const specs = samplers.map((s) => ({ name: s.name, params: s.params ?? {} }));
         const request = { modelId, samplers: specs, count, seed: seed ?? undefined, maxProposals: maxProposals ?? undefined, batchSize: batchSize ?? undefined };
-        const entries = await gateway.compare(request, { signal: context?.sampling?.signal });
+        const { signal, budget } = context?.sampling ?? {};
+        const entries = await gateway.compare(request, { signal, budget, fields: responseFields(info) });
         return entries.map((e, i) => {
           const spec = Object.assign(new SamplerSpec(), specs[i]);
           if (e.outcome) return new SamplerComparison(spec, new SampleResult(e.outcome));

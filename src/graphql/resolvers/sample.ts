@@ -1,17 +1,20 @@
 import 'reflect-metadata';
-import { Arg, Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { OperationBudget } from '../../sampling/budget.js';
 import type { SamplingGateway } from '../../sampling/gateway.js';
 import { toGraphQLError } from '../errors.js';
-import { selectsField } from '../selection.js';
+import { responseFields, selectsField } from '../selection.js';
 import { StreamFailure, SubscriptionSource, type StreamPayload } from '../stream.js';
 import { COMPLEXITY, SampleEvent, SampleInput, SampleResult, toSampleRequest } from '../types/sample.js';
 
 /**
  * Optional context a server may pass (see `SamplingService.httpContext`): the signal aborts the
- * `sample` query's run when the client goes away.
+ * `sample` query's run when the client goes away; the budget, made once per operation, bounds
+ * what all its fields together may take (see `SamplingGateway.operationBudget`).
  */
 export interface SamplingContext {
-  readonly sampling?: { readonly signal?: AbortSignal };
+  readonly sampling?: { readonly signal?: AbortSignal; readonly budget?: OperationBudget };
 }
 
 /** `sample` (query) and `sampleStream` (subscription). */
@@ -19,9 +22,10 @@ export function createSampleResolver(gateway: SamplingGateway): Function {
   @Resolver()
   class SampleResolver {
     @Query(() => SampleResult, { complexity: COMPLEXITY.sample, description: 'Runs a sampler to `count` accepted samples and returns them all.' })
-    async sample(@Arg('input', () => SampleInput) input: SampleInput, @Ctx() context: SamplingContext | undefined): Promise<SampleResult> {
+    async sample(@Arg('input', () => SampleInput) input: SampleInput, @Ctx() context: SamplingContext | undefined, @Info() info: GraphQLResolveInfo): Promise<SampleResult> {
       try {
-        return new SampleResult(await gateway.sample(toSampleRequest(input), context?.sampling?.signal));
+        const { signal, budget } = context?.sampling ?? {};
+        return new SampleResult(await gateway.sample(toSampleRequest(input), { signal, budget, fields: responseFields(info) }));
       } catch (error) {
         throw toGraphQLError(error);
       }
@@ -30,10 +34,11 @@ export function createSampleResolver(gateway: SamplingGateway): Function {
     @Subscription(() => SampleEvent, {
       complexity: COMPLEXITY.sample,
       description: 'Streams accepted samples in chunks with running stats; the last event has done: true. Stopping the subscription stops the sampling.',
-      subscribe: ({ args, info }) => {
+      subscribe: ({ args, info, context }) => {
         try {
           const { input } = args as { input: SampleInput };
-          return new SubscriptionSource(gateway.stream(toSampleRequest(input), { metrics: selectsField(info, 'metrics') }));
+          const budget = (context as SamplingContext | undefined)?.sampling?.budget;
+          return new SubscriptionSource(gateway.stream(toSampleRequest(input), { metrics: selectsField(info, 'metrics'), budget, fields: responseFields(info) }));
         } catch (error) {
           throw toGraphQLError(error);
         }
