@@ -20,6 +20,13 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
     expect(data!.samplers.map((s: { name: string }) => s.name)).toEqual(['naive', 'threshold', 'drs']);
   });
 
+  it('answers a malformed body with a JSON error and sends no X-Powered-By, as the standalone server does', async () => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(((await res.json()) as { errors: { extensions: object }[] }).errors[0]!.extensions).toEqual({ code: 'BAD_REQUEST' });
+  });
+
   it('serves the offline pages it mounted', async () => {
     const ide = await fetch(url, { headers: { accept: 'text/html' } });
     expect(await ide.text()).toContain('_sampler/vendor/graphiql.js');
