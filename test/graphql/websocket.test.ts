@@ -78,7 +78,7 @@ describe('a WebSocket connection', () => {
       expect(refused.status, origin).toBe(403);
       expect(refused.body).toMatch(/is not allowed/);
     }
-    for (const headers of [{ origin: own }, { origin: 'https://app.example' }, {}]) {
+    for (const headers of [{ origin: own }, { origin: 'https://app.example' }, {}] as Record<string, string>[]) {
       const { socket, status } = await openSocket(headers);
       expect(status, JSON.stringify(headers)).toBeUndefined();
       socket!.close();
