@@ -14,7 +14,7 @@ interface LimitSpec {
 export const LIMITS = {
   maxCount: { env: 'MAX_COUNT', default: 100_000, description: 'largest `count` per request' },
   maxProposals: { env: 'MAX_PROPOSALS', default: 20_000_000, description: 'largest `maxProposals` a request may ask for' },
-  defaultMaxProposals: { env: 'DEFAULT_MAX_PROPOSALS', default: 1_000_000, description: 'proposal budget of a request that sets none (capped by MAX_PROPOSALS)' },
+  defaultMaxProposals: { env: 'DEFAULT_MAX_PROPOSALS', default: 1_000_000, description: 'proposal budget of a request that sets none (capped by MAX_PROPOSALS and MAX_OPERATION_PROPOSALS)' },
   maxRequestBatchSize: { env: 'MAX_REQUEST_BATCH_SIZE', default: 8192, description: 'largest `batchSize` (proposals per round) a request may ask for' },
   maxComparedSamplers: { env: 'MAX_COMPARED_SAMPLERS', default: 8, description: 'sampler configurations per `compareSamplers`' },
   maxStreamsPerConnection: { env: 'MAX_STREAMS_PER_CONNECTION', default: 8, description: 'concurrent `sampleStream` subscriptions per WebSocket' },
@@ -50,7 +50,7 @@ export const LIMIT_NAMES = Object.keys(LIMITS) as LimitName[];
 
 export const DEFAULT_LIMITS: SamplingLimits = Object.fromEntries(LIMIT_NAMES.map((name) => [name, LIMITS[name].default])) as SamplingLimits;
 
-/** Defaults filled in and every value checked; `defaultMaxProposals` is capped by `maxProposals`. */
+/** Defaults filled in and every value checked; `defaultMaxProposals` is capped by `maxProposals` and `maxOperationProposals`. */
 export function resolveLimits(limits: Partial<SamplingLimits> = {}): SamplingLimits {
   const merged = { ...DEFAULT_LIMITS, ...limits };
   for (const name of LIMIT_NAMES) {
@@ -59,5 +59,5 @@ export function resolveLimits(limits: Partial<SamplingLimits> = {}): SamplingLim
       throw new RangeError(`limits.${name} must be a positive integer (or Infinity), got ${String(value)}`);
     }
   }
-  return { ...merged, defaultMaxProposals: Math.min(merged.defaultMaxProposals, merged.maxProposals) };
+  return { ...merged, defaultMaxProposals: Math.min(merged.defaultMaxProposals, merged.maxProposals, merged.maxOperationProposals) };
 }
