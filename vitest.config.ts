@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Node warnings (MaxListenersExceededWarning, deprecations …) fail the test that caused them.
+    setupFiles: ['test/setup/warnings.ts'],
     exclude: ['dist/**', 'node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -9,6 +9,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import { createDrsSampler } from '../../plugins/drs/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
+import { AbortReason } from '../abort.js';
 import type { SamplerPlugin } from '../contracts.js';
 import type { SamplingLimits } from '../limits.js';
 import { createPagesRouter, type PagesOptions } from '../pages/index.js';
@@ -101,7 +102,7 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
     httpContext: async ({ res }) => {
       const controller = new AbortController();
       res.on('close', () => {
-        if (!res.writableFinished) controller.abort(new DOMException('the HTTP client disconnected', 'AbortError'));
+        if (!res.writableFinished) controller.abort(AbortReason.HTTP_CLIENT_DISCONNECTED);
       });
       return { sampling: { signal: controller.signal, budget: gateway.operationBudget() } };
     },

@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { getOperationAST, GraphQLError, Kind, OperationTypeNode, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
+import { AbortReason } from '../abort.js';
 import { ErrorCode, limitExceeded } from '../errors.js';
 import { Transport } from '../sampling/counters.js';
 import type { SamplingGateway } from '../sampling/gateway.js';
@@ -67,9 +68,13 @@ export function createWsServerOptions(gateway: SamplingGateway, operations: Open
     c.streams.delete(id);
     operations.delete(`${c.no}:${id}`);
   };
-  // graphql-ws calls onError/onComplete just before it sends the Error/Complete message: count
-  // the operation as open until that send has been queued, so a stop never closes the socket first.
-  const releaseAfterSend = (ctx: object, id: string): void => void setImmediate(() => release(ctx, id));
+  // graphql-ws calls onError/onComplete just before it sends the Error/Complete message: the
+  // stream slot is free at once, but the operation counts as open until that send has been
+  // queued, so a stop never closes the socket first.
+  const releaseAfterSend = (ctx: object, id: string): void => {
+    connections.get(ctx)?.streams.delete(id);
+    setImmediate(() => release(ctx, id));
+  };
 
   return {
     validate: (schema, document) => validate(schema, document, rules),
@@ -81,7 +86,7 @@ export function createWsServerOptions(gateway: SamplingGateway, operations: Open
 
     onClose(ctx) {
       const c = connections.get(ctx);
-      c?.closed.abort(new DOMException('the WebSocket closed', 'AbortError'));
+      c?.closed.abort(AbortReason.WEBSOCKET_CLOSED);
       for (const id of c?.operations ?? []) release(ctx, id);
     },
 
@@ -103,6 +108,8 @@ export function createWsServerOptions(gateway: SamplingGateway, operations: Open
       }
       counters.operation(Transport.WS, op.operation);
       if (!startsStream(document, payload.operationName)) return undefined;
+      // A stream its client has completed holds no slot, though its run may take a round to stop.
+      for (const streamId of c.streams) if (!(streamId in ctx.subscriptions)) c.streams.delete(streamId);
       if (c.streams.size >= limits.maxStreamsPerConnection) {
         const max = limits.maxStreamsPerConnection;
         const message = `this connection already runs ${c.streams.size} streams, its limit (maxStreamsPerConnection / MAX_STREAMS_PER_CONNECTION = ${max}); stop one first`;

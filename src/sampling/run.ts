@@ -4,7 +4,7 @@
  * proposal budget, or cancellation. Results depend only on the request (model, sampler,
  * params, seed, batch size), never on what else shares the inference batches.
  */
-import { linkAbort, raceAbort, abortError } from '../abort.js';
+import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
 import type { PreparationContext, SamplerState } from '../contracts.js';
 import { ErrorCode, SamplingError } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
@@ -81,7 +81,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     return this.plan.model.sampleSize;
   }
 
-  cancel(reason?: unknown): void {
+  cancel(reason: unknown = AbortReason.ABORTED): void {
     this.controller.abort(reason);
   }
 
@@ -110,7 +110,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
 
   /** Finished, failed or stopped: drop rounds still queued for this run, and let go of the caller's signal. */
   private end(): void {
-    if (!this.controller.signal.aborted) this.controller.abort(new DOMException('sampling run ended', 'AbortError'));
+    if (!this.controller.signal.aborted) this.controller.abort(AbortReason.RUN_ENDED);
     if (this.ended) return;
     this.ended = true;
     this.unlink();

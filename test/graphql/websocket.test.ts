@@ -101,12 +101,17 @@ describe('a WebSocket connection', () => {
       const sockets = await Promise.all(
         Array.from({ length: 6 }, async (_, i) => {
           const { socket } = await openSocket();
-          const received = (type: string) => new Promise<void>((resolve) => socket!.on('message', (m: Buffer) => String(m).includes(`"type":"${type}"`) && resolve()));
+          // Fails instead of hanging if the server closes the socket first.
+          const received = (type: string) =>
+            new Promise<void>((resolve, reject) => {
+              socket!.on('message', (m: Buffer) => String(m).includes(`"type":"${type}"`) && resolve());
+              socket!.once('close', (code, reason) => reject(new Error(`socket closed (${code} ${String(reason)}) before "${type}"`)));
+            });
           const ack = received('connection_ack');
           socket!.send(JSON.stringify({ type: 'connection_init' }));
           await ack;
           const next = received('next');
-          socket!.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: heavy, variables: { input: { ...endless, seed: i, batchSize: 1024 } } } }));
+          socket!.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: heavy, variables: { input: { ...endless, seed: i, batchSize: 512 } } } }));
           await next;
           return socket!;
         }),
