@@ -34,7 +34,7 @@ describe('the standalone server', () => {
     await waitFor(() => server.sampling.gateway.activeRuns === 1 && server.sampling.gateway.stats().inferenceRounds > 5, 5000, 'the run to start');
     controller.abort();
     expect(await request).toBe('AbortError');
-    await waitFor(() => server.sampling.gateway.activeRuns === 0, 1000, 'the run to be cancelled');
+    await waitFor(() => server.sampling.gateway.activeRuns === 0, 10_000, 'the run to be cancelled');
     expect(server.sampling.counters.errorCount('CANCELLED')).toBe(1);
     await server.stop();
   });
