@@ -6,7 +6,7 @@
  * CPU while idle still counts as idle. Timer gaps are printed, not asserted: on a loaded 2-core
  * box they measure the machine, not the pool.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../src/inference/pool.js';
