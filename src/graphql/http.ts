@@ -5,6 +5,7 @@
  */
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { ErrorCode } from '../errors.js';
+import { Transport, type ServerCounters } from '../sampling/counters.js';
 
 /** `express.json` bounded by `maxRequestBytes` (a larger body is refused before it is read). */
 export function jsonBody(maxRequestBytes: number): RequestHandler {
@@ -22,9 +23,11 @@ export interface HttpErrorOptions {
   readonly maxRequestBytes: number;
   /** Where unexpected errors go (the client only learns that one happened). */
   readonly logError?: (message: string) => void;
+  /** Counts each answered error by its code, as Apollo's hooks count the ones it sees. */
+  readonly counters?: ServerCounters;
 }
 
-export function httpErrorHandler({ maxRequestBytes, logError }: HttpErrorOptions): ErrorRequestHandler {
+export function httpErrorHandler({ maxRequestBytes, logError, counters }: HttpErrorOptions): ErrorRequestHandler {
   return (error: HttpError, req, res, next) => {
     if (res.headersSent) return next(error);
     const status = error.status ?? error.statusCode ?? 500;
@@ -42,6 +45,7 @@ export function httpErrorHandler({ maxRequestBytes, logError }: HttpErrorOptions
       logError?.(`${req.method} ${req.path}: ${error.stack ?? error.message}`);
       body = { message: 'internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
     }
+    counters?.error(Transport.HTTP, body);
     // A refused body may still be arriving: close the connection rather than read it.
     if (error.type === 'entity.too.large') res.set('Connection', 'close');
     res.status(status >= 400 && status < 600 ? status : 500).json({ errors: [body] });

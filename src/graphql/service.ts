@@ -94,7 +94,7 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
     webSocketServerOptions: createWebSocketServerOptions({ maxRequestBytes, allowedOrigins }),
     drainPlugin: (drain) => createDrainPlugin(gateway, operations, drain),
     jsonBody: () => jsonBody(maxRequestBytes),
-    httpErrors: httpErrorHandler({ maxRequestBytes, logError: (m) => (options.logger ?? console).error(m) }),
+    httpErrors: httpErrorHandler({ maxRequestBytes, logError: (m) => (options.logger ?? console).error(m), counters: gateway.counters }),
     validationRules: limitRules(gateway.limits),
     limits: gateway.limits,
     counters: gateway.counters,

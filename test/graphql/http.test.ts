@@ -45,6 +45,11 @@ describe('bad HTTP requests', () => {
     expect(server.sampling.gateway.activeRuns).toBe(0);
   });
 
+  it('counts what it refused before Apollo saw it under its code', () => {
+    expect(server.sampling.counters.errorCount('BAD_REQUEST')).toBeGreaterThanOrEqual(2); // the malformed body, the subscription
+    expect(server.sampling.counters.errorCount('LIMIT_EXCEEDED')).toBe(1); // the oversized body
+  });
+
   it('sends no X-Powered-By, and keeps serving', async () => {
     const res = await post(JSON.stringify({ query: '{ models { id } }' }));
     expect(res.status).toBe(200);
