@@ -15,8 +15,12 @@ import { ATTACKS, type AttackContext } from './soak-attacks.js';
 /** SOAK_ROUNDS=n runs n storm rounds instead of 10 (a longer run, beyond the 60 s bound, to see RSS level off). */
 const STORM_ROUNDS = Number(process.env.SOAK_ROUNDS ?? 10);
 const DEADLINE_MS = 60_000 + Math.max(0, STORM_ROUNDS - 10) * 5_000;
-/** Rounds of everything before RSS is taken as the baseline: the heap grows to its working size over the first few. */
+/**
+ * Warm-up before RSS is taken as the baseline: at least this many rounds of everything and this
+ * long under load (the V8 heap and onnxruntime's arenas grow to their working size meanwhile).
+ */
 const WARM_UP_ROUNDS = 4;
+const WARM_UP_MS = 15_000;
 const STORM_SOCKETS = 50;
 const STORM_EVERY_MS = 1_500;
 const STREAM_CONNECTIONS = 8;
@@ -141,9 +145,12 @@ async function main(): Promise<void> {
   let warm = proc(pid);
   const rssTrend: number[] = [];
   // The first rounds warm up (the same load, not counted); RSS is measured after them.
-  for (let round = 0; round < WARM_UP_ROUNDS + STORM_ROUNDS; round++) {
-    const counted = round >= WARM_UP_ROUNDS;
-    if (round === WARM_UP_ROUNDS) {
+  const loadStart = Date.now();
+  let warmUpRounds = Infinity;
+  for (let round = 0; round < warmUpRounds + STORM_ROUNDS; round++) {
+    if (warmUpRounds === Infinity && round >= WARM_UP_ROUNDS && Date.now() - loadStart >= WARM_UP_MS) warmUpRounds = round;
+    const counted = round >= warmUpRounds;
+    if (round === warmUpRounds) {
       warm = proc(pid);
       latencies.length = 0; // latency under the load proper, not while the code warms up
       console.log(`soak: warmed up (${streamEvents} stream events so far), RSS ${warm.rssMb.toFixed(0)} MB`);
