@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Node warnings (MaxListenersExceededWarning, deprecations …) fail the test that caused them.
+    setupFiles: ['test/setup/warnings.ts'],
     // test/package packs and installs the package (minutes): `npm run test:package`.
     exclude: ['dist/**', 'node_modules/**', 'test/package/**'],
     testTimeout: 120_000,

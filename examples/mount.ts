@@ -4,7 +4,6 @@
  */
 import { createServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
@@ -16,22 +15,24 @@ export async function startApp({ port = 4000, ...options }: SamplingServiceOptio
   const sampling = createSamplingService(options);
 
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // Messages up to MAX_REQUEST_BYTES; pages from other origins refused (allowedOrigins to add some).
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', ...sampling.webSocketServerOptions });
   const wsCleanup = useServer({ schema: sampling.schema, ...sampling.wsServerOptions }, wsServer);
 
   const apollo = new ApolloServer({
     schema: sampling.schema,
     plugins: [
-      sampling.apolloPlugin, // loads the models and starts the workers; cancels streams and closes them on stop
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      sampling.apolloPlugin, // loads the models and starts the workers; closes them on stop
+      sampling.drainPlugin({ httpServer, wsServer: wsCleanup }), // on stop: runs end with SHUTTING_DOWN, clients get it, then sockets close
     ],
   });
   await apollo.start();
 
   app.use(sampling.pages()); // optional: GraphiQL on GET /graphql, the comparison page at /
-  app.use('/graphql', express.json(), expressMiddleware(apollo, { context: sampling.httpContext }));
+  app.use('/graphql', sampling.jsonBody(), expressMiddleware(apollo, { context: sampling.httpContext }));
+  app.use(sampling.httpErrors); // bad or oversized bodies: GraphQL-shaped JSON errors, no stack trace
   await new Promise<void>((resolve) => httpServer.listen(port, resolve));
   return { apollo, httpServer, sampling }; // stop with `await apollo.stop()`
 }

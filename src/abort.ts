@@ -1,9 +1,22 @@
 /** Cancellation helpers shared by the batcher, the pool and sampling runs. */
 
+/**
+ * Abort reasons, made once at load. An error made inside a method keeps that method's `this`
+ * (a finished run) reachable through its unread stack trace for as long as the aborted signal
+ * lives; these have no run in their trace. (`controller.abort()` without a reason makes one.)
+ */
+export const AbortReason = {
+  ABORTED: new DOMException('The operation was aborted', 'AbortError'),
+  RUN_ENDED: new DOMException('sampling run ended', 'AbortError'),
+  CLIENT_STOPPED: new DOMException('the client stopped the stream', 'AbortError'),
+  HTTP_CLIENT_DISCONNECTED: new DOMException('the HTTP client disconnected', 'AbortError'),
+  WEBSOCKET_CLOSED: new DOMException('the WebSocket closed', 'AbortError'),
+} as const;
+
 /** The error a rejected wait reports: the signal's reason when it is an Error, else an AbortError. */
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
+  return reason instanceof Error ? reason : AbortReason.ABORTED;
 }
 
 /** Resolves with `promise`, or rejects as soon as `signal` aborts (the listener is removed either way). */

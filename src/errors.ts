@@ -15,6 +15,15 @@ export const ErrorCode = {
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   NOT_STARTED: 'NOT_STARTED',
   CANCELLED: 'CANCELLED',
+  /** The request itself is malformed (body not JSON, a subscription sent over HTTP …). Apollo's code. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The operation is not valid GraphQL syntax. Apollo's code, given over WebSocket too. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The operation does not validate against the schema. Apollo's code, given over WebSocket too. */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** No operation to run: `operationName` names none, or several and none named. Apollo's code. */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** A bug or an unexpected failure on the server; the message says what. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -30,6 +39,10 @@ export const ERROR_CODE_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   SHUTTING_DOWN: 'The server is draining: the run was stopped, or refused.',
   NOT_STARTED: 'The sampling engine has not started yet.',
   CANCELLED: 'The run was cancelled (its client went away).',
+  BAD_REQUEST: 'The request itself is malformed (a body that is not JSON, a subscription sent over HTTP …).',
+  GRAPHQL_PARSE_FAILED: 'The operation is not valid GraphQL syntax.',
+  GRAPHQL_VALIDATION_FAILED: 'The operation does not validate against the schema.',
+  OPERATION_RESOLUTION_FAILURE: 'No operation to run: `operationName` names none, or the document has several and none is named.',
   INTERNAL_SERVER_ERROR: 'Anything else (e.g. an inference worker died): a bug or a broken environment, not the request.',
 };
 

@@ -14,11 +14,27 @@ interface LimitSpec {
 export const LIMITS = {
   maxCount: { env: 'MAX_COUNT', default: 100_000, description: 'largest `count` per request' },
   maxProposals: { env: 'MAX_PROPOSALS', default: 20_000_000, description: 'largest `maxProposals` a request may ask for' },
-  defaultMaxProposals: { env: 'DEFAULT_MAX_PROPOSALS', default: 1_000_000, description: 'proposal budget of a request that sets none (capped by MAX_PROPOSALS)' },
+  defaultMaxProposals: { env: 'DEFAULT_MAX_PROPOSALS', default: 1_000_000, description: 'proposal budget of a request that sets none (capped by MAX_PROPOSALS and MAX_OPERATION_PROPOSALS)' },
   maxRequestBatchSize: { env: 'MAX_REQUEST_BATCH_SIZE', default: 8192, description: 'largest `batchSize` (proposals per round) a request may ask for' },
   maxComparedSamplers: { env: 'MAX_COMPARED_SAMPLERS', default: 8, description: 'sampler configurations per `compareSamplers`' },
   maxStreamsPerConnection: { env: 'MAX_STREAMS_PER_CONNECTION', default: 8, description: 'concurrent `sampleStream` subscriptions per WebSocket' },
   maxStreams: { env: 'MAX_STREAMS', default: 64, description: 'concurrent `sampleStream` subscriptions per server' },
+  maxActiveRuns: {
+    env: 'MAX_ACTIVE_RUNS',
+    default: 128,
+    description: 'concurrent sampling runs per server (queries, streams, compared configurations); more are refused, not queued',
+  },
+  maxOperationProposals: {
+    env: 'MAX_OPERATION_PROPOSALS',
+    default: 20_000_000,
+    description: 'proposal budget of one operation: the `maxProposals` of all its runs, aliases and compared configurations summed',
+  },
+  maxResponseBytes: {
+    env: 'MAX_RESPONSE_BYTES',
+    default: 64 * 1024 * 1024,
+    description: 'largest estimated response of one operation (one stream event), from count × sample size × the selected fields',
+  },
+  maxRequestBytes: { env: 'MAX_REQUEST_BYTES', default: 1024 * 1024, description: 'largest HTTP request body and WebSocket message' },
   maxQueryDepth: { env: 'MAX_QUERY_DEPTH', default: 10, description: 'deepest field nesting per operation (introspection not counted)' },
   maxQueryComplexity: {
     env: 'MAX_QUERY_COMPLEXITY',
@@ -34,7 +50,7 @@ export const LIMIT_NAMES = Object.keys(LIMITS) as LimitName[];
 
 export const DEFAULT_LIMITS: SamplingLimits = Object.fromEntries(LIMIT_NAMES.map((name) => [name, LIMITS[name].default])) as SamplingLimits;
 
-/** Defaults filled in and every value checked; `defaultMaxProposals` is capped by `maxProposals`. */
+/** Defaults filled in and every value checked; `defaultMaxProposals` is capped by `maxProposals` and `maxOperationProposals`. */
 export function resolveLimits(limits: Partial<SamplingLimits> = {}): SamplingLimits {
   const merged = { ...DEFAULT_LIMITS, ...limits };
   for (const name of LIMIT_NAMES) {
@@ -43,5 +59,5 @@ export function resolveLimits(limits: Partial<SamplingLimits> = {}): SamplingLim
       throw new RangeError(`limits.${name} must be a positive integer (or Infinity), got ${String(value)}`);
     }
   }
-  return { ...merged, defaultMaxProposals: Math.min(merged.defaultMaxProposals, merged.maxProposals) };
+  return { ...merged, defaultMaxProposals: Math.min(merged.defaultMaxProposals, merged.maxProposals, merged.maxOperationProposals) };
 }

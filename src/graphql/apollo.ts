@@ -4,7 +4,8 @@
  * stream before closing the engine.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, validate } from 'graphql';
+import { GraphQLError, OperationTypeNode, validate } from 'graphql';
+import { ErrorCode } from '../errors.js';
 import { Transport } from '../sampling/counters.js';
 import { limitRules } from './limits.js';
 import type { SamplingGateway } from '../sampling/gateway.js';
@@ -42,6 +43,12 @@ export function createApolloPlugin(gateway: SamplingGateway): ApolloServerPlugin
         async didResolveOperation({ document, schema, operation, operationName }) {
           Object.assign(record, { operation: operation?.operation, operationName: operationName ?? undefined });
           if (operation) counters.operation(Transport.HTTP, operation.operation);
+          if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
+            // Executed over HTTP, a subscription field resolves to null ("Cannot return null for non-nullable field").
+            throw new GraphQLError('subscriptions are served over WebSocket only: connect a graphql-ws client (protocol graphql-transport-ws) to this URL with ws:// or wss://', {
+              extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+            });
+          }
           const [error] = validate(schema, document, rules);
           // Thrown here, an error becomes the whole response; `http` sets its status (Apollo strips it).
           if (error) throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, http: { status: 400 } } });

@@ -3,11 +3,13 @@
  * Server + express + graphql-ws app (see examples/mount.ts).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { NonEmptyArray } from 'type-graphql';
 import { createDrsSampler } from '../../plugins/drs/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
+import { AbortReason } from '../abort.js';
 import type { SamplerPlugin } from '../contracts.js';
 import type { SamplingLimits } from '../limits.js';
 import { createPagesRouter, type PagesOptions } from '../pages/index.js';
@@ -18,12 +20,15 @@ import { createHealthHandlers, type HealthHandlers } from '../server/health.js';
 import { requestIdFrom } from '../server/logging.js';
 import { createMetricsHandler, type NodeHandler } from '../server/metrics.js';
 import { createApolloPlugin } from './apollo.js';
+import { createDrainPlugin, OpenOperations, type DrainOptions } from './drain.js';
+import { httpErrorHandler, jsonBody } from './http.js';
 import { limitRules } from './limits.js';
 import type { SamplingContext } from './resolvers/sample.js';
 import { buildSamplingSchema, createResolvers, samplingSchemaOptions, type SamplingSchemaOptions } from './schema.js';
+import { createWebSocketServerOptions, type OriginPolicy, type WebSocketServerOptions } from './websocket.js';
 import { createWsServerOptions, type SamplingWsServerOptions } from './ws.js';
 
-export type SamplingServiceOptions = GatewayOptions;
+export type SamplingServiceOptions = GatewayOptions & OriginPolicy;
 
 /** What `httpContext` needs from express's `{ req, res }` (kept structural: any Node request and response work). */
 export interface HttpContextArgs {
@@ -41,8 +46,22 @@ export interface SamplingService {
   readonly schemaOptions: SamplingSchemaOptions;
   /** An Apollo Server plugin: starts the engine in serverWillStart; on stop cancels runs and streams, then closes it. */
   readonly apolloPlugin: ApolloServerPlugin;
-  /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`: limits and WebSocket counters. */
+  /** Spread into `useServer({ schema, ...wsServerOptions }, wss)`: limits, error codes and WebSocket counters. */
   readonly wsServerOptions: SamplingWsServerOptions;
+  /**
+   * Spread into `new WebSocketServer({ server, path, ...webSocketServerOptions })`: messages up to
+   * `maxRequestBytes`, and only the server's own origin, clients that send none, and `allowedOrigins`.
+   */
+  readonly webSocketServerOptions: WebSocketServerOptions;
+  /**
+   * The Apollo plugin that stops in order (use it instead of ApolloServerPluginDrainHttpServer):
+   * runs end with SHUTTING_DOWN, WebSocket clients receive it, then the WebSocket server and HTTP close.
+   */
+  readonly drainPlugin: (options: DrainOptions) => ApolloServerPlugin;
+  /** The JSON body parser for the GraphQL route, bounded by `maxRequestBytes`. */
+  readonly jsonBody: () => RequestHandler;
+  /** Express error handler (mount it last): malformed or oversized bodies get GraphQL-shaped JSON errors, no stack trace. */
+  readonly httpErrors: ErrorRequestHandler;
   /** The depth and complexity rules (already enforced by `apolloPlugin` and `wsServerOptions`). */
   readonly validationRules: readonly ValidationRule[];
   readonly limits: SamplingLimits;
@@ -78,14 +97,21 @@ export function defaultSamplers(): SamplerPlugin[] {
 
 export function createSamplingService(options: SamplingServiceOptions = {}): SamplingService {
   const samplers = options.samplers ?? options.engine?.samplers() ?? defaultSamplers();
-  const gateway = new SamplingGateway(options, samplers);
+  const { allowedOrigins, ...gatewayOptions } = options;
+  const gateway = new SamplingGateway(gatewayOptions, samplers);
   const resolvers = createResolvers(gateway);
+  const operations = new OpenOperations();
+  const { maxRequestBytes } = gateway.limits;
   return {
     schema: buildSamplingSchema(resolvers),
     resolvers,
     schemaOptions: samplingSchemaOptions(),
     apolloPlugin: createApolloPlugin(gateway),
-    wsServerOptions: createWsServerOptions(gateway),
+    wsServerOptions: createWsServerOptions(gateway, operations),
+    webSocketServerOptions: createWebSocketServerOptions({ maxRequestBytes, allowedOrigins }),
+    drainPlugin: (drain) => createDrainPlugin(gateway, operations, drain),
+    jsonBody: () => jsonBody(maxRequestBytes),
+    httpErrors: httpErrorHandler({ maxRequestBytes, logError: (m) => (options.logger ?? console).error(m), counters: gateway.counters }),
     validationRules: limitRules(gateway.limits),
     limits: gateway.limits,
     counters: gateway.counters,
@@ -98,9 +124,9 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
       res.setHeader?.('x-request-id', requestId);
       const controller = new AbortController();
       res.on('close', () => {
-        if (!res.writableFinished) controller.abort(new DOMException('the HTTP client disconnected', 'AbortError'));
+        if (!res.writableFinished) controller.abort(AbortReason.HTTP_CLIENT_DISCONNECTED);
       });
-      return { sampling: { signal: controller.signal, requestId } };
+      return { sampling: { signal: controller.signal, budget: gateway.operationBudget(), requestId } };
     },
     pages: (pageOptions) => createPagesRouter(pageOptions),
     start: async () => void (await gateway.start()),

@@ -14,6 +14,8 @@ export interface WorkerPoolOptions {
   readonly intraOpNumThreads?: number;
   /** Rounds queued on one worker at once; 2 keeps a worker busy while the main thread handles a reply. */
   readonly maxInFlightPerWorker?: number;
+  /** How long `close()` waits for a worker to finish its rounds before terminating it. Default 10 s. */
+  readonly closeTimeoutMs?: number;
 }
 
 export interface RoundResult {
@@ -53,6 +55,7 @@ export class WorkerPool {
   readonly size: number;
   readonly intraOpNumThreads: number;
   private readonly maxInFlight: number;
+  private readonly closeTimeoutMs: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextJobId = 1;
@@ -67,6 +70,7 @@ export class WorkerPool {
     // threads plus the main thread halved small-batch throughput (bench/engine.ts).
     this.intraOpNumThreads = Math.max(1, Math.floor(options.intraOpNumThreads ?? Math.max(1, Math.floor((cores - 1) / this.size))));
     this.maxInFlight = Math.max(1, options.maxInFlightPerWorker ?? 2);
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     for (let i = 0; i < this.size; i++) this.slots.push(this.startSlot());
   }
 
@@ -160,7 +164,11 @@ export class WorkerPool {
     return this.queue.length;
   }
 
-  /** Releases every session and stops the workers; pending rounds are rejected. */
+  /**
+   * Stops the workers: queued rounds are rejected, rounds already inside a worker finish (a
+   * session released under `run()` aborts the whole process), then the sessions are released.
+   * A worker that has not answered within `closeTimeoutMs` is terminated anyway.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -168,7 +176,7 @@ export class WorkerPool {
     await Promise.all(
       this.slots.map(async (slot) => {
         const closed = new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 2000);
+          const timer = setTimeout(resolve, this.closeTimeoutMs);
           slot.worker.on('message', (m: FromWorker) => {
             if (m.type === 'closed') {
               clearTimeout(timer);

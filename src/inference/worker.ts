@@ -61,24 +61,40 @@ async function runSingle(jobId: number, model: SingleModelSpec, rows: number, in
   port.postMessage({ type: 'single-result', jobId, outputs } satisfies FromWorker, outputs);
 }
 
+/** Jobs still running: `close` waits for them, since releasing a session under `run()` aborts the process. */
+const inFlight = new Set<Promise<void>>();
+let closing = false;
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'run' || message.type === 'single') {
-    const job = message.type === 'run' ? run(message.jobId, message.model, message.rows, message.latents) : runSingle(message.jobId, message.model, message.rows, message.input);
-    job.catch((error: unknown) => {
-      const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
-      port.postMessage(reply);
-    });
+    if (closing) {
+      port.postMessage({ type: 'error', jobId: message.jobId, message: 'the worker is closing' } satisfies FromWorker);
+      return;
+    }
+    const job = (message.type === 'run' ? run(message.jobId, message.model, message.rows, message.latents) : runSingle(message.jobId, message.model, message.rows, message.input)).catch(
+      (error: unknown) => {
+        const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
+        port.postMessage(reply);
+      },
+    );
+    inFlight.add(job);
+    void job.finally(() => inFlight.delete(job));
   } else if (message.type === 'close') {
-    const all = [...sessions.values()].map(async (s) => {
-      const { generator, discriminator } = await s;
-      await Promise.all([generator.release(), discriminator.release()]);
-    });
-    void Promise.allSettled([...all, ...[...singles.values()].map(async (s) => (await s).release())]).then(() => {
-      sessions.clear();
-      singles.clear();
-      port.postMessage({ type: 'closed' } satisfies FromWorker);
-    });
+    closing = true;
+    void close().then(() => port.postMessage({ type: 'closed' } satisfies FromWorker));
   }
 });
+
+/** Lets running jobs finish, then releases every session. */
+async function close(): Promise<void> {
+  await Promise.allSettled(inFlight);
+  const all = [...sessions.values()].map(async (s) => {
+    const { generator, discriminator } = await s;
+    await Promise.all([generator.release(), discriminator.release()]);
+  });
+  await Promise.allSettled([...all, ...[...singles.values()].map(async (s) => (await s).release())]);
+  sessions.clear();
+  singles.clear();
+}
 
 port.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { badInput } from '../errors.js';
-import { MAX_SEED, type SamplingEngine } from './engine.js';
+import { MAX_SEED, type Admission, type SamplingEngine } from './engine.js';
 import { sampleOutcome, type SampleOutcome } from './outcome.js';
 import { collectRun, type SampleChunk } from './run.js';
 
@@ -42,19 +42,22 @@ export interface CompareOptions {
   /** The operation that asked, for the runs' log lines. */
   readonly requestId?: string | undefined;
   readonly onProgress?: (progress: CompareProgress) => void;
+  /** Called once every configuration is admitted, before any run starts; throwing refuses the comparison. */
+  readonly onAdmitted?: (admissions: readonly Admission[]) => void;
 }
 
 export async function compareSamplers(engine: SamplingEngine, request: CompareRequest, options: CompareOptions = {}): Promise<CompareEntry[]> {
   if (request.samplers.length === 0) throw badInput('samplers', 'give at least one sampler configuration');
   const seed = request.seed ?? randomInt(0, MAX_SEED);
   const requests = request.samplers.map((sampler) => ({ ...request, sampler, seed }));
-  for (const r of requests) engine.admit(r); // every configuration is valid before any inference
+  const admissions = requests.map((r) => engine.admit(r)); // every configuration is valid before any inference
+  options.onAdmitted?.(admissions);
   const model = engine.readyModel(request.modelId);
   const accepted = requests.map(() => 0);
 
   return Promise.all(
     requests.map(async (r, i): Promise<CompareEntry> => {
-      const run = engine.sample(r, { signal: options.signal, requestId: options.requestId });
+      const run = engine.run(admissions[i]!, { signal: options.signal, requestId: options.requestId });
       const onChunk = (chunk: SampleChunk): void => {
         accepted[i] = chunk.stats.accepted;
         options.onProgress?.({ accepted: [...accepted], count: request.count });

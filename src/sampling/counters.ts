@@ -4,6 +4,8 @@
  * hooks for HTTP, graphql-ws hooks for WebSocket).
  */
 
+import { ErrorCode } from '../errors.js';
+
 /** How an operation arrived: HTTP (Apollo) or WebSocket (graphql-ws). */
 export const Transport = { HTTP: 'http', WS: 'ws' } as const;
 export type Transport = (typeof Transport)[keyof typeof Transport];
@@ -72,7 +74,7 @@ export class ServerCounters {
 
   /** Counts one error by its `extensions.code` (INTERNAL_SERVER_ERROR when it has none). */
   error(transport: Transport, error: { extensions?: Readonly<Record<string, unknown>> }): void {
-    const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
+    const code = typeof error.extensions?.code === 'string' ? error.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR;
     this.errors.bump(transport, code);
     this.sink?.error(transport, code);
   }

@@ -208,7 +208,12 @@ export class SamplingEngine {
 
   /** Starts a run (validated synchronously); iterate it for chunks of accepted samples. */
   sample(request: SampleRequest, options: RunOptions = {}): SamplingRun {
-    const admission = this.admit(request);
+    return this.run(this.admit(request), options);
+  }
+
+  /** Starts a run of a request `admit` has already checked. */
+  run(admission: Admission, options: RunOptions = {}): SamplingRun {
+    if (this.closed) throw shuttingDown();
     const spec = workerSpec(admission.model);
     const run = new SamplingRun({
       ...admission,

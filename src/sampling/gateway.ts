@@ -4,6 +4,7 @@
  * signal and to the server's shutdown, enforces the server-wide limits, counts runs and samples,
  * and assembles results. The GraphQL layer only translates to and from it.
  */
+import { setMaxListeners } from 'node:events';
 import { linkAbort } from '../abort.js';
 import type { SamplerPlugin } from '../contracts.js';
 import { ErrorCode, SamplingError, limitExceeded, shuttingDown } from '../errors.js';
@@ -11,12 +12,14 @@ import type { BatcherOptions } from '../inference/batcher.js';
 import type { WorkerPoolOptions } from '../inference/pool.js';
 import { resolveLimits, type SamplingLimits } from '../limits.js';
 import type { ModelEntry, ModelRepository } from '../models/repository.js';
+import { NO_SAMPLE_FIELDS, OperationBudget, type ResponseFields } from './budget.js';
 import type { BurnInFact } from './burn-in.js';
 import { compareSamplers, type CompareEntry, type CompareOptions, type CompareRequest } from './compare.js';
 import { ServerCounters, type CountersSnapshot } from './counters.js';
-import { SamplingEngine, type EngineLoad, type RunSummary, type SampleRequest } from './engine.js';
+import { SamplingEngine, type Admission, type EngineLoad, type RunSummary, type SampleRequest } from './engine.js';
 import { SamplingMetrics, type MetricsSource } from './metrics.js';
 import { sampleOutcome, type SampleOutcome } from './outcome.js';
+import { collectRun } from './run.js';
 import { RunStream } from './stream.js';
 
 /** Structured facts of a log line (pino puts them beside the message; a console prints them). */
@@ -32,11 +35,6 @@ export interface SamplingLogger {
 }
 
 /** Who asked for a run: its cancel signal and, for the log, the operation's request id. */
-export interface RunContext {
-  readonly signal?: AbortSignal | undefined;
-  readonly requestId?: string | undefined;
-}
-
 /** For health probes: `ready` once the models are loaded and the workers are up, until it drains. */
 export type GatewayState = 'starting' | 'ready' | 'draining' | 'failed';
 
@@ -61,6 +59,18 @@ export interface GatewayOptions {
   readonly progressIntervalMs?: number;
   /** Default: the Apollo server's logger, else the console. */
   readonly logger?: SamplingLogger;
+}
+
+/** What a caller (one GraphQL operation) brings to a run besides the request. */
+export interface RunContext {
+  /** Aborts the run, e.g. when the client goes away. */
+  readonly signal?: AbortSignal | undefined;
+  /** The operation's budget, shared by all its fields; a fresh one per call when absent. */
+  readonly budget?: OperationBudget | undefined;
+  /** The per-sample fields the response carries, for its size estimate. Default: none (typed arrays). */
+  readonly fields?: ResponseFields | undefined;
+  /** Tags the run's log line and metrics. */
+  readonly requestId?: string | undefined;
 }
 
 /** Counters, current load and model health, for `serverStats`. */
@@ -90,11 +100,18 @@ export class SamplingGateway implements MetricsSource {
   ) {
     this.limits = options.engine?.limits ?? resolveLimits(options.limits);
     this.currentLogger = options.logger ?? console;
+    // Every run listens while it lasts and maxActiveRuns bounds them: a warning past that is a real leak.
+    setMaxListeners(this.limits.maxActiveRuns + 1, this.shutdown.signal);
   }
 
   /** The service's logger: `options.logger`, else the one `start()` was given (Apollo's), else the console. */
   get logger(): SamplingLogger {
     return this.currentLogger;
+  }
+
+  /** A budget for one operation (the GraphQL context makes one per request or subscribe). */
+  operationBudget(): OperationBudget {
+    return new OperationBudget(this.limits);
   }
 
   get started(): boolean {
@@ -200,34 +217,37 @@ export class SamplingGateway implements MetricsSource {
     return { ...this.counters.snapshot(), ...engine.load, activeStreams: this.streams, modelsReady: ready, modelsFailed: models.length - ready };
   }
 
-  /** Runs a request to completion (the `sample` query). `context.signal`: e.g. the client went away. */
+  /** Runs a request to completion (the `sample` query). */
   async sample(request: SampleRequest, context: RunContext = {}): Promise<SampleOutcome> {
     const engine = this.engine;
-    const model = engine.readyModel(request.modelId);
-    const result = await this.withShutdown(context.signal, (signal) => engine.sampleAll(request, { signal, requestId: context.requestId }));
+    const admission = engine.admit(request);
+    this.admitRuns([admission], { context, samples: admission.count, what: 'sample' });
+    const result = await this.withShutdown(context.signal, (signal) => collectRun(engine.run(admission, { signal, requestId: context.requestId })));
     this.counters.samplesReturned += result.count;
-    return sampleOutcome(engine, model, result);
+    return sampleOutcome(engine, admission.model, result);
   }
 
   /** Starts a stream (the `sampleStream` subscription); admission errors throw here. */
-  stream(request: SampleRequest, options: { readonly metrics?: boolean; readonly requestId?: string | undefined } = {}): RunStream {
+  stream(request: SampleRequest, options: Omit<RunContext, 'signal'> & { readonly metrics?: boolean } = {}): RunStream {
     const { maxStreams } = this.limits;
     if (this.streams >= maxStreams) {
       throw limitExceeded({ limit: 'maxStreams', max: maxStreams }, `the server already runs ${this.streams} streams, its limit (maxStreams / MAX_STREAMS = ${maxStreams}); retry when one ends`);
     }
     const engine = this.engine;
-    const model = engine.readyModel(request.modelId);
-    const run = engine.sample(request, { signal: this.shutdown.signal, requestId: options.requestId, onEnd: () => void this.streams-- });
+    const admission = engine.admit(request);
+    // One event carries at most one round's accepted samples.
+    this.admitRuns([admission], { context: options, samples: Math.min(admission.count, admission.batchSize), what: 'sampleStream (one event)' });
+    const run = engine.run(admission, { signal: this.shutdown.signal, requestId: options.requestId, onEnd: () => void this.streams-- });
     this.streams++;
     this.counters.streamsStarted++;
-    return new RunStream(run, model, {
-      accumulator: options.metrics ? engine.metricsAccumulator(model) : undefined,
+    return new RunStream(run, admission.model, {
+      accumulator: options.metrics ? engine.metricsAccumulator(admission.model) : undefined,
       onChunk: (count) => void (this.counters.samplesStreamed += count),
     });
   }
 
   /** Every configuration on one model and seed (the `compareSamplers` query). */
-  async compare(request: CompareRequest, options: Omit<CompareOptions, 'signal'> & RunContext = {}): Promise<CompareEntry[]> {
+  async compare(request: CompareRequest, options: Omit<CompareOptions, 'signal' | 'onAdmitted'> & RunContext = {}): Promise<CompareEntry[]> {
     const { maxComparedSamplers } = this.limits;
     if (request.samplers.length > maxComparedSamplers) {
       throw limitExceeded(
@@ -236,9 +256,27 @@ export class SamplingGateway implements MetricsSource {
       );
     }
     const engine = this.engine;
-    const entries = await this.withShutdown(options.signal, (signal) => compareSamplers(engine, request, { ...options, signal }));
+    const onAdmitted = (admissions: readonly Admission[]): void => this.admitRuns(admissions, { context: options, samples: request.count, what: 'compareSamplers' });
+    const entries = await this.withShutdown(options.signal, (signal) => compareSamplers(engine, request, { onProgress: options.onProgress, onAdmitted, signal }));
     for (const e of entries) this.counters.samplesReturned += e.outcome?.count ?? 0;
     return entries;
+  }
+
+  /**
+   * The server-wide and per-operation checks on runs about to start (all of one field):
+   * concurrent runs, then the operation's response size and proposal budget.
+   */
+  private admitRuns(admissions: readonly Admission[], { context, samples, what }: { context: RunContext; samples: number; what: string }): void {
+    const { maxActiveRuns } = this.limits;
+    const active = this.activeRuns;
+    if (active + admissions.length > maxActiveRuns) {
+      throw limitExceeded(
+        { limit: 'maxActiveRuns', max: maxActiveRuns, active },
+        `${what}: the server already runs ${active} sampling runs and this needs ${admissions.length} more, above maxActiveRuns / MAX_ACTIVE_RUNS = ${maxActiveRuns}; retry when some end`,
+      );
+    }
+    const model = admissions[0]!.model;
+    (context.budget ?? this.operationBudget()).reserve({ model, samples, runs: admissions, fields: context.fields ?? NO_SAMPLE_FIELDS, what });
   }
 
   /** Runs `work` with a signal that aborts when the caller's does or the server drains. */

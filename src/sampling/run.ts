@@ -4,7 +4,7 @@
  * proposal budget, or cancellation. Results depend only on the request (model, sampler,
  * params, seed, batch size), never on what else shares the inference batches.
  */
-import { linkAbort, raceAbort, abortError } from '../abort.js';
+import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
 import type { PreparationContext, SamplerState } from '../contracts.js';
 import { ErrorCode, SamplingError, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
@@ -101,7 +101,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     return this.plan.model.sampleSize;
   }
 
-  cancel(reason?: unknown): void {
+  cancel(reason: unknown = AbortReason.ABORTED): void {
     this.controller.abort(reason);
   }
 
@@ -139,7 +139,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     // Read before aborting below: a run stopped by its consumer or a signal reports that reason.
     const reason: unknown = this.controller.signal.reason;
     const error: unknown = this.completed ? null : (this.failure ?? reason ?? new DOMException('sampling run stopped', 'AbortError'));
-    if (!this.controller.signal.aborted) this.controller.abort(new DOMException('sampling run ended', 'AbortError'));
+    if (!this.controller.signal.aborted) this.controller.abort(AbortReason.RUN_ENDED);
     if (this.ended) return;
     this.ended = true;
     this.unlink();

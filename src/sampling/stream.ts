@@ -4,6 +4,7 @@
  * a subscription's consumer calls `return()` the moment its client stops; here it cancels the
  * run at once.
  */
+import { AbortReason } from '../abort.js';
 import type { MetricsAccumulator, SampleMetrics } from '../evaluation/evaluator.js';
 import type { ReadyModel } from '../models/repository.js';
 import type { SampleChunk, SamplingRun } from './run.js';
@@ -50,7 +51,7 @@ export class RunStream implements AsyncIterableIterator<StreamEvent, undefined> 
 
   /** The consumer stopped: stop generating now. */
   async return(): Promise<IteratorResult<StreamEvent, undefined>> {
-    this.run.cancel(new DOMException('the client stopped the stream', 'AbortError'));
+    this.run.cancel(AbortReason.CLIENT_STOPPED);
     await this.run.return();
     return DONE;
   }

@@ -3,6 +3,7 @@
  * and reported at once, each naming its variable, before anything starts.
  */
 import { resolve } from 'node:path';
+import { parseAllowedOrigins } from '../graphql/websocket.js';
 import { LIMITS, LIMIT_NAMES, type SamplingLimits } from '../limits.js';
 import { BUNDLED_MODELS_DIR, isFolder } from '../models/repository.js';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './logging.js';
@@ -20,6 +21,8 @@ export interface StandaloneConfig {
   readonly maxQueueDelayMs?: number | undefined;
   readonly limits: Partial<SamplingLimits>;
   readonly logLevel: LogLevel;
+  /** Origins besides the server's own whose pages may open WebSockets. */
+  readonly allowedOrigins?: readonly string[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +42,10 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
   ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company (default 2)'],
   ['LOG_LEVEL', `least severe log level written, one of ${LOG_LEVELS.join(', ')} (default info)`],
+  [
+    'ALLOWED_ORIGINS',
+    'comma-separated origins (`https://app.example.com`) whose web pages may open WebSockets besides this server’s own, `*` for any (default: none; clients that send no Origin, i.e. not browsers, are always let in)',
+  ],
   ...LIMIT_NAMES.map((name) => [LIMITS[name].env, `${LIMITS[name].description} (default ${LIMITS[name].default})`] as const),
 ];
 
@@ -83,6 +90,15 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
 
   const logLevel = read('LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${read('LOG_LEVEL')}"`);
+  const originsRaw = read('ALLOWED_ORIGINS');
+  let allowedOrigins: string[] | undefined;
+  if (originsRaw !== undefined) {
+    try {
+      allowedOrigins = parseAllowedOrigins(originsRaw.split(',').map((o) => o.trim()).filter((o) => o !== ''));
+    } catch (error) {
+      problems.push(`ALLOWED_ORIGINS: ${(error as Error).message}`);
+    }
+  }
 
   const config: StandaloneConfig = {
     port: int('PORT', 0, 65535) ?? 4000,
@@ -95,6 +111,7 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     maxQueueDelayMs: number('MAX_QUEUE_DELAY_MS', 0),
     limits,
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
+    allowedOrigins,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,7 +6,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
@@ -52,6 +51,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sampling = createSamplingService({ logger, ...options.sampling });
 
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = createServer(app);
   // Probes and metrics answer from the first moment, starting included.
   app.get('/metrics', sampling.metricsHandler);
@@ -72,7 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new Error(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }
 
-  const wsServer = new WebSocketServer({ server: httpServer, path });
+  const wsServer = new WebSocketServer({ server: httpServer, path, ...sampling.webSocketServerOptions });
   const wsCleanup = useServer({ schema: sampling.schema, ...sampling.wsServerOptions }, wsServer);
   const apollo = new ApolloServer({
     schema: sampling.schema,
@@ -81,8 +81,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
     plugins: [
       sampling.apolloPlugin,
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      { serverWillStart: async () => ({ drainServer: async () => { await wsCleanup.dispose(); } }) },
+      // Runs end with SHUTTING_DOWN, WebSocket clients receive it, then WebSocket and HTTP close.
+      sampling.drainPlugin({ httpServer, wsServer: wsCleanup }),
       // Apollo's landing page loads from a CDN; GraphiQL is served offline by `pages`.
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -104,7 +104,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.warn(`pages (GraphiQL, comparison page) unavailable: ${(error as Error).message}`);
     }
   }
-  app.use(path, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: sampling.httpContext }));
+  app.use(path, sampling.jsonBody(), expressMiddleware(apollo, { context: sampling.httpContext }));
+  app.use(sampling.httpErrors);
   ready = true;
 
   const { port } = httpServer.address() as AddressInfo;
@@ -130,5 +131,6 @@ export function samplingOptionsFor(config: StandaloneConfig): SamplingServiceOpt
     pool: { workers: config.workers, intraOpNumThreads: config.intraOpNumThreads },
     batching: { maxBatchSize: config.maxBatchSize, maxQueueDelayMs: config.maxQueueDelayMs },
     limits: config.limits,
+    allowedOrigins: config.allowedOrigins,
   };
 }

@@ -29,7 +29,7 @@ export async function startTestServer(sampling: SamplingServiceOptions = {}): Pr
 export interface HttpResult {
   readonly status: number;
   readonly data?: Record<string, any> | null;
-  readonly errors?: { message: string; extensions?: Record<string, any> }[];
+  readonly errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
 
 /** POSTs one operation. */

@@ -18,7 +18,7 @@ const wsErrors = (code: string): number => server.sampling.counters.snapshot().e
 
 /** Inference rounds stop: the pool completes at most `slack` more (already in flight) over 150 ms. */
 async function expectNoRoundsRunning(slack = 2): Promise<void> {
-  await waitFor(() => server.sampling.gateway.stats().activeRuns === 0, 1000, 'activeRuns to reach 0');
+  await waitFor(() => server.sampling.gateway.stats().activeRuns === 0, 10_000, 'activeRuns to reach 0');
   const rounds = server.sampling.gateway.stats().inferenceRounds;
   await new Promise((r) => setTimeout(r, 150));
   expect(server.sampling.gateway.stats().inferenceRounds - rounds).toBeLessThanOrEqual(slack);

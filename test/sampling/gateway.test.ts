@@ -74,6 +74,32 @@ describe('the run gateway', () => {
     expect(g.stats().activeStreams).toBe(0);
   });
 
+  it('refuses runs past maxActiveRuns (LIMIT_EXCEEDED, not queued) and admits again once one ends', async () => {
+    const g = await startGateway({ maxActiveRuns: 2 });
+    const [a, b] = [g.stream(naive(100_000, 1)), g.stream(naive(100_000, 2))];
+    await Promise.all([a.next(), b.next()]);
+    expect(() => g.stream(naive(1))).toThrow(expect.objectContaining({ code: ErrorCode.LIMIT_EXCEEDED, details: { limit: 'maxActiveRuns', max: 2, active: 2 } }));
+    expect(await codeOf(() => g.sample(naive(1)))).toBe(ErrorCode.LIMIT_EXCEEDED);
+    expect(await codeOf(() => g.compare({ modelId: 'uniform-gaussian-1d', samplers: [{ name: 'naive' }], count: 1 }))).toBe(ErrorCode.LIMIT_EXCEEDED);
+    await a.return();
+    expect((await g.sample(naive(3))).count).toBe(3);
+    await b.return();
+  });
+
+  it('runs more than 10 at once without a MaxListenersExceededWarning on the shutdown signal', async () => {
+    const g = await startGateway();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      await Promise.all(Array.from({ length: 16 }, (_, i) => g.sample(naive(50, i))));
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).toEqual([]);
+  });
+
   it('leaves no abort listener on the shutdown signal once runs end (no leak per run)', async () => {
     const g = await startGateway();
     const shutdown = (g as unknown as { shutdown: AbortController }).shutdown.signal;

@@ -24,6 +24,13 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
     expect(data!.samplers.map((s: { name: string }) => s.name)).toEqual(['naive', 'threshold', 'drs']);
   });
 
+  it('answers a malformed body with a JSON error and sends no X-Powered-By, as the standalone server does', async () => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(((await res.json()) as { errors: { extensions: object }[] }).errors[0]!.extensions).toEqual({ code: 'BAD_REQUEST' });
+  });
+
   it('serves the offline pages it mounted', async () => {
     const ide = await fetch(url, { headers: { accept: 'text/html' } });
     expect(await ide.text()).toContain('_sampler/vendor/graphiql.js');
@@ -52,11 +59,12 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
       const gateway = own.app.sampling.gateway;
       const started = Date.now();
       await own.app.apollo.stop();
-      expect(Date.now() - started).toBeLessThan(3000); // not the drain plugin's 10 s grace period
+      // Not the HTTP drain's 10 s grace period (a margin for a loaded 2-core machine).
+      expect(Date.now() - started).toBeLessThan(8000);
       const { results, error } = await stream;
-      // The stream ends with SHUTTING_DOWN, or the socket closes first (graphql-ws dispose): either way it ends.
-      const codes = results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code);
-      expect(codes.length > 0 ? codes : [error ? 'CLOSED' : 'NONE']).toEqual([expect.stringMatching(/SHUTTING_DOWN|CLOSED/)]);
+      // The stream's last message is its SHUTTING_DOWN error, then Complete, before the socket closes.
+      expect(error).toBeNull();
+      expect(results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code)).toEqual(['SHUTTING_DOWN']);
       expect(gateway.activeRuns).toBe(0);
     } finally {
       await own.app.apollo.stop(); // a no-op when the test got that far

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { Arg, Ctx, Directive, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Directive, Info, Query, Resolver } from 'type-graphql';
 import { errorCode } from '../../errors.js';
 import type { SamplingGateway } from '../../sampling/gateway.js';
 import { NO_CACHE } from '../cache-control.js';
 import { toGraphQLError } from '../errors.js';
+import { responseFields } from '../selection.js';
 import { CompareSamplersInput, SamplerComparison, SamplerSpec, SamplingFailure, toCompareRequest } from '../types/compare.js';
 import { COMPLEXITY, SampleResult } from '../types/sample.js';
 import type { SamplingContext } from './sample.js';
@@ -20,10 +22,15 @@ export function createCompareResolver(gateway: SamplingGateway): Function {
         'Without a seed each call draws new samples: see `sample` on client caches.',
     })
     @Directive(NO_CACHE)
-    async compareSamplers(@Arg('input', () => CompareSamplersInput) input: CompareSamplersInput, @Ctx() context: SamplingContext | undefined): Promise<SamplerComparison[]> {
+    async compareSamplers(
+      @Arg('input', () => CompareSamplersInput) input: CompareSamplersInput,
+      @Ctx() context: SamplingContext | undefined,
+      @Info() info: GraphQLResolveInfo,
+    ): Promise<SamplerComparison[]> {
       try {
         const request = toCompareRequest(input);
-        const entries = await gateway.compare(request, context?.sampling ?? {});
+        const { signal, budget, requestId } = context?.sampling ?? {};
+        const entries = await gateway.compare(request, { signal, budget, requestId, fields: responseFields(info) });
         return entries.map((e, i) => {
           const spec = Object.assign(new SamplerSpec(), request.samplers[i]);
           if (e.outcome) return new SamplerComparison(spec, new SampleResult(e.outcome));
