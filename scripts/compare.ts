@@ -20,7 +20,7 @@ import { ProgressReporter } from './compare/progress.js';
 async function compare(args: CompareArgs): Promise<void> {
   const { model, samplers, count, seed, maxProposals } = args;
   const gateway = new SamplingGateway(
-    { modelsDir: args.modelsDir, limits: { maxCount: Math.max(100_000, count), maxProposals: Math.max(1_000_000_000, maxProposals), maxComparedSamplers: Math.max(8, samplers.length) } },
+    { modelsDir: args.modelsDir, limits: { maxCount: Math.max(100_000, count), maxProposals: Math.max(1_000_000_000, maxProposals), maxComparedSamplers: Math.max(8, samplers.length), maxOperationProposals: Infinity } },
     [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[],
   );
   try {

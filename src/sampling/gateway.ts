@@ -257,7 +257,7 @@ export class SamplingGateway implements MetricsSource {
     }
     const engine = this.engine;
     const onAdmitted = (admissions: readonly Admission[]): void => this.admitRuns(admissions, { context: options, samples: request.count, what: 'compareSamplers' });
-    const entries = await this.withShutdown(options.signal, (signal) => compareSamplers(engine, request, { onProgress: options.onProgress, onAdmitted, signal }));
+    const entries = await this.withShutdown(options.signal, (signal) => compareSamplers(engine, request, { onProgress: options.onProgress, requestId: options.requestId, onAdmitted, signal }));
     for (const e of entries) this.counters.samplesReturned += e.outcome?.count ?? 0;
     return entries;
   }

@@ -54,7 +54,7 @@ describe('the response size estimate', () => {
 
 describe('the per-operation proposal budget', () => {
   // Each comparison budgets 2 × 30000 proposals; the operation may budget 100000 in all.
-  const compare = (alias: string) => `${alias}: compareSamplers(modelId: "uniform-gaussian-1d", samplers: [{ name: "naive" }, { name: "naive" }], count: 10, seed: 1, maxProposals: 30000) { stats { accepted } }`;
+  const compare = (alias: string) => `${alias}: compareSamplers(input: { modelId: "uniform-gaussian-1d", samplers: [{ name: "naive" }, { name: "naive" }], count: 10, seed: 1, maxProposals: 30000 }) { stats { accepted } }`;
   const operation = `{ ${['a', 'b', 'c'].map(compare).join(' ')} }`;
 
   it('is summed over aliased fields: the field past it is refused, naming the limit and what remains', async () => {

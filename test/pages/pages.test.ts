@@ -67,7 +67,7 @@ describe('pages', () => {
       editor.CodeMirror.setValue(text);
     }, 'subscription { sampleStream(input: {modelId: "gaussians25", sampler: {name: "naive"}, count: 30, seed: 1}) { done stats { accepted } } }');
     // GraphiQL ignores Run until it has built its schema from the introspection result; retry.
-    const ran = () => page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"done": true'), null, { timeout: 5000 });
+    const ran = () => page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"done": true'), null, { timeout: 10_000 });
     let ok = false;
     for (let attempt = 0; attempt < 6 && !ok; attempt++) {
       await page.click('.graphiql-query-editor .CodeMirror-lines');
