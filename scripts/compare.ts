@@ -2,15 +2,16 @@
  * `npm run compare -- --model gaussians25 --count 10000 [--seed 1] [--samplers JSON]
  *                     [--max-proposals N (default 5,000,000)] [--csv FILE] [--png FILE] [--models-dir DIR]`
  *
- * Runs naive, threshold and DRS at a few settings on the same seed and prints a table like the
- * DRS paper's Table 1, with a progress bar on stderr while it runs.
+ * Runs naive, threshold, DRS (raw and calibrated, exact and default γ) and MH on the same seed
+ * and prints a table like the DRS paper's Table 1, with a progress bar on stderr while it runs.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDrsSampler } from '../plugins/drs/index.js';
+import { createMhSampler } from '../plugins/mh/index.js';
 import { createNaiveSampler } from '../plugins/naive/index.js';
 import { createThresholdSampler } from '../plugins/threshold/index.js';
-import type { SamplerPlugin } from '../src/contracts.js';
+import type { AnySamplerPlugin } from '../src/contracts.js';
 import { encodePng } from '../src/images/png-encoder.js';
 import { Raster, imageGrid, scatter } from '../src/images/plot.js';
 import { allMetrics, type SampleMetrics } from '../src/evaluation/evaluator.js';
@@ -22,8 +23,13 @@ const DEFAULT_SAMPLERS: SamplerSpec[] = [
   { name: 'naive' },
   { name: 'threshold', params: { percentile: 50 } },
   { name: 'drs', params: { gamma: 0 } },
-  { name: 'drs', params: { gammaPercentile: 80 } },
-  { name: 'drs', params: { gammaPercentile: 95 } },
+  { name: 'drs', params: { gamma: 0, calibration: 'platt' } },
+  { name: 'drs', params: { gamma: 0, calibration: 'isotonic' } },
+  { name: 'drs' },
+  { name: 'drs', params: { calibration: 'platt' } },
+  { name: 'drs', params: { calibration: 'isotonic' } },
+  { name: 'mh', params: { calibration: 'none' } },
+  { name: 'mh', params: { calibration: 'isotonic' } },
 ];
 
 const { values: args } = parseArgs({
@@ -73,17 +79,17 @@ interface Scored extends CompareEntry {
 }
 
 function table(entries: Scored[]): string {
-  const head = ['sampler', 'accepted', 'proposed', 'accept %', 'D̃_M end', 'γ mean'];
+  const head = ['sampler', 'outputs', 'proposed', 'accept %', 'per output', 'D̃_M end', 'γ mean'];
   const first = entries.find((e) => e.metrics)?.metrics;
-  if (first?.mixture2d) head.push('% HQ', 'std HQ', 'modes', 'KL');
+  if (first?.mixture2d) head.push('% HQ', 'std HQ', 'modes', 'KL', 'JSD');
   if (first?.image) head.push('Fréchet (clf)', 'class H', 'confidence');
   head.push('ms');
   const rows = entries.map((e) => {
     if (!e.outcome) return [label(e.sampler), 'failed (see below)', ...head.slice(2).map(() => '')];
     const s = e.outcome.stats;
-    const row = [label(e.sampler), String(e.outcome.count), String(s.proposed), num(100 * s.acceptanceRate, 2), num(s.logitMaxEnd, 3), num(s.gammaMean, 3)];
+    const row = [label(e.sampler), String(e.outcome.count), String(s.proposed), num(100 * s.acceptanceRate, 2), num(s.proposalsPerOutput, 1), num(s.logitMaxEnd, 3), num(s.gammaMean, 3)];
     const m = e.metrics;
-    if (m?.mixture2d) row.push(num(100 * m.mixture2d.highQualityShare, 1), num(m.mixture2d.highQualityStd, 4), `${m.mixture2d.recoveredModes}/${m.mixture2d.modeCount}`, num(m.mixture2d.modeKL, 4));
+    if (m?.mixture2d) row.push(num(100 * m.mixture2d.highQualityShare, 1), num(m.mixture2d.highQualityStd, 4), `${m.mixture2d.recoveredModes}/${m.mixture2d.modeCount}`, num(m.mixture2d.modeKL, 4), num(m.mixture2d.modeJSD, 4));
     if (m?.image) row.push(num(m.image.frechetDistance, 3), num(m.image.classEntropy, 3), num(m.image.meanConfidence, 3));
     row.push(num(s.elapsedMs, 0));
     return row;
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
   const maxProposals = intArg('max-proposals', args['max-proposals']) ?? 5_000_000;
   const gateway = new SamplingGateway(
     { modelsDir: args['models-dir'], limits: { maxCount: Math.max(100_000, count), maxProposals: 1_000_000_000, maxComparedSamplers: Math.max(8, samplers.length) } },
-    [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[],
+    [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler()] as AnySamplerPlugin[],
   );
   await gateway.start(quiet);
   try {

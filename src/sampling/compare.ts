@@ -52,7 +52,7 @@ export async function compareSamplers(engine: SamplingEngine, request: CompareRe
 
   return Promise.all(
     requests.map(async (r, i): Promise<CompareEntry> => {
-      const run = engine.sample(r, { signal: options.signal });
+      const run = engine.sample(r, { signal: options.signal, mode: 'collect' });
       const onChunk = (chunk: SampleChunk): void => {
         accepted[i] = chunk.stats.accepted;
         options.onProgress?.({ accepted: [...accepted], count: request.count });

@@ -3,28 +3,33 @@ import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { createDrsSampler } from '../../plugins/drs/index.js';
 import { SamplerParameterError, percentile } from '../../src/contracts.js';
 import { resolveParams } from '../../src/sampling/params.js';
+import { conformanceModels } from '../helpers/sampler-conformance.js';
+
+const model = conformanceModels.withReal;
 
 const drs = createDrsSampler();
 
 describe('sampler parameter admission', () => {
   it('applies declared defaults and records what was given', () => {
-    const { params, given } = resolveParams(drs, { gamma: 0 });
-    expect(params).toEqual({ gamma: 0, burnInSamples: 10_000, epsilon: 1e-6, gammaPercentile: 95 });
+    const { params, given } = resolveParams(drs, { gamma: 0 }, model);
+    expect(params).toEqual({ gamma: 0, burnInSamples: 100_000, epsilon: 1e-6, gammaPercentile: 95, calibration: 'none' });
     expect([...given]).toEqual(['gamma']);
-    expect(resolveParams(drs, undefined).params.gamma).toBeUndefined();
+    expect(resolveParams(drs, undefined, model).params.gamma).toBeUndefined();
   });
 
   it.each([
-    [{ gama: 0 }, 'gama', /unknown parameter \(known: burnInSamples, epsilon, gamma, gammaPercentile\)/],
+    [{ gama: 0 }, 'gama', /unknown parameter \(known: burnInSamples, epsilon, gamma, gammaPercentile, calibration\)/],
     [{ gammaPercentile: 101 }, 'gammaPercentile', /must be ≤ 100, got 101/],
     [{ gammaPercentile: -1 }, 'gammaPercentile', /must be ≥ 0, got -1/],
     [{ burnInSamples: 1000.5 }, 'burnInSamples', /must be an integer, got 1000.5/],
     [{ epsilon: '1e-6' }, 'epsilon', /must be a finite number, got "1e-6"/],
     [{ epsilon: 0 }, 'epsilon', /must be ≥ 1e-12, got 0/],
+    [{ calibration: 'beta' }, 'calibration', /must be one of "none", "platt", "isotonic", got "beta"/],
+    [{ calibration: 1 }, 'calibration', /must be one of "none", "platt", "isotonic", got 1/],
   ])('%j is refused, naming %s', (raw, parameter, message) => {
     let error: unknown;
     try {
-      resolveParams(drs, raw);
+      resolveParams(drs, raw, model);
     } catch (e) {
       error = e;
     }
@@ -34,11 +39,11 @@ describe('sampler parameter admission', () => {
   });
 
   it('refuses params that are not an object', () => {
-    expect(() => resolveParams(drs, [1, 2])).toThrow(/parameter "params": must be a JSON object/);
+    expect(() => resolveParams(drs, [1, 2], model)).toThrow(/parameter "params": must be a JSON object/);
   });
 
   it('threshold takes a logit or a percentile, not both', () => {
-    expect(() => resolveParams(createThresholdSampler(), { logitThreshold: 1, percentile: 20 })).toThrow(/give either logitThreshold or percentile/);
+    expect(() => resolveParams(createThresholdSampler(), { logitThreshold: 1, percentile: 20 }, model)).toThrow(/give either logitThreshold or percentile/);
   });
 });
 
