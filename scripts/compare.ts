@@ -28,7 +28,7 @@ const DEFAULT_SAMPLERS: SamplerSpec[] = [
   { name: 'drs' },
   { name: 'drs', params: { calibration: 'platt' } },
   { name: 'drs', params: { calibration: 'isotonic' } },
-  { name: 'mh', params: { calibration: 'none' } },
+  { name: 'mh' },
   { name: 'mh', params: { calibration: 'isotonic' } },
 ];
 

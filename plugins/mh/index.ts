@@ -10,10 +10,10 @@
  * to them in turn.
  */
 import {
-  CalibrationMethod,
   SAMPLER_CONTRACT_VERSION,
   calibrationParameter,
   checkCalibration,
+  type CalibrationMethod,
   type Calibrator,
   type Round,
   type SamplerPlugin,
@@ -39,19 +39,13 @@ export function createMhSampler(): SamplerPlugin<Prepared> {
     parameters: [
       { name: 'chainLength', type: 'int', default: 640, min: 1, max: 100_000, description: 'K: proposals per chain (the MH-GAN paper’s 640); each chain outputs its final state.' },
       { name: 'chains', type: 'int', default: 64, min: 1, max: 4096, description: 'Chains advanced side by side; each round’s proposals are dealt to them in turn.' },
-      {
-        ...calibrationParameter(CalibrationMethod.ISOTONIC),
-        description:
-          'Calibrate D before reading it: none (raw logit), platt (logistic fit on the logit) or isotonic (pool-adjacent-violators, interpolated), fitted at load on the model’s held-out real samples. ' +
-          'The default, isotonic, falls back to none on a model without real samples (samplerDetails.calibrated = 0).',
-      },
+      calibrationParameter(),
     ],
-    validate(params, given, model) {
-      if (given.has('calibration')) checkCalibration(NAME, params.calibration, model);
+    validate(params, _given, model) {
+      checkCalibration(NAME, params.calibration, model);
     },
     async prepare(params, context) {
-      const method = context.model.realSamples > 0 ? (params.calibration as CalibrationMethod) : CalibrationMethod.NONE;
-      const calibrator = await context.calibrator(method);
+      const calibrator = await context.calibrator(params.calibration as CalibrationMethod);
       if (context.model.realSamples === 0) return { calibrator, real: { index: new Int32Array(0), logit: new Float64Array(0) } };
       const raw = await context.realLogits();
       const index: number[] = [];
@@ -134,9 +128,8 @@ class MhChains implements SamplerState {
   }
 
   report() {
-    const { chains, chainLength, calibrator } = this.options;
-    const calibrated = calibrator.method === CalibrationMethod.NONE ? 0 : 1;
-    return { details: { restarts: this.restarts, moveRate: this.tests > 0 ? this.moves / this.tests : 0, chains, chainLength, calibrated } };
+    const { chains, chainLength } = this.options;
+    return { details: { restarts: this.restarts, moveRate: this.tests > 0 ? this.moves / this.tests : 0, chains, chainLength } };
   }
 
   /** A fresh chain: at a random held-out real sample, or waiting for its first proposal. */
