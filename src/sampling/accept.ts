@@ -108,10 +108,11 @@ function emptyOutputs(): RoundOutputs {
 
 /** The contract's `Round`, as the engine implements it for one step. */
 class RoundRecorder implements Round {
-  /** Raw row of each output, or −1 for a held row (then in `heldOut`). */
-  private readonly outRows: number[] = [];
-  private readonly heldOut: (HeldRow | undefined)[] = [];
-  private readonly outProbabilities: number[] = [];
+  /** Raw row of each output, or −1 for a held row (then in `heldOut`); typed and grown by doubling, as naive outputs every row. */
+  private outRows: Int32Array;
+  private outProbabilities: Float64Array;
+  private heldOut: Map<number, HeldRow> | null = null;
+  private outputs = 0;
   private open = true;
   readonly needed: number;
 
@@ -122,10 +123,13 @@ class RoundRecorder implements Round {
     private readonly rowOf: Int32Array | null,
   ) {
     this.needed = input.needed;
+    const capacity = Math.max(1, Math.min(logits.length, input.needed));
+    this.outRows = new Int32Array(capacity);
+    this.outProbabilities = new Float64Array(capacity);
   }
 
   get count(): number {
-    return Math.min(this.outRows.length, this.needed);
+    return Math.min(this.outputs, this.needed);
   }
 
   close(): void {
@@ -134,17 +138,27 @@ class RoundRecorder implements Round {
 
   emit(k: number, probability = 1): void {
     this.check(k, 'emit');
-    this.outRows.push(this.row(k));
-    this.heldOut.push(undefined);
-    this.outProbabilities.push(probability);
+    this.push(this.rowOf ? (this.rowOf[k] as number) : k, probability);
   }
 
   emitHeld(slot: number, probability = 1): void {
     const held = this.heldRow(slot, 'emitHeld');
     if (held.real) throw this.fail(`emitHeld(${slot}): the slot holds a held-out real sample, which is never output`);
-    this.outRows.push(-1);
-    this.heldOut.push(held);
-    this.outProbabilities.push(probability);
+    (this.heldOut ??= new Map()).set(this.outputs, held);
+    this.push(-1, probability);
+  }
+
+  private push(row: number, probability: number): void {
+    if (this.outputs === this.outRows.length) {
+      const rows = new Int32Array(2 * this.outputs);
+      rows.set(this.outRows);
+      this.outRows = rows;
+      const p = new Float64Array(2 * this.outputs);
+      p.set(this.outProbabilities);
+      this.outProbabilities = p;
+    }
+    this.outRows[this.outputs] = row;
+    this.outProbabilities[this.outputs++] = probability;
   }
 
   hold(slot: number, k: number): void {
@@ -187,7 +201,7 @@ class RoundRecorder implements Round {
         logits[o] = rawLogits[row] as number;
         ids[o] = firstId + row;
       } else {
-        const held = this.heldOut[o]!;
+        const held = this.heldOut!.get(o)!;
         samples.set(held.values, o * sampleSize);
         logits[o] = held.logit;
         ids[o] = held.id;
