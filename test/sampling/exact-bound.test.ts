@@ -8,6 +8,7 @@
  * (critical value 0.0515; the corrected run measured 0.026, the uncorrected stream 0.105).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareSamplers } from '../../src/sampling/compare.js';
 import type { SamplingEngine } from '../../src/sampling/engine.js';
 import { collect, createTestEngine, flatten } from '../helpers/engine.js';
 import { ksCritical, ksStatistic, normalCdf } from '../helpers/stats.js';
@@ -42,6 +43,14 @@ describe('when D̃_M rises after samples were accepted', () => {
     const last = chunks.at(-1)!.stats;
     expect(last.retracted).toBe(0);
     expect(last.staleOutputs).toBeGreaterThan(100);
+  });
+
+  it('re-thins in compareSamplers exactly as in a sample query', async () => {
+    const small = { ...request, count: 300 };
+    const [entry] = await compareSamplers(engine, { ...small, samplers: [small.sampler] });
+    const alone = await engine.sampleAll(small);
+    expect(entry!.outcome!.stats.retracted).toBeGreaterThan(0);
+    expect(Array.from(entry!.outcome!.samples)).toEqual(Array.from(alone.samples));
   });
 
   it('leaves a per-batch γ alone: it has no single bound to re-thin towards', async () => {
