@@ -2,14 +2,15 @@
  * `npm run compare -- [--model ID] [--count N] [--seed N] [--samplers JSON] [--max-proposals N]
  *                     [--csv FILE] [--png FILE] [--models-dir DIR]` (`--help` for the details)
  *
- * Runs naive, threshold and DRS at a few settings on the same seed and prints a table like the
+ * Runs naive, threshold, DRS (raw and calibrated, exact and default γ) and MH on the same seed and prints a table like the
  * DRS paper's Table 1, with labelled progress and an ETA on stderr while it runs.
  * Exit status: 0 done, 1 the comparison failed, 2 a bad command line.
  */
 import { createDrsSampler } from '../plugins/drs/index.js';
+import { createMhSampler } from '../plugins/mh/index.js';
 import { createNaiveSampler } from '../plugins/naive/index.js';
 import { createThresholdSampler } from '../plugins/threshold/index.js';
-import { SamplerParameterError, type SamplerPlugin } from '../src/contracts.js';
+import { SamplerParameterError, type AnySamplerPlugin } from '../src/contracts.js';
 import { SamplingError } from '../src/errors.js';
 import { allMetrics } from '../src/evaluation/evaluator.js';
 import { SamplingGateway } from '../src/sampling/gateway.js';
@@ -21,7 +22,7 @@ async function compare(args: CompareArgs): Promise<void> {
   const { model, samplers, count, seed, maxProposals } = args;
   const gateway = new SamplingGateway(
     { modelsDir: args.modelsDir, limits: { maxCount: Math.max(100_000, count), maxProposals: Math.max(1_000_000_000, maxProposals), maxComparedSamplers: Math.max(8, samplers.length), maxOperationProposals: Infinity } },
-    [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[],
+    [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler()] as AnySamplerPlugin[],
   );
   try {
     await gateway.start(quiet);

@@ -1,10 +1,12 @@
 /**
  * The sampler contract: every type a sampler author needs, and nothing else.
  *
- * A sampler sits at the end of one inference round: the engine draws latents, runs
- * G → D in a worker, drops proposals whose logit is NaN/±Inf, and hands the sampler the
- * remaining finite logits of one request's batch, in proposal order. The sampler returns one
- * acceptance probability per proposal; the engine draws the (seeded) uniforms and accepts.
+ * A sampler sits at the end of one inference round: the engine draws latents, runs G → D in a
+ * worker, drops proposals whose logit is NaN/±Inf, and hands the sampler the remaining finite
+ * logits of one request's round, in proposal order, with one seeded uniform each. The sampler
+ * says what to output: proposals of this round, or rows it asked the engine to hold from earlier
+ * rounds (a chain's current state). Version 1 samplers (one acceptance probability per logit)
+ * run unchanged through an adapter (src/sampling/v1-adapter.ts).
  *
  * Plugins in `plugins/<name>/` import from this file only.
  */
@@ -12,12 +14,14 @@
 import type { OutputKind } from './models/manifest.js';
 
 /** Bumped on any breaking change to the interfaces below. */
-export const SAMPLER_CONTRACT_VERSION = 1 as const;
+export const SAMPLER_CONTRACT_VERSION = 2 as const;
+/** Contract versions an engine runs: 2 natively, 1 through the adapter. */
+export const SUPPORTED_CONTRACT_VERSIONS: readonly number[] = [1, 2];
 
-/** The type of a declared sampler parameter. */
-export const SamplerParameterType = { FLOAT: 'float', INT: 'int', BOOLEAN: 'boolean' } as const;
+/** The type of a declared sampler parameter. `enum`: one of the declaration's `values` (a string). */
+export const SamplerParameterType = { FLOAT: 'float', INT: 'int', BOOLEAN: 'boolean', ENUM: 'enum' } as const;
 export type SamplerParameterType = (typeof SamplerParameterType)[keyof typeof SamplerParameterType];
-export type SamplerParameterValue = number | boolean;
+export type SamplerParameterValue = number | boolean | string;
 export type SamplerParams = Readonly<Record<string, SamplerParameterValue>>;
 
 /** One declared parameter. Exposed as-is in GraphQL (`Query.samplers`). */
@@ -29,7 +33,25 @@ export interface SamplerParameter {
   /** Inclusive bounds for numbers. */
   readonly min?: number;
   readonly max?: number;
+  /** The allowed values of an `enum` parameter (required for enums, ignored otherwise). */
+  readonly values?: readonly string[];
   readonly description: string;
+}
+
+/** How D's logit is calibrated before a sampler reads it (docs/sampling.md, "Calibration"). */
+export const CalibrationMethod = { NONE: 'none', PLATT: 'platt', ISOTONIC: 'isotonic' } as const;
+export type CalibrationMethod = (typeof CalibrationMethod)[keyof typeof CalibrationMethod];
+
+/** The `calibration` parameter every sampler that reads D declares (default `none`). */
+export function calibrationParameter(defaultMethod: CalibrationMethod = CalibrationMethod.NONE): SamplerParameter {
+  return {
+    name: 'calibration',
+    type: SamplerParameterType.ENUM,
+    values: Object.values(CalibrationMethod),
+    default: defaultMethod,
+    description:
+      'Calibrate D before reading it: none (raw logit), platt (logistic fit on the logit) or isotonic (pool-adjacent-violators, interpolated), fitted at load on the model’s held-out real samples.',
+  };
 }
 
 /** What a sampler may know about the model it runs on. */
@@ -38,6 +60,8 @@ export interface ModelDescriptor {
   readonly latentDim: number;
   readonly outputShape: readonly number[];
   readonly outputKind: OutputKind;
+  /** Held-out real samples the model ships (manifest `calibration`); 0 when none, and then only `calibration: none` works. */
+  readonly realSamples: number;
 }
 
 /** Logits of a seeded, cached burn-in run of G → D (finite logits only). */
@@ -46,6 +70,12 @@ export interface BurnIn {
   readonly logitMax: number;
   /** Proposals drawn, including any dropped for a non-finite logit. */
   readonly proposed: number;
+}
+
+/** A fitted map from D's raw logit to a calibrated logit: non-decreasing, finite for finite input. */
+export interface Calibrator {
+  readonly method: CalibrationMethod;
+  logit(raw: number): number;
 }
 
 /** Given to `prepare`: the engine's shared services for this model. */
@@ -57,7 +87,26 @@ export interface PreparationContext {
    * which request came first.
    */
   burnIn(count: number): Promise<BurnIn>;
+  /**
+   * D's raw logits on the model's held-out real samples, in file order (NaN/±Inf kept, so index
+   * `i` is real sample `i`; see `Round.holdReal`). Cached per model. Rejects when it ships none.
+   */
+  realLogits(): Promise<Float64Array>;
+  /** The calibrator fitted at load (`none` is the identity). Rejects when the model has no real samples. */
+  calibrator(method: CalibrationMethod): Promise<Calibrator>;
   readonly signal?: AbortSignal;
+}
+
+/** Given to `start`. */
+export interface StartContext {
+  readonly model: ModelDescriptor;
+  /** The run's own seeded stream, for samplers that need more randomness than one uniform per proposal. */
+  readonly random: UniformSource;
+}
+
+export interface UniformSource {
+  /** Uniform on [0, 1). */
+  uniform(): number;
 }
 
 /** Sampler-specific numbers reported in a run's stats. */
@@ -70,13 +119,51 @@ export interface SamplerReport {
   readonly details?: Readonly<Record<string, number>>;
 }
 
-/** Per-request state: created once per sampling run, fed every batch in order. */
+/**
+ * One round as a sampler sees it, and what it can do with its rows. `k` indexes this round's
+ * finite proposals (`logits`); slots are non-negative integers naming rows the engine holds for
+ * the sampler across rounds. Outputs are emitted in call order; an output may repeat.
+ */
+export interface Round {
+  /** D̃(x) of this round's proposals, finite only, in proposal order. */
+  readonly logits: Float64Array;
+  /** One seeded uniform on [0, 1) per proposal, aligned with `logits`. */
+  readonly uniforms: Float64Array;
+  /** Outputs the request still wants at the start of this round. */
+  readonly needed: number;
+  /** Outputs proposal `k`; `probability` is what the sample reports as its acceptance probability (default 1). */
+  emit(k: number, probability?: number): void;
+  /** Outputs the row held in `slot` (it may be output again later). Held-out real rows cannot be output. */
+  emitHeld(slot: number, probability?: number): void;
+  /** Keeps proposal `k` in `slot` for later rounds (replacing what the slot held). */
+  hold(slot: number, k: number): void;
+  /** Keeps held-out real sample `index` in `slot`; `prepare` must have called `context.realLogits()`. */
+  holdReal(slot: number, index: number): void;
+  /** Forgets `slot`. */
+  release(slot: number): void;
+}
+
+/** Outputs already sent, for `SamplerState.rethin`: their (raw) logits and the probabilities they were output with. */
+export interface EmittedOutputs {
+  readonly logits: Float64Array;
+  readonly probabilities: Float64Array;
+}
+
+/** Per-request state: created once per sampling run, fed every round in order. */
 export interface SamplerState {
   /**
-   * Decide one batch. `logits` are D̃(x) of this request's proposals, all finite, in
-   * proposal order. Returns acceptance probabilities in [0, 1], same length.
+   * Decides one round (only called when it has at least one finite logit). Returns how many of
+   * the round's proposals it used, a prefix (default all): the rest count as never proposed.
    */
-  decide(logits: Float64Array): Float64Array;
+  step(round: Round): number | void;
+  /**
+   * Optional, for samplers that accept under a bound that can rise (DRS's D̃_M): for each output
+   * already sent, the probability of keeping it so that it counts as accepted under the current
+   * bound, `p_now(x) / p_then(x)` in [0, 1]; or null when nothing needs taking back. Consulted
+   * when `report().logitMax` changes: a `sample` query re-thins its outputs with it and draws
+   * more; a stream reports how many went out stale.
+   */
+  rethin?(outputs: EmittedOutputs): Float64Array | null;
   report(): SamplerReport;
 }
 
@@ -86,14 +173,46 @@ export interface SamplerPlugin<Prepared = unknown> {
   readonly description: string;
   readonly parameters: readonly SamplerParameter[];
   /**
-   * Cross-parameter rules, run at admission after type and range checks (defaults applied).
-   * `given` holds the names the request set explicitly. Throw `SamplerParameterError`.
+   * True when, within one round and with its own state fixed, a proposal with a higher logit is
+   * never less likely to be output than one with a lower logit (DRS, threshold). The conformance
+   * suite checks it only for samplers that declare it.
    */
-  validate?(params: SamplerParams, given: ReadonlySet<string>): void;
-  /** Work shared by requests before sampling starts (e.g. burn-in). */
+  readonly monotone?: boolean;
+  /**
+   * Cross-parameter and per-model rules, run at admission after type and range checks (defaults
+   * applied). `given` holds the names the request set explicitly. Throw `SamplerParameterError`.
+   */
+  validate?(params: SamplerParams, given: ReadonlySet<string>, model: ModelDescriptor): void;
+  /** Work shared by requests before sampling starts (e.g. burn-in, real logits, a calibrator). */
   prepare?(params: SamplerParams, context: PreparationContext): Promise<Prepared>;
-  start(params: SamplerParams, prepared: Prepared, model: ModelDescriptor): SamplerState;
+  start(params: SamplerParams, prepared: Prepared, context: StartContext): SamplerState;
 }
+
+/** Contract version 1: a sampler returns one acceptance probability per logit; the engine draws the uniforms. */
+export interface SamplerStateV1 {
+  /** `logits`: this round's finite logits in proposal order. Returns probabilities in [0, 1], same length. */
+  decide(logits: Float64Array): Float64Array;
+  report(): SamplerReport;
+}
+
+export interface PreparationContextV1 {
+  readonly model: ModelDescriptor;
+  burnIn(count: number): Promise<BurnIn>;
+  readonly signal?: AbortSignal;
+}
+
+export interface SamplerPluginV1<Prepared = unknown> {
+  readonly contractVersion: 1;
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: readonly SamplerParameter[];
+  validate?(params: SamplerParams, given: ReadonlySet<string>): void;
+  prepare?(params: SamplerParams, context: PreparationContextV1): Promise<Prepared>;
+  start(params: SamplerParams, prepared: Prepared, model: ModelDescriptor): SamplerStateV1;
+}
+
+/** A plugin of any version the engine runs. */
+export type AnySamplerPlugin = SamplerPlugin | SamplerPluginV1;
 
 /** A bad sampler parameter; `parameter` names it. Surfaces as BAD_USER_INPUT in GraphQL. */
 export class SamplerParameterError extends Error {
@@ -105,6 +224,48 @@ export class SamplerParameterError extends Error {
   ) {
     super(`sampler "${sampler}", parameter "${parameter}": ${message}`);
   }
+}
+
+/** A sampler broke the contract (e.g. emitted a proposal that does not exist): a bug in the plugin. */
+export class SamplerContractError extends Error {
+  override readonly name = 'SamplerContractError';
+  constructor(
+    readonly sampler: string,
+    message: string,
+  ) {
+    super(`sampler "${sampler}" broke the contract: ${message}`);
+  }
+}
+
+/**
+ * The usual last step of a sampler that computes one acceptance probability per proposal:
+ * outputs proposal `k` when `uniforms[k] < p[k]` (p clamped to [0, 1], NaN → 0), in order,
+ * until `needed` outputs; returns the proposals used (up to the one that completed the request).
+ */
+export function emitAccepted(round: Round, probabilities: ArrayLike<number>): number {
+  const n = round.logits.length;
+  const { uniforms, needed } = round;
+  let taken = 0;
+  let k = 0;
+  for (; k < n && taken < needed; k++) {
+    const v = probabilities[k] as number;
+    const p = v > 0 ? (v < 1 ? v : 1) : 0; // clamps, and NaN → 0
+    if ((uniforms[k] as number) < p) {
+      round.emit(k, p);
+      taken++;
+    }
+  }
+  return k;
+}
+
+/** Throws a SamplerParameterError unless `method` can run on `model` (calibration needs real samples). */
+export function checkCalibration(sampler: string, method: SamplerParameterValue | undefined, model: ModelDescriptor): void {
+  if (method === undefined || method === CalibrationMethod.NONE || model.realSamples > 0) return;
+  throw new SamplerParameterError(
+    sampler,
+    'calibration',
+    `model "${model.id}" ships no held-out real samples (manifest "calibration"), so it cannot be calibrated; use calibration: none`,
+  );
 }
 
 /**

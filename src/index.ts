@@ -33,3 +33,4 @@ export type { BatcherOptions, BatchTiming } from './inference/batcher.js';
 export { createNaiveSampler } from '../plugins/naive/index.js';
 export { createThresholdSampler } from '../plugins/threshold/index.js';
 export { createDrsSampler } from '../plugins/drs/index.js';
+export { createMhSampler } from '../plugins/mh/index.js';

@@ -1,9 +1,9 @@
-/** The baseline: accept every proposal, i.e. sample G as it is. */
-import { SAMPLER_CONTRACT_VERSION, type SamplerPlugin } from '../../src/contracts.js';
+/** The baseline: accept every proposal, i.e. sample G as it is. A contract-v1 plugin: it runs through the engine's adapter. */
+import type { SamplerPluginV1 } from '../../src/contracts.js';
 
-export function createNaiveSampler(): SamplerPlugin {
+export function createNaiveSampler(): SamplerPluginV1 {
   return {
-    contractVersion: SAMPLER_CONTRACT_VERSION,
+    contractVersion: 1,
     name: 'naive',
     description: "Accepts every generator sample: the generator's own distribution, the baseline to compare against.",
     parameters: [],

@@ -17,8 +17,13 @@ export const DEFAULT_SAMPLERS: readonly SamplerSpec[] = [
   { name: 'naive' },
   { name: 'threshold', params: { percentile: 50 } },
   { name: 'drs', params: { gamma: 0 } },
-  { name: 'drs', params: { gammaPercentile: 80 } },
-  { name: 'drs', params: { gammaPercentile: 95 } },
+  { name: 'drs', params: { gamma: 0, calibration: 'platt' } },
+  { name: 'drs', params: { gamma: 0, calibration: 'isotonic' } },
+  { name: 'drs' },
+  { name: 'drs', params: { calibration: 'platt' } },
+  { name: 'drs', params: { calibration: 'isotonic' } },
+  { name: 'mh' },
+  { name: 'mh', params: { calibration: 'isotonic' } },
 ];
 
 interface OptionSpec {

@@ -15,17 +15,17 @@ export interface Scored extends CompareEntry {
 }
 
 export function table(entries: Scored[]): string {
-  const head = ['sampler', 'accepted', 'proposed', 'accept %', 'D̃_M end', 'γ mean'];
+  const head = ['sampler', 'outputs', 'proposed', 'accept %', 'per output', 'D̃_M end', 'γ mean'];
   const first = entries.find((e) => e.metrics)?.metrics;
-  if (first?.mixture2d) head.push('% HQ', 'std HQ', 'modes', 'KL');
+  if (first?.mixture2d) head.push('% HQ', 'std HQ', 'modes', 'KL', 'JSD');
   if (first?.image) head.push('Fréchet (clf)', 'class H', 'confidence');
   head.push('ms');
   const rows = entries.map((e) => {
     if (!e.outcome) return [label(e.sampler), 'failed (see below)', ...head.slice(2).map(() => '')];
     const s = e.outcome.stats;
-    const row = [label(e.sampler), String(e.outcome.count), String(s.proposed), num(100 * s.acceptanceRate, 2), num(s.logitMaxEnd, 3), num(s.gammaMean, 3)];
+    const row = [label(e.sampler), String(e.outcome.count), String(s.proposed), num(100 * s.acceptanceRate, 2), num(s.proposalsPerOutput, 1), num(s.logitMaxEnd, 3), num(s.gammaMean, 3)];
     const m = e.metrics;
-    if (m?.mixture2d) row.push(num(100 * m.mixture2d.highQualityShare, 1), num(m.mixture2d.highQualityStd, 4), `${m.mixture2d.recoveredModes}/${m.mixture2d.modeCount}`, num(m.mixture2d.modeKL, 4));
+    if (m?.mixture2d) row.push(num(100 * m.mixture2d.highQualityShare, 1), num(m.mixture2d.highQualityStd, 4), `${m.mixture2d.recoveredModes}/${m.mixture2d.modeCount}`, num(m.mixture2d.modeKL, 4), num(m.mixture2d.modeJSD, 4));
     if (m?.image) row.push(num(m.image.frechetDistance, 3), num(m.image.classEntropy, 3), num(m.image.meanConfidence, 3));
     row.push(num(s.elapsedMs, 0));
     return row;

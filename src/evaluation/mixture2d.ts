@@ -39,6 +39,12 @@ export interface MixtureMetrics {
   highQualityStd: number;
   /** KL(HQ histogram over modes ‖ uniform), natural log, in [0, ln K]; NaN with no HQ sample. */
   modeKL: number;
+  /**
+   * Jensen-Shannon divergence (nats, in [0, ln 2]) between the (K + 1)-bin histogram of all
+   * samples (one bin per mode for HQ samples, one for the rest) and the real data's (uniform over
+   * the modes, nothing off-mode): the MH-GAN paper's 25-Gaussians metric. NaN with no sample.
+   */
+  modeJSD: number;
   /** High-quality samples per mode, in the order of `spec.centers`. */
   perMode: number[];
 }
@@ -90,6 +96,7 @@ function pointReader(samples: Float32Array | number[][]): { count: number; at(i:
  *   spread evenly over the modes. With no HQ sample no mode is recovered.
  * - highQualityStd = sqrt(Σ over HQ samples of ((x − cx)² + (y − cy)²) / (2 · HQ)), the root
  *   mean squared per-coordinate deviation from the assigned centre: an estimate of σ itself.
+ * - modeJSD = JS(h ‖ t) with h = (perMode, count − HQ) / count and t = (1/K, …, 1/K, 0).
  * - modeKL = Σ p_i · ln(p_i · K) with p_i = perMode[i] / HQ and 0 · ln 0 = 0: 0 when balanced,
  *   ln K when every HQ sample is in one mode.
  *
@@ -163,6 +170,7 @@ export function summarizeMixture(tally: MixtureTally, recoveredShare = DEFAULT_R
     }
     modeKL = Math.max(0, modeKL); // rounding can give −1e-17 for a balanced histogram
   }
+  const target = [...perMode.map(() => 1 / modeCount), 0];
 
   return {
     count: tally.count,
@@ -172,6 +180,20 @@ export function summarizeMixture(tally: MixtureTally, recoveredShare = DEFAULT_R
     modeCount,
     highQualityStd: highQualityCount > 0 ? Math.sqrt(tally.squaredDeviation / (2 * highQualityCount)) : NaN,
     modeKL,
+    modeJSD: tally.count > 0 ? jensenShannon([...perMode, tally.count - highQualityCount].map((c) => c / tally.count), target) : NaN,
     perMode,
   };
+}
+
+/** JS(p ‖ q) = ½ KL(p ‖ m) + ½ KL(q ‖ m) with m = (p + q)/2, natural log, 0 · ln 0 = 0. */
+export function jensenShannon(p: readonly number[], q: readonly number[]): number {
+  let js = 0;
+  for (let i = 0; i < p.length; i++) {
+    const a = p[i]!;
+    const b = q[i]!;
+    const m = (a + b) / 2;
+    if (a > 0) js += 0.5 * a * Math.log(a / m);
+    if (b > 0) js += 0.5 * b * Math.log(b / m);
+  }
+  return Math.max(0, js);
 }

@@ -8,9 +8,10 @@ import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { NonEmptyArray } from 'type-graphql';
 import { createDrsSampler } from '../../plugins/drs/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
+import { createMhSampler } from '../../plugins/mh/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { AbortReason } from '../abort.js';
-import type { SamplerPlugin } from '../contracts.js';
+import type { AnySamplerPlugin } from '../contracts.js';
 import type { SamplingLimits } from '../limits.js';
 import { createPagesRouter, type PagesOptions } from '../pages/index.js';
 import type { ServerCounters } from '../sampling/counters.js';
@@ -90,9 +91,9 @@ export interface SamplingService {
   readonly stop: () => Promise<void>;
 }
 
-/** The bundled samplers: naive, threshold and DRS (fresh instances). */
-export function defaultSamplers(): SamplerPlugin[] {
-  return [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[];
+/** The bundled samplers: naive, threshold, DRS and MH (fresh instances). */
+export function defaultSamplers(): AnySamplerPlugin[] {
+  return [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler()] as AnySamplerPlugin[];
 }
 
 export function createSamplingService(options: SamplingServiceOptions = {}): SamplingService {

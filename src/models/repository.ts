@@ -27,6 +27,8 @@ export interface ReadyModel {
   readonly probe: ProbeReport;
   /** Values per sample (product of output.shape). */
   readonly sampleSize: number;
+  /** The held-out real samples file (manifest `calibration.realSamples`), checked at load; null when none. */
+  readonly realSamplesPath: string | null;
 }
 
 export interface FailedModel {
@@ -131,18 +133,36 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
     for (const [path, name] of [[generatorPath, manifest.generator], [discriminatorPath, manifest.discriminator]] as const) {
       if (!existsSync(path)) throw new Error(`${id}/${name}: file not found (named in manifest.json)`);
     }
+    const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
     const { signature, probe } = await checkPair(manifest, generatorPath, discriminatorPath);
+    const realSamplesPath = checkRealSamples(manifest, dir, sampleSize);
     const descriptor: ModelDescriptor = {
       id,
       latentDim: manifest.latent.dim,
       outputShape: manifest.output.shape,
       outputKind: manifest.output.kind,
+      realSamples: manifest.calibration?.count ?? 0,
     };
-    const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
-    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize };
+    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize, realSamplesPath };
   } catch (error) {
     return { status: 'FAILED', id, dir, manifest, error: relativeError(error, dir, id) };
   }
+}
+
+/** The held-out real samples file, when the manifest names one: it must hold exactly `count` samples of float32. */
+function checkRealSamples(manifest: ModelManifest, dir: string, sampleSize: number): string | null {
+  const calibration = manifest.calibration;
+  if (!calibration) return null;
+  const { realSamples: file, count } = calibration;
+  if (file.includes('..') || file.startsWith('/')) throw new Error(`${manifest.id}/manifest.json: "calibration.realSamples" must be a file inside the model folder, got "${file}"`);
+  const path = join(dir, file);
+  if (!existsSync(path)) throw new Error(`${manifest.id}/${file}: file not found (named in manifest.json "calibration.realSamples")`);
+  const expected = count * sampleSize * 4;
+  const size = statSync(path).size;
+  if (size !== expected) {
+    throw new Error(`${manifest.id}/${file}: ${size} bytes, expected ${expected} (calibration.count ${count} × ${sampleSize} float32 values per sample)`);
+  }
+  return path;
 }
 
 /**

@@ -1,16 +1,41 @@
 /**
- * The acceptance step of one round: hand the sampler the finite logits, draw one seeded
- * uniform per proposal, and pick the accepted rows. Hot path: plain loops, no per-row objects.
+ * The acceptance step of one round: hand the sampler the finite logits with one seeded uniform
+ * each (the `Round` of the contract), record what it outputs and holds, and gather the output
+ * rows. Hot path: plain loops, no per-row objects for proposals.
  */
-import type { SamplerState } from '../contracts.js';
-import type { Random } from '../random.js';
+import { SamplerContractError, type Round, type SamplerState, type UniformSource } from '../contracts.js';
+
+/** A row the engine holds for a sampler across rounds. */
+export interface HeldRow {
+  readonly values: Float32Array;
+  /** Raw D̃ of the row. */
+  readonly logit: number;
+  /** The proposal's number within the run (for counting distinct outputs); −1 − i for real sample i. */
+  readonly id: number;
+  readonly real: boolean;
+}
+
+/** A model's held-out real samples and D's logits on them. */
+export interface RealData {
+  /** Row-major, `count × sampleSize`. */
+  readonly samples: Float32Array;
+  readonly logits: Float64Array;
+  readonly count: number;
+}
+
+/** The rows a round output, packed. */
+export interface RoundOutputs {
+  readonly samples: Float32Array;
+  readonly logits: Float64Array;
+  readonly probabilities: Float64Array;
+  /** Proposal numbers within the run (held-out real rows are never output). */
+  readonly ids: Float64Array;
+  readonly count: number;
+}
 
 export interface RoundDecision {
-  /** Accepted row indices, in proposal order. */
-  readonly accepted: Int32Array;
-  /** Acceptance probability of every row (0 for invalid logits). */
-  readonly probabilities: Float64Array;
-  /** Rows considered: all of them, or up to the one that completed the request. */
+  readonly outputs: RoundOutputs;
+  /** Rows considered: all of them, or up to the last one the sampler used. */
   readonly considered: number;
   /** Considered rows whose logit was NaN or ±Inf. */
   readonly invalid: number;
@@ -21,60 +46,192 @@ export interface RoundDecision {
 export interface RoundInput {
   /** D̃ of every proposal of the round, in proposal order (NaN/±Inf for invalid ones). */
   readonly logits: Float64Array;
+  /** Row-major samples of the round. */
+  readonly samples: Float32Array;
+  readonly sampleSize: number;
   readonly state: SamplerState;
-  /** The run's acceptance stream: one uniform per proposal considered. */
-  readonly uniforms: Random;
-  /** Accepted samples still wanted: rows past the one that completes the request are not considered. */
+  /** The run's acceptance stream: one uniform per proposal, valid or not, so it stays aligned. */
+  readonly uniforms: UniformSource;
+  /** Outputs still wanted: more are dropped. */
   readonly needed: number;
+  /** The sampler's held rows (kept by the run). */
+  readonly held: Map<number, HeldRow>;
+  /** Held-out real samples, when the sampler asked for them in `prepare`. */
+  readonly real: RealData | null;
+  /** The run-wide number of this round's first proposal. */
+  readonly firstId: number;
   /** For the error when a sampler breaks the contract. */
   readonly samplerName: string;
 }
 
-export function decideRound({ logits, state, uniforms, needed, samplerName }: RoundInput): RoundDecision {
+export function decideRound(input: RoundInput): RoundDecision {
+  const { logits, state, uniforms, needed, samplerName } = input;
   const rows = logits.length;
   let finiteCount = 0;
   for (let i = 0; i < rows; i++) if (Number.isFinite(logits[i])) finiteCount++;
   const allFinite = finiteCount === rows;
   let finite = logits;
-  if (!allFinite) {
+  let rowOf: Int32Array | null = null;
+  const u = new Float64Array(finiteCount);
+  if (allFinite) {
+    for (let i = 0; i < rows; i++) u[i] = uniforms.uniform();
+  } else {
     finite = new Float64Array(finiteCount);
-    for (let i = 0, k = 0; i < rows; i++) if (Number.isFinite(logits[i])) finite[k++] = logits[i] as number;
+    rowOf = new Int32Array(finiteCount);
+    for (let i = 0, k = 0; i < rows; i++) {
+      const draw = uniforms.uniform();
+      if (!Number.isFinite(logits[i])) continue;
+      finite[k] = logits[i] as number;
+      u[k] = draw;
+      rowOf[k++] = i;
+    }
   }
-  const decided = finiteCount > 0 ? state.decide(finite) : new Float64Array(0);
-  if (decided.length !== finiteCount) {
-    throw new Error(`sampler "${samplerName}" broke the contract: decide() returned ${decided.length} probabilities for ${finiteCount} logits`);
+  if (finiteCount === 0) return { outputs: emptyOutputs(), considered: rows, invalid: rows, decided: false };
+
+  const recorder = new RoundRecorder(input, finite, u, rowOf);
+  const returned = state.step(recorder);
+  recorder.close();
+  const used = returned ?? finiteCount;
+  if (!(Number.isInteger(used) && used >= 0 && used <= finiteCount)) {
+    throw new SamplerContractError(samplerName, `step() returned ${String(used)} proposals used; expected an integer in [0, ${finiteCount}]`);
   }
-  const probabilities = new Float64Array(rows);
-  for (let i = 0, k = 0; i < rows; i++) {
-    if (!allFinite && !Number.isFinite(logits[i])) continue;
-    const v = decided[k++] as number;
-    probabilities[i] = v > 0 ? (v < 1 ? v : 1) : 0; // clamps, and NaN → 0
-  }
-  const accepted = new Int32Array(Math.min(rows, needed));
-  let taken = 0;
+  const complete = recorder.count >= needed;
+  const considered = used === finiteCount && !complete ? rows : used === 0 ? 0 : (rowOf ? (rowOf[used - 1] as number) : used - 1) + 1;
   let invalid = 0;
-  let i = 0;
-  for (; i < rows && taken < needed; i++) {
-    const u = uniforms.uniform(); // one per proposal, valid or not, keeps the stream aligned
-    if (!allFinite && !Number.isFinite(logits[i])) invalid++;
-    else if (u < (probabilities[i] as number)) accepted[taken++] = i;
-  }
-  return { accepted: accepted.subarray(0, taken), probabilities, considered: i, invalid, decided: finiteCount > 0 };
+  if (!allFinite) for (let i = 0; i < considered; i++) if (!Number.isFinite(logits[i])) invalid++;
+  return { outputs: recorder.gather(), considered, invalid, decided: true };
 }
 
-/** Copies the given rows of a row-major matrix into a new, packed one. */
-export function gatherRows(source: Float32Array, rowSize: number, rows: Int32Array): Float32Array {
-  const out = new Float32Array(rows.length * rowSize);
-  for (let k = 0; k < rows.length; k++) {
-    const from = (rows[k] as number) * rowSize;
-    if (rowSize <= 16) for (let j = 0; j < rowSize; j++) out[k * rowSize + j] = source[from + j] as number;
-    else out.set(source.subarray(from, from + rowSize), k * rowSize);
-  }
-  return out;
+function emptyOutputs(): RoundOutputs {
+  return { samples: new Float32Array(0), logits: new Float64Array(0), probabilities: new Float64Array(0), ids: new Float64Array(0), count: 0 };
 }
 
-export function gather(source: Float64Array, rows: Int32Array): Float64Array {
-  const out = new Float64Array(rows.length);
-  for (let k = 0; k < rows.length; k++) out[k] = source[rows[k] as number] as number;
-  return out;
+/** The contract's `Round`, as the engine implements it for one step. */
+class RoundRecorder implements Round {
+  /** Raw row of each output, or −1 for a held row (then in `heldOut`); typed and grown by doubling, as naive outputs every row. */
+  private outRows: Int32Array;
+  private outProbabilities: Float64Array;
+  private heldOut: Map<number, HeldRow> | null = null;
+  private outputs = 0;
+  private open = true;
+  readonly needed: number;
+
+  constructor(
+    private readonly input: RoundInput,
+    readonly logits: Float64Array,
+    readonly uniforms: Float64Array,
+    private readonly rowOf: Int32Array | null,
+  ) {
+    this.needed = input.needed;
+    const capacity = Math.max(1, Math.min(logits.length, input.needed));
+    this.outRows = new Int32Array(capacity);
+    this.outProbabilities = new Float64Array(capacity);
+  }
+
+  get count(): number {
+    return Math.min(this.outputs, this.needed);
+  }
+
+  close(): void {
+    this.open = false;
+  }
+
+  emit(k: number, probability = 1): void {
+    this.check(k, 'emit');
+    this.push(this.rowOf ? (this.rowOf[k] as number) : k, probability);
+  }
+
+  emitHeld(slot: number, probability = 1): void {
+    const held = this.heldRow(slot, 'emitHeld');
+    if (held.real) throw this.fail(`emitHeld(${slot}): the slot holds a held-out real sample, which is never output`);
+    (this.heldOut ??= new Map()).set(this.outputs, held);
+    this.push(-1, probability);
+  }
+
+  private push(row: number, probability: number): void {
+    if (this.outputs === this.outRows.length) {
+      const rows = new Int32Array(2 * this.outputs);
+      rows.set(this.outRows);
+      this.outRows = rows;
+      const p = new Float64Array(2 * this.outputs);
+      p.set(this.outProbabilities);
+      this.outProbabilities = p;
+    }
+    this.outRows[this.outputs] = row;
+    this.outProbabilities[this.outputs++] = probability;
+  }
+
+  hold(slot: number, k: number): void {
+    this.check(k, 'hold');
+    this.checkSlot(slot, 'hold');
+    const { samples, sampleSize, firstId } = this.input;
+    const row = this.row(k);
+    this.input.held.set(slot, { values: samples.slice(row * sampleSize, (row + 1) * sampleSize), logit: this.logits[k] as number, id: firstId + row, real: false });
+  }
+
+  holdReal(slot: number, index: number): void {
+    this.checkSlot(slot, 'holdReal');
+    const real = this.input.real;
+    if (!real) throw this.fail(`holdReal(${slot}, ${index}): no held-out real samples (prepare must call context.realLogits() first)`);
+    if (!(Number.isInteger(index) && index >= 0 && index < real.count)) throw this.fail(`holdReal(${slot}, ${index}): index must be an integer in [0, ${real.count})`);
+    const size = this.input.sampleSize;
+    this.input.held.set(slot, { values: real.samples.subarray(index * size, (index + 1) * size), logit: real.logits[index] as number, id: -1 - index, real: true });
+  }
+
+  release(slot: number): void {
+    this.checkSlot(slot, 'release');
+    this.input.held.delete(slot);
+  }
+
+  /** The outputs, up to `needed`, packed. */
+  gather(): RoundOutputs {
+    const count = this.count;
+    const { samples: source, sampleSize, logits: rawLogits, firstId } = this.input;
+    const samples = new Float32Array(count * sampleSize);
+    const logits = new Float64Array(count);
+    const probabilities = new Float64Array(count);
+    const ids = new Float64Array(count);
+    for (let o = 0; o < count; o++) {
+      const row = this.outRows[o] as number;
+      const p = this.outProbabilities[o] as number;
+      probabilities[o] = p > 0 ? (p < 1 ? p : 1) : 0;
+      if (row >= 0) {
+        if (sampleSize <= 16) for (let j = 0; j < sampleSize; j++) samples[o * sampleSize + j] = source[row * sampleSize + j] as number;
+        else samples.set(source.subarray(row * sampleSize, (row + 1) * sampleSize), o * sampleSize);
+        logits[o] = rawLogits[row] as number;
+        ids[o] = firstId + row;
+      } else {
+        const held = this.heldOut!.get(o)!;
+        samples.set(held.values, o * sampleSize);
+        logits[o] = held.logit;
+        ids[o] = held.id;
+      }
+    }
+    return { samples, logits, probabilities, ids, count };
+  }
+
+  private row(k: number): number {
+    return this.rowOf ? (this.rowOf[k] as number) : k;
+  }
+
+  private heldRow(slot: number, what: string): HeldRow {
+    this.checkSlot(slot, what);
+    const held = this.input.held.get(slot);
+    if (!held) throw this.fail(`${what}(${slot}): the slot holds nothing`);
+    return held;
+  }
+
+  private check(k: number, what: string): void {
+    if (!this.open) throw this.fail(`${what}() called after step() returned`);
+    if (!(Number.isInteger(k) && k >= 0 && k < this.logits.length)) throw this.fail(`${what}(${k}): proposal index must be an integer in [0, ${this.logits.length})`);
+  }
+
+  private checkSlot(slot: number, what: string): void {
+    if (!this.open) throw this.fail(`${what}() called after step() returned`);
+    if (!(Number.isInteger(slot) && slot >= 0)) throw this.fail(`${what}: slot must be a non-negative integer, got ${slot}`);
+  }
+
+  private fail(message: string): SamplerContractError {
+    return new SamplerContractError(this.input.samplerName, message);
+  }
 }

@@ -7,7 +7,7 @@ import { ErrorCode, SamplingError } from '../errors.js';
 import type { InferenceBatcher } from '../inference/batcher.js';
 import { toLogits, workerSpec } from '../inference/round.js';
 import type { ReadyModel } from '../models/repository.js';
-import { Random } from '../random.js';
+import { Random, hashString } from '../random.js';
 
 /** What `Model.burnIns` reports of one cached burn-in. */
 export interface BurnInFact {
@@ -70,10 +70,4 @@ export class BurnInCache {
     }
     return { logits: Float64Array.from(logits), logitMax, proposed: count };
   }
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }

@@ -57,7 +57,7 @@ export async function compareSamplers(engine: SamplingEngine, request: CompareRe
 
   return Promise.all(
     requests.map(async (r, i): Promise<CompareEntry> => {
-      const run = engine.run(admissions[i]!, { signal: options.signal, requestId: options.requestId });
+      const run = engine.run(admissions[i]!, { signal: options.signal, requestId: options.requestId, mode: 'collect' });
       const onChunk = (chunk: SampleChunk): void => {
         accepted[i] = chunk.stats.accepted;
         options.onProgress?.({ accepted: [...accepted], count: request.count });

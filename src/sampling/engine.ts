@@ -4,7 +4,8 @@
  * request before any inference.
  */
 import { randomInt } from 'node:crypto';
-import { SAMPLER_CONTRACT_VERSION, type BurnIn, type SamplerParams, type SamplerPlugin } from '../contracts.js';
+import type { AnySamplerPlugin, BurnIn, SamplerParams, SamplerPlugin } from '../contracts.js';
+import type { CalibrationReport } from '../calibration/fit.js';
 import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import { SampleEvaluator, type EvaluationRequest, type SampleMetrics } from '../evaluation/evaluator.js';
 import { InferenceBatcher, type BatcherOptions, type BatchTiming } from '../inference/batcher.js';
@@ -13,15 +14,17 @@ import { workerSpec } from '../inference/round.js';
 import { resolveLimits, type LimitName, type SamplingLimits } from '../limits.js';
 import { loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from '../models/repository.js';
 import { BurnInCache, type BurnInFact } from './burn-in.js';
+import { ModelData } from './model-data.js';
 import { resolveParams } from './params.js';
 import { SamplingRun, collectRun, type RunEnd, type RunResult } from './run.js';
+import { toCurrentContract } from './v1-adapter.js';
 
 export interface EngineOptions {
   /** Folder of model folders. Ignored when `repository` is given. */
   readonly modelsDir?: string;
   readonly repository?: ModelRepository;
-  /** Samplers for this engine instance (no global registry). */
-  readonly samplers: readonly SamplerPlugin[];
+  /** Samplers for this engine instance (no global registry); contract v1 plugins run through the adapter. */
+  readonly samplers: readonly AnySamplerPlugin[];
   readonly pool?: WorkerPoolOptions;
   readonly batching?: BatcherOptions;
   /** Request limits (`src/limits.ts`); the engine enforces count, proposals and batch size. */
@@ -64,6 +67,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called once when the run ends, however it ends. */
   readonly onEnd?: (summary: RunSummary) => void;
+  /** `collect`: all outputs at the end, re-thinned if the sampler's bound rose (sampleAll); `stream` (default): as they come. */
+  readonly mode?: 'collect' | 'stream';
   /** The operation that started the run, for its log line. */
   readonly requestId?: string | undefined;
 }
@@ -106,7 +111,9 @@ export class SamplingEngine {
   readonly limits: SamplingLimits;
   private readonly evaluator: SampleEvaluator;
   private readonly burnIns: BurnInCache;
-  private readonly samplersByName = new Map<string, SamplerPlugin>();
+  private readonly modelData: ModelData;
+  /** The plugin as registered (for `Query.samplers`) and as the engine runs it. */
+  private readonly samplersByName = new Map<string, { readonly registered: AnySamplerPlugin; readonly plugin: SamplerPlugin }>();
   private readonly defaultBatchSize: number;
   private readonly progressIntervalMs: number;
   private readonly pipelineDepth: number;
@@ -123,13 +130,14 @@ export class SamplingEngine {
     this.limits = resolveLimits(options.limits);
     this.evaluator = new SampleEvaluator(pool);
     this.burnIns = new BurnInCache(batcher);
+    this.modelData = new ModelData(pool, batcher);
     this.defaultBatchSize = options.defaultBatchSize ?? 512;
     this.progressIntervalMs = options.progressIntervalMs ?? 250;
     this.pipelineDepth = Math.max(1, options.pipelineDepth ?? 2);
     for (const plugin of options.samplers) this.register(plugin);
   }
 
-  /** Loads the models and starts the worker pool. */
+  /** Loads the models, starts the worker pool, and fits each model's calibration (seeded, cached). */
   static async create(options: EngineOptions): Promise<SamplingEngine> {
     const repository = options.repository ?? (await loadModelRepository(options.modelsDir));
     const pool = new WorkerPool(options.pool);
@@ -146,7 +154,16 @@ export class SamplingEngine {
         for (const o of observers) o.batch?.(timing);
       },
     };
-    return new SamplingEngine(repository, pool, new InferenceBatcher(pool, batching), observers, options);
+    let engine: SamplingEngine;
+    try {
+      engine = new SamplingEngine(repository, pool, new InferenceBatcher(pool, batching), observers, options);
+    } catch (error) {
+      await pool.close(); // e.g. a sampler of an unknown contract version: no workers left behind
+      throw error;
+    }
+    // A failed fit is reported where it is asked for (Model.calibration, a calibrated run), and retried there.
+    await Promise.allSettled(repository.ready().flatMap((m) => engine.modelData.calibration(m) ?? []));
+    return engine;
   }
 
   /** Adds an observer; returns the function that removes it. */
@@ -155,20 +172,19 @@ export class SamplingEngine {
     return () => void this.observers.delete(observer);
   }
 
-  private register(plugin: SamplerPlugin): void {
-    if (plugin.contractVersion !== SAMPLER_CONTRACT_VERSION) {
-      throw new Error(`sampler "${plugin.name}" implements contract version ${String(plugin.contractVersion)}, this engine speaks version ${String(SAMPLER_CONTRACT_VERSION)}`);
-    }
+  private register(registered: AnySamplerPlugin): void {
+    const plugin = toCurrentContract(registered);
     if (this.samplersByName.has(plugin.name)) throw new Error(`sampler "${plugin.name}" is registered twice`);
-    this.samplersByName.set(plugin.name, plugin);
+    this.samplersByName.set(plugin.name, { registered, plugin });
   }
 
   models(): ModelEntry[] {
     return this.repository.list();
   }
 
-  samplers(): SamplerPlugin[] {
-    return [...this.samplersByName.values()];
+  /** The samplers as registered (a v1 plugin stays v1 here). */
+  samplers(): AnySamplerPlugin[] {
+    return [...this.samplersByName.values()].map((s) => s.registered);
   }
 
   /** The READY model `id`, or a NOT_FOUND / MODEL_NOT_READY error. */
@@ -182,8 +198,9 @@ export class SamplingEngine {
     return entry;
   }
 
+  /** The sampler `name` as the engine runs it (contract v2), or NOT_FOUND. */
   sampler(name: string): SamplerPlugin {
-    const plugin = this.samplersByName.get(name);
+    const plugin = this.samplersByName.get(name)?.plugin;
     if (!plugin) throw new SamplingError(ErrorCode.NOT_FOUND, `sampler "${name}" not found (samplers: ${[...this.samplersByName.keys()].join(', ')})`, { sampler: name });
     return plugin;
   }
@@ -194,7 +211,7 @@ export class SamplingEngine {
     const { limits } = this;
     const model = this.readyModel(request.modelId);
     const plugin = this.sampler(request.sampler.name);
-    const { params } = resolveParams(plugin, request.sampler.params);
+    const { params } = resolveParams(plugin, request.sampler.params, model.descriptor);
     return {
       model,
       plugin,
@@ -215,10 +232,16 @@ export class SamplingEngine {
   run(admission: Admission, options: RunOptions = {}): SamplingRun {
     if (this.closed) throw shuttingDown();
     const spec = workerSpec(admission.model);
+    const { model } = admission;
     const run = new SamplingRun({
       ...admission,
       round: (latents, rows, s) => this.batcher.run(spec, latents, rows, s),
-      burnIn: (n) => this.burnIn(admission.model, n),
+      services: {
+        burnIn: (n) => this.burnIn(model, n),
+        realData: () => this.modelData.realData(model),
+        calibrator: (method) => this.modelData.calibrator(model, method),
+      },
+      mode: options.mode,
       progressIntervalMs: this.progressIntervalMs,
       pipelineDepth: this.pipelineDepth,
       signal: options.signal,
@@ -238,7 +261,7 @@ export class SamplingEngine {
 
   /** Runs a request to completion and returns everything at once. */
   sampleAll(request: SampleRequest, options: RunOptions = {}): Promise<RunResult> {
-    return collectRun(this.sample(request, options));
+    return collectRun(this.sample(request, { ...options, mode: 'collect' }));
   }
 
   /** Quality metrics of `count` samples of model `modelId` (the families its manifest supports). */
@@ -254,6 +277,12 @@ export class SamplingEngine {
   /** Burn-in logits of `count` proposals, cached per model and count (see BurnInCache). */
   burnIn(model: ReadyModel, count: number): Promise<BurnIn> {
     return this.burnIns.get(model, count);
+  }
+
+  /** How calibration did on a model's held-out real samples; null when it ships none. */
+  async calibration(modelId: string): Promise<readonly CalibrationReport[] | null> {
+    const fit = this.modelData.calibration(this.readyModel(modelId));
+    return fit ? (await fit).reports : null;
   }
 
   /** Burn-ins computed so far on a model: count and D̃_M. */

@@ -6,7 +6,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import { linkAbort } from '../abort.js';
-import type { SamplerPlugin } from '../contracts.js';
+import type { AnySamplerPlugin } from '../contracts.js';
+import type { CalibrationReport } from '../calibration/fit.js';
 import { ErrorCode, SamplingError, limitExceeded, shuttingDown } from '../errors.js';
 import type { BatcherOptions } from '../inference/batcher.js';
 import type { WorkerPoolOptions } from '../inference/pool.js';
@@ -45,8 +46,8 @@ export interface GatewayOptions {
   readonly repository?: ModelRepository;
   /** An engine you created and close yourself; the gateway then neither creates nor closes one (its limits apply). */
   readonly engine?: SamplingEngine;
-  /** Samplers to serve. Default: `defaultSamplers()` (naive, threshold, drs). */
-  readonly samplers?: readonly SamplerPlugin[];
+  /** Samplers to serve. Default: `defaultSamplers()` (naive, threshold, drs, mh). */
+  readonly samplers?: readonly AnySamplerPlugin[];
   /** Worker threads and onnxruntime threads per worker. */
   readonly pool?: WorkerPoolOptions;
   /** Shared inference batches: `maxBatchSize` rows, `maxQueueDelayMs`. */
@@ -96,7 +97,7 @@ export class SamplingGateway implements MetricsSource {
   constructor(
     private readonly options: GatewayOptions,
     /** The samplers to register (answer `samplers()` before the engine starts, e.g. for the schema). */
-    private readonly samplerPlugins: readonly SamplerPlugin[],
+    private readonly samplerPlugins: readonly AnySamplerPlugin[],
   ) {
     this.limits = options.engine?.limits ?? resolveLimits(options.limits);
     this.currentLogger = options.logger ?? console;
@@ -183,12 +184,17 @@ export class SamplingGateway implements MetricsSource {
   }
 
   /** The registered samplers (the configured ones before the engine starts). */
-  samplers(): readonly SamplerPlugin[] {
+  samplers(): readonly AnySamplerPlugin[] {
     return this.current ? this.current.samplers() : this.samplerPlugins;
   }
 
   burnIns(modelId: string): Promise<BurnInFact[]> {
     return this.engine.burnInFacts(modelId);
+  }
+
+  /** Calibration reports of a READY model; null when it ships no held-out real samples. */
+  calibration(modelId: string): Promise<readonly CalibrationReport[] | null> {
+    return this.engine.calibration(modelId);
   }
 
   /** Runs in progress (0 before start; still readable while draining and after stop). */

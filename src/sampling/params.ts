@@ -2,14 +2,14 @@
  * Admission-time validation of sampler parameters against the plugin's declaration, so a bad
  * request fails before it costs any inference (vLLM's validate_params idea).
  */
-import { SamplerParameterError, type SamplerParameterValue, type SamplerParams, type SamplerPlugin } from '../contracts.js';
+import { SamplerParameterError, type ModelDescriptor, type SamplerParameterValue, type SamplerParams, type SamplerPlugin } from '../contracts.js';
 
 export interface ResolvedParams {
   readonly params: SamplerParams;
   readonly given: ReadonlySet<string>;
 }
 
-export function resolveParams(plugin: SamplerPlugin, raw: unknown): ResolvedParams {
+export function resolveParams(plugin: SamplerPlugin, raw: unknown, model: ModelDescriptor): ResolvedParams {
   const fail = (parameter: string, message: string): never => {
     throw new SamplerParameterError(plugin.name, parameter, message);
   };
@@ -29,6 +29,9 @@ export function resolveParams(plugin: SamplerPlugin, raw: unknown): ResolvedPara
     if (value === null || value === undefined) continue;
     if (decl!.type === 'boolean') {
       if (typeof value !== 'boolean') fail(name, `must be a boolean, got ${shown(value)}`);
+    } else if (decl!.type === 'enum') {
+      const allowed = decl!.values ?? [];
+      if (typeof value !== 'string' || !allowed.includes(value)) fail(name, `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${shown(value)}`);
     } else {
       if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, `must be a finite number, got ${shown(value)}`);
       const n = value as number;
@@ -42,7 +45,7 @@ export function resolveParams(plugin: SamplerPlugin, raw: unknown): ResolvedPara
   for (const decl of plugin.parameters) {
     if (!(decl.name in params) && decl.default !== undefined) params[decl.name] = decl.default;
   }
-  plugin.validate?.(params, given);
+  plugin.validate?.(params, given, model);
   return { params, given };
 }
 

@@ -1,23 +1,24 @@
 /**
  * One sampling run: draws seeded proposals in fixed-size batches, lets the sampler decide each
- * batch, accepts with seeded uniforms, and streams accepted samples until `count`, the
- * proposal budget, or cancellation. Results depend only on the request (model, sampler,
- * params, seed, batch size), never on what else shares the inference batches.
+ * round (with seeded uniforms), and yields its outputs until `count`, the proposal budget, or
+ * cancellation. Results depend only on the request (model, sampler, params, seed, batch size),
+ * never on what else shares the inference batches.
  */
 import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
-import type { PreparationContext, SamplerState } from '../contracts.js';
+import type { BurnIn, CalibrationMethod, Calibrator, PreparationContext, SamplerState } from '../contracts.js';
 import { ErrorCode, SamplingError, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
 import type { Admission } from './engine.js';
-import { decideRound, gather, gatherRows } from './accept.js';
+import { decideRound, type HeldRow, type RealData } from './accept.js';
+import { OutputLog } from './outputs.js';
 import { RoundPipeline, type RoundFn } from './pipeline.js';
 import { Random } from '../random.js';
 import { RunTally, emptyStats, type RunStats } from './tally.js';
 
 export type { RunStats } from './tally.js';
 
-/** Accepted samples with their logits and acceptance probabilities. */
+/** Output samples with their logits and acceptance probabilities. */
 export interface AcceptedSamples {
   /** Row-major, `count × sampleSize` values. */
   readonly samples: Float32Array;
@@ -27,7 +28,7 @@ export interface AcceptedSamples {
   readonly sampleSize: number;
 }
 
-/** Accepted samples and the stats of the run so far: one chunk of a run, or all of it. */
+/** Output samples and the stats of the run so far: one chunk of a run, or all of it. */
 export interface RunResult extends AcceptedSamples {
   readonly stats: RunStats;
 }
@@ -51,10 +52,22 @@ export interface RunEnd {
   readonly ms: number;
 }
 
+/** The engine's per-model services a run's sampler may ask for in `prepare`. */
+export interface ModelServices {
+  burnIn(count: number): Promise<BurnIn>;
+  realData(): Promise<RealData>;
+  calibrator(method: CalibrationMethod): Promise<Calibrator>;
+}
+
 export interface RunPlan extends Admission {
   readonly round: RoundFn;
-  readonly burnIn: PreparationContext['burnIn'];
-  /** A progress chunk with no samples is yielded at most this often while nothing is accepted. */
+  readonly services: ModelServices;
+  /**
+   * `collect` (a `sample` query): outputs come in one final chunk, after re-thinning them when
+   * the sampler's bound rose. `stream` (default): outputs go out as they come.
+   */
+  readonly mode?: 'collect' | 'stream';
+  /** A progress chunk with no samples is yielded at most this often while nothing is output. */
   readonly progressIntervalMs: number;
   /** Rounds a run may have in flight ahead of its acceptance step. */
   readonly pipelineDepth: number;
@@ -147,19 +160,33 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     this.plan.onEnd?.({ outcome: error === null ? 'COMPLETED' : errorCode(error), error, stats: this.current, ms: performance.now() - this.createdAt });
   }
 
-  private async prepare(signal: AbortSignal): Promise<SamplerState> {
-    const { plugin, params, model, burnIn } = this.plan;
-    const prepared = plugin.prepare ? await raceAbort(plugin.prepare(params, { model: model.descriptor, burnIn, signal }), signal) : undefined;
-    return plugin.start(params, prepared, model.descriptor);
+  /** The sampler's state, and the real data when `prepare` asked for it. */
+  private async prepare(signal: AbortSignal): Promise<{ state: SamplerState; real: RealData | null }> {
+    const { plugin, params, model, services, seed } = this.plan;
+    let real: Promise<RealData> | null = null;
+    const context: PreparationContext = {
+      model: model.descriptor,
+      burnIn: (n) => services.burnIn(n),
+      realLogits: () => (real ??= services.realData()).then((d) => d.logits),
+      calibrator: (method) => services.calibrator(method),
+      signal,
+    };
+    const prepared = plugin.prepare ? await raceAbort(plugin.prepare(params, context), signal) : undefined;
+    const state = plugin.start(params, prepared, { model: model.descriptor, random: new Random(seed, 4) });
+    return { state, real: real ? await raceAbort(real, signal) : null };
   }
 
   private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
     const { model, plugin, count, seed, maxProposals, batchSize } = this.plan;
+    const collect = this.plan.mode === 'collect';
     const signal = this.controller.signal;
-    const state = await this.prepare(signal);
+    const { state, real } = await this.prepare(signal);
     const tally = new RunTally(seed, state);
     this.tally = tally;
     const uniforms = new Random(seed, 2);
+    const rethinning = new Random(seed, 3);
+    const held = new Map<number, HeldRow>();
+    const log = new OutputLog(model.sampleSize, collect);
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
       round: this.plan.round,
@@ -171,8 +198,16 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     });
     const progress = () => ({ accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
     let lastYield = performance.now();
+    let firstId = 0;
 
-    while (tally.accepted < count) {
+    for (;;) {
+      if (tally.accepted >= count) {
+        if (!collect) break;
+        const dropped = log.rethin(state, rethinning); // exact under the final bound; then draw more
+        if (dropped.length === 0) break;
+        tally.retract(dropped);
+        continue;
+      }
       pipeline.fill(progress());
       const next = pipeline.next();
       if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
@@ -180,29 +215,44 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       pipeline.fill(progress()); // keep the workers busy while this round is decided
 
       const logits = toLogits(round.logits, model.manifest.discriminatorOutput);
-      const decision = decideRound({ logits, state, uniforms, needed: count - tally.accepted, samplerName: plugin.name });
-      tally.add({ ...round, ...decision, accepted: decision.accepted.length });
-      this.plan.onRound?.({ proposed: decision.considered, accepted: decision.accepted.length });
+      const decision = decideRound({
+        logits,
+        samples: round.samples,
+        sampleSize: model.sampleSize,
+        state,
+        uniforms,
+        needed: count - tally.accepted,
+        held,
+        real,
+        firstId,
+        samplerName: plugin.name,
+      });
+      firstId += logits.length;
+      const { outputs } = decision;
+      tally.add({ ...round, ...decision, ids: outputs.ids });
+      log.add(outputs);
+      if (!collect) tally.staleOutputs = log.stale(state, tally.staleOutputs);
+      this.plan.onRound?.({ proposed: decision.considered, accepted: outputs.count });
 
-      const done = tally.accepted >= count;
+      const done = !collect && tally.accepted >= count;
       const now = performance.now();
-      if (decision.accepted.length > 0 || done || now - lastYield >= this.plan.progressIntervalMs) {
+      if ((!collect && outputs.count > 0) || done || now - lastYield >= this.plan.progressIntervalMs) {
         lastYield = now;
         this.current = tally.stats();
-        yield {
-          samples: gatherRows(round.samples, model.sampleSize, decision.accepted),
-          logits: gather(logits, decision.accepted),
-          acceptanceProbabilities: gather(decision.probabilities, decision.accepted),
-          count: decision.accepted.length,
-          sampleSize: model.sampleSize,
-          stats: this.current,
-          done,
-        };
+        yield collect ? { ...emptyChunk(model.sampleSize), stats: this.current, done: false } : { ...outputs, acceptanceProbabilities: outputs.probabilities, sampleSize: model.sampleSize, stats: this.current, done };
       }
       if (signal.aborted) throw abortError(signal);
     }
     this.current = tally.stats();
+    if (collect) {
+      const all = log.joined();
+      yield { samples: all.samples, logits: all.logits, acceptanceProbabilities: all.probabilities, count: all.logits.length, sampleSize: model.sampleSize, stats: this.current, done: true };
+    }
   }
+}
+
+function emptyChunk(sampleSize: number): AcceptedSamples {
+  return { samples: new Float32Array(0), logits: new Float64Array(0), acceptanceProbabilities: new Float64Array(0), count: 0, sampleSize };
 }
 
 function budgetExhausted(maxProposals: number, accepted: number, count: number, rate: number): SamplingError {

@@ -4,8 +4,14 @@ import type { SamplerState } from '../contracts.js';
 export interface RunStats {
   readonly seed: number;
   readonly proposed: number;
+  /** Outputs: samples the run returned (or streamed) so far. */
   readonly accepted: number;
+  /** accepted / proposed. */
   readonly acceptanceRate: number;
+  /** Outputs that are different proposals (a chain may output the same state twice). */
+  readonly distinctOutputs: number;
+  /** proposed / accepted; null before the first output. */
+  readonly proposalsPerOutput: number | null;
   /** Proposals whose logit was NaN or ±Inf; counted as rejections. */
   readonly invalidLogits: number;
   /** Inference rounds this run took part in. */
@@ -18,6 +24,10 @@ export interface RunStats {
   /** γ of the latest batch, and its mean over batches (samplers that use one). */
   readonly gamma: number | null;
   readonly gammaMean: number | null;
+  /** Outputs a `sample` query took back (re-thinned) when the sampler's bound rose, and replaced. */
+  readonly retracted: number;
+  /** Outputs already sent that were accepted under a lower bound than the current one (streams cannot take them back). */
+  readonly staleOutputs: number;
   /** The sampler's own numbers (`SamplerReport.details`, e.g. a threshold), or null. */
   readonly samplerDetails: Readonly<Record<string, number>> | null;
   readonly elapsedMs: number;
@@ -29,6 +39,8 @@ export function emptyStats(seed: number): RunStats {
     proposed: 0,
     accepted: 0,
     acceptanceRate: 0,
+    distinctOutputs: 0,
+    proposalsPerOutput: null,
     invalidLogits: 0,
     rounds: 0,
     meanBatchSize: 0,
@@ -36,9 +48,21 @@ export function emptyStats(seed: number): RunStats {
     logitMaxEnd: null,
     gamma: null,
     gammaMean: null,
+    retracted: 0,
+    staleOutputs: 0,
     samplerDetails: null,
     elapsedMs: 0,
   };
+}
+
+export interface TallyRound {
+  readonly rounds: number;
+  readonly batchRowsTotal: number;
+  readonly considered: number;
+  readonly invalid: number;
+  /** Proposal numbers of the round's outputs. */
+  readonly ids: Float64Array;
+  readonly decided: boolean;
 }
 
 export class RunTally {
@@ -47,6 +71,9 @@ export class RunTally {
   accepted = 0;
   invalid = 0;
   rounds = 0;
+  retracted = 0;
+  staleOutputs = 0;
+  private readonly distinct = new Map<number, number>();
   private batchRowsTotal = 0;
   private gammaSum = 0;
   private gammaBatches = 0;
@@ -65,16 +92,28 @@ export class RunTally {
   }
 
   /** Folds in one decided round. */
-  add(round: { rounds: number; batchRowsTotal: number; considered: number; invalid: number; accepted: number; decided: boolean }): void {
+  add(round: TallyRound): void {
     this.rounds += round.rounds;
     this.batchRowsTotal += round.batchRowsTotal;
     this.proposed += round.considered;
     this.invalid += round.invalid;
-    this.accepted += round.accepted;
+    this.accepted += round.ids.length;
+    for (const id of round.ids) this.distinct.set(id, (this.distinct.get(id) ?? 0) + 1);
     const gamma = this.state.report().gamma;
     if (gamma !== undefined && round.decided) {
       this.gammaSum += gamma;
       this.gammaBatches++;
+    }
+  }
+
+  /** Takes back outputs (re-thinning): they no longer count. */
+  retract(ids: Iterable<number>): void {
+    for (const id of ids) {
+      const n = this.distinct.get(id) ?? 0;
+      if (n <= 1) this.distinct.delete(id);
+      else this.distinct.set(id, n - 1);
+      this.accepted--;
+      this.retracted++;
     }
   }
 
@@ -85,6 +124,8 @@ export class RunTally {
       proposed: this.proposed,
       accepted: this.accepted,
       acceptanceRate: this.acceptanceRate,
+      distinctOutputs: this.distinct.size,
+      proposalsPerOutput: this.accepted > 0 ? this.proposed / this.accepted : null,
       invalidLogits: this.invalid,
       rounds: this.rounds,
       meanBatchSize: this.rounds > 0 ? this.batchRowsTotal / this.rounds : 0,
@@ -92,6 +133,8 @@ export class RunTally {
       logitMaxEnd: report.logitMax ?? null,
       gamma: report.gamma ?? null,
       gammaMean: this.gammaBatches > 0 ? this.gammaSum / this.gammaBatches : null,
+      retracted: this.retracted,
+      staleOutputs: this.staleOutputs,
       samplerDetails: report.details ?? null,
       elapsedMs: performance.now() - this.started,
     };

@@ -1,31 +1,99 @@
 /**
  * The conformance suite every sampler plugin must pass (Apollo's integration-suite idea):
- * declaration sanity, admission behaviour, decide() obeying the contract on awkward input, and
- * runs that keep their state to themselves. Call `defineSamplerConformance(factory)` inside a
- * test file.
+ * declaration sanity, admission behaviour, and rounds stepped through the engine's own acceptance
+ * step (`decideRound`) on awkward input. Contract v1 plugins run through the adapter and also
+ * keep the v1 rules. Call `defineSamplerConformance(factory)` inside a test file.
  */
 import { describe, expect, it } from 'vitest';
-import { SAMPLER_CONTRACT_VERSION, SamplerParameterError, type BurnIn, type ModelDescriptor, type SamplerPlugin, type SamplerReport, type SamplerState } from '../contracts.js';
+import {
+  CalibrationMethod,
+  SUPPORTED_CONTRACT_VERSIONS,
+  SamplerParameterError,
+  type AnySamplerPlugin,
+  type BurnIn,
+  type Calibrator,
+  type ModelDescriptor,
+  type PreparationContext,
+  type SamplerPlugin,
+  type SamplerState,
+  type UniformSource,
+} from '../contracts.js';
+import { decideRound, type HeldRow, type RealData, type RoundOutputs } from '../sampling/accept.js';
 import { resolveParams } from '../sampling/params.js';
+import { toCurrentContract } from '../sampling/v1-adapter.js';
+import { Random } from '../random.js';
 
-const model: ModelDescriptor = { id: 'conformance', latentDim: 2, outputShape: [2], outputKind: 'vector' };
+const REAL = 50;
+/** A model that ships held-out real samples, and one that does not. */
+export const conformanceModels: Record<'withReal' | 'withoutReal', ModelDescriptor> = {
+  withReal: { id: 'conformance', latentDim: 2, outputShape: [1], outputKind: 'vector', realSamples: REAL },
+  withoutReal: { id: 'conformance-bare', latentDim: 2, outputShape: [1], outputKind: 'vector', realSamples: 0 },
+};
 
-/** A burn-in of logits spread over [-8, 2], as a real D gives. */
-function burnIn(count: number): Promise<BurnIn> {
-  const logits = Float64Array.from({ length: count }, (_, i) => -8 + (10 * i) / (count - 1));
-  return Promise.resolve({ logits, logitMax: 2, proposed: count });
+/** Real sample i has the value 1000 + i and a logit spread over [-1, 3]. */
+const realData: RealData = {
+  samples: Float32Array.from({ length: REAL }, (_, i) => 1000 + i),
+  logits: Float64Array.from({ length: REAL }, (_, i) => -1 + (4 * i) / (REAL - 1)),
+  count: REAL,
+};
+
+const calibrators: Record<CalibrationMethod, Calibrator> = {
+  none: { method: 'none', logit: (l) => l },
+  platt: { method: 'platt', logit: (l) => 0.5 * l - 1 },
+  isotonic: { method: 'isotonic', logit: (l) => Math.max(-4, Math.min(4, Math.round(l))) },
+};
+
+/** A preparation context like the engine's: burn-in logits spread over [-8, 2], as a real D gives. */
+export function conformanceContext(model: ModelDescriptor = conformanceModels.withReal): PreparationContext {
+  const burnIn = (count: number): Promise<BurnIn> => {
+    const logits = Float64Array.from({ length: count }, (_, i) => -8 + (10 * i) / (count - 1));
+    return Promise.resolve({ logits, logitMax: 2, proposed: count });
+  };
+  const needsReal = (): Promise<never> => Promise.reject(new Error(`model "${model.id}" ships no held-out real samples`));
+  return {
+    model,
+    burnIn,
+    realLogits: () => (model.realSamples > 0 ? Promise.resolve(realData.logits) : needsReal()),
+    calibrator: (method) => (model.realSamples > 0 || method === 'none' ? Promise.resolve(calibrators[method]) : needsReal()),
+  };
 }
 
-/** What one run decided, batch by batch, and its final report. */
-interface RunRecord {
-  readonly decisions: number[][];
-  readonly report: SamplerReport;
+/** Steps one round through the engine's acceptance step. Proposal i of a round has the value `base + i`. */
+export function stepRound(options: { state: SamplerState; logits: Float64Array; uniforms: UniformSource; needed?: number; held: Map<number, HeldRow>; base?: number; name?: string }): RoundOutputs & { considered: number } {
+  const { logits, base = 0 } = options;
+  const decision = decideRound({
+    logits,
+    samples: Float32Array.from(logits, (_, i) => base + i),
+    sampleSize: 1,
+    state: options.state,
+    uniforms: options.uniforms,
+    needed: options.needed ?? logits.length,
+    held: options.held,
+    real: realData,
+    firstId: base,
+    samplerName: options.name ?? 'conformance',
+  });
+  return { ...decision.outputs, considered: decision.considered };
 }
+
+/** Prepared and started on the conformance model with its default parameters. */
+async function started(plugin: SamplerPlugin, seed: number, model = conformanceModels.withReal): Promise<SamplerState> {
+  const { params } = resolveParams(plugin, {}, model);
+  const context = conformanceContext(model);
+  const prepared = plugin.prepare ? await plugin.prepare(params, context) : undefined;
+  return plugin.start(params, prepared, { model, random: new Random(seed, 4) });
+}
+
+const BATCHES = [
+  Float64Array.from([0.5, -1, 3, -700, 700, 2, 2, -2]),
+  Float64Array.from([1e-9]),
+  Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 6),
+];
 
 /**
  * Two logit streams for the isolation check. A stays low and B climbs far above the burn-in max
- * of 2, so any running max, γ or threshold that leaks from B's run into A's (or back) changes
- * what the other run decides.
+ * of 2, so any running max, γ or threshold that leaks from one run into the other changes what
+ * the other outputs.
  */
 const STREAM_A = [
   Float64Array.from({ length: 50 }, (_, i) => -6 + 0.1 * i),
@@ -38,57 +106,53 @@ const STREAM_B = [
   Float64Array.from({ length: 60 }, (_, i) => 5 * Math.sin(i) + 4),
 ];
 
-/**
- * Checks that a sampler keeps each run's state in that run: two runs interleaved batch by batch
- * on different logit streams, both started before either decides, must each decide (and report)
- * exactly as when run alone. Runs both as two `start()` states of one plugin and as states of two
- * plugins from two factory calls, so state kept in the factory's closure or in module scope both
- * show. Throws (a failed expectation) when a run's decisions depend on the other.
- */
-export async function checkRunIsolation(factory: () => SamplerPlugin): Promise<void> {
-  const starter = async (plugin: SamplerPlugin): Promise<() => SamplerState> => {
-    const { params } = resolveParams(plugin, {});
-    const prepared = plugin.prepare ? await plugin.prepare(params, { model, burnIn }) : undefined;
-    return () => plugin.start(params, prepared, model);
-  };
-  const alone = (start: () => SamplerState, stream: Float64Array[]): RunRecord => {
-    const state = start();
-    const decisions = stream.map((b) => Array.from(state.decide(b)));
-    return { decisions, report: state.report() };
-  };
-  const interleaved = (startA: () => SamplerState, startB: () => SamplerState): [RunRecord, RunRecord] => {
-    const a = startA();
-    const b = startB();
-    const da: number[][] = [];
-    const db: number[][] = [];
-    for (let i = 0; i < Math.max(STREAM_A.length, STREAM_B.length); i++) {
-      if (STREAM_A[i]) da.push(Array.from(a.decide(STREAM_A[i]!)));
-      if (STREAM_B[i]) db.push(Array.from(b.decide(STREAM_B[i]!)));
-    }
-    return [
-      { decisions: da, report: a.report() },
-      { decisions: db, report: b.report() },
-    ];
-  };
-
-  const startOne = await starter(factory());
-  const soloA = alone(startOne, STREAM_A);
-  const soloB = alone(startOne, STREAM_B);
-  const [a1, b1] = interleaved(startOne, startOne);
-  expect(a1, 'run A interleaved with run B (two start() states of one plugin)').toEqual(soloA);
-  expect(b1, 'run B interleaved with run A (two start() states of one plugin)').toEqual(soloB);
-  const startTwo = await starter(factory());
-  const [a2, b2] = interleaved(startOne, startTwo);
-  expect(a2, 'run A interleaved with run B (plugins from two factory calls)').toEqual(soloA);
-  expect(b2, 'run B interleaved with run A (plugins from two factory calls)').toEqual(soloB);
-  expect(alone(startTwo, STREAM_A), 'run A alone again, after the other runs').toEqual(soloA);
+interface Stepper {
+  step(round: number): number[];
 }
 
-export function defineSamplerConformance(factory: () => SamplerPlugin): void {
-  const plugin = factory();
-  describe(`sampler "${plugin.name}" conforms to contract v${SAMPLER_CONTRACT_VERSION}`, () => {
+async function stepper(plugin: SamplerPlugin, stream: readonly Float64Array[], seed: number): Promise<Stepper> {
+  const state = await started(plugin, seed);
+  const uniforms = new Random(seed, 2);
+  const held = new Map<number, HeldRow>();
+  return { step: (b) => Array.from(stepRound({ state, logits: stream[b]!, uniforms, held, base: 10_000 * b, name: plugin.name }).samples) };
+}
+
+/**
+ * Checks that a sampler keeps each run's state in that run: two runs on different logit streams,
+ * interleaved round by round, must output exactly what each outputs alone. Tried with two start()
+ * states of one plugin and with plugins from two factory calls. A check that a factory returns a
+ * fresh object cannot see state kept in module scope; this one can.
+ */
+export async function checkRunIsolation(factory: () => AnySamplerPlugin): Promise<void> {
+  const alone = async (stream: readonly Float64Array[], seed: number): Promise<number[][]> => {
+    const s = await stepper(toCurrentContract(factory()), stream, seed);
+    return stream.map((_, b) => s.step(b));
+  };
+  const soloA = await alone(STREAM_A, 1);
+  const soloB = await alone(STREAM_B, 2);
+  for (const [how, shared] of [['two start() states of one plugin', true], ['plugins from two factory calls', false]] as const) {
+    const pa = toCurrentContract(factory());
+    const pb = shared ? pa : toCurrentContract(factory());
+    const a = await stepper(pa, STREAM_A, 1);
+    const b = await stepper(pb, STREAM_B, 2);
+    const outA: number[][] = [];
+    const outB: number[][] = [];
+    for (let r = 0; r < STREAM_A.length; r++) {
+      outA.push(a.step(r));
+      outB.push(b.step(r));
+    }
+    if (JSON.stringify(outA) !== JSON.stringify(soloA) || JSON.stringify(outB) !== JSON.stringify(soloB)) {
+      throw new Error(`sampler "${pa.name}": run A interleaved with run B (${how}) decided differently than alone: state leaks between runs`);
+    }
+  }
+}
+
+export function defineSamplerConformance(factory: () => AnySamplerPlugin): void {
+  const registered = factory();
+  const plugin = toCurrentContract(registered);
+  describe(`sampler "${plugin.name}" conforms to contract v${registered.contractVersion}`, () => {
     it('declares itself fully', () => {
-      expect(plugin.contractVersion).toBe(SAMPLER_CONTRACT_VERSION);
+      expect(SUPPORTED_CONTRACT_VERSIONS).toContain(registered.contractVersion);
       expect(plugin.name).toMatch(/^[a-z][a-z0-9-]*$/);
       expect(plugin.description.length).toBeGreaterThan(10);
       const names = plugin.parameters.map((p) => p.name);
@@ -102,67 +166,115 @@ export function defineSamplerConformance(factory: () => SamplerPlugin): void {
           if (p.type === 'int') expect(Number.isInteger(p.default), p.name).toBe(true);
         }
         if (p.type === 'boolean' && p.default !== undefined) expect(typeof p.default).toBe('boolean');
+        if (p.type === 'enum') {
+          expect(p.values?.length, `${p.name} lists its values`).toBeGreaterThan(0);
+          if (p.default !== undefined) expect(p.values, p.name).toContain(p.default);
+        }
       }
     });
 
-    it('keeps each run’s state to itself: interleaved runs decide exactly as each does alone', async () => {
+    it('keeps each run to itself: runs interleaved round by round decide as they do alone', async () => {
       await checkRunIsolation(factory);
     });
 
-    it('admits its defaults and refuses an unknown parameter by name', () => {
-      expect(() => resolveParams(plugin, {})).not.toThrow();
-      expect(() => resolveParams(plugin, { notAParameter: 1 })).toThrow(SamplerParameterError);
+    it('admits its defaults on models with and without real samples, and refuses an unknown parameter by name', () => {
+      expect(() => resolveParams(plugin, {}, conformanceModels.withReal)).not.toThrow();
+      expect(() => resolveParams(plugin, {}, conformanceModels.withoutReal)).not.toThrow();
+      expect(() => resolveParams(plugin, { notAParameter: 1 }, conformanceModels.withReal)).toThrow(SamplerParameterError);
     });
 
-    it('refuses every numeric parameter just outside its range, naming it', () => {
+    it('refuses every numeric parameter just outside its range and every enum value it does not list, naming it', () => {
       for (const p of plugin.parameters) {
-        for (const bad of [p.min === undefined ? undefined : p.min - 1, p.max === undefined ? undefined : p.max + 1]) {
-          if (bad === undefined) continue;
-          let error: unknown;
-          try {
-            resolveParams(plugin, { [p.name]: bad });
-          } catch (e) {
-            error = e;
-          }
-          expect(error, `${p.name} = ${bad}`).toBeInstanceOf(SamplerParameterError);
+        const bad = p.type === 'enum' ? ['not-a-value'] : [p.min === undefined ? undefined : p.min - 1, p.max === undefined ? undefined : p.max + 1];
+        for (const value of bad) {
+          if (value === undefined) continue;
+          const error = refusal(() => resolveParams(plugin, { [p.name]: value }, conformanceModels.withReal));
+          expect(error, `${p.name} = ${value}`).toBeInstanceOf(SamplerParameterError);
           expect((error as SamplerParameterError).parameter).toBe(p.name);
         }
       }
     });
 
-    it('decides every batch with one probability in [0, 1] per logit, deterministically', async () => {
-      const { params } = resolveParams(plugin, {});
-      const prepared = plugin.prepare ? await plugin.prepare(params, { model, burnIn }) : undefined;
-      const batches = [
-        Float64Array.from([0.5, -1, 3, -700, 700, 2, 2, -2]),
-        Float64Array.from([1e-9]),
-        Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 6),
-      ];
-      const decideAll = () => {
-        const state = plugin.start(params, prepared, model);
-        return batches.map((b) => Array.from(state.decide(b)));
-      };
-      const first = decideAll();
-      first.forEach((p, i) => {
-        expect(p).toHaveLength(batches[i]!.length);
-        for (const v of p) {
-          expect(v).toBeGreaterThanOrEqual(0);
-          expect(v).toBeLessThanOrEqual(1);
-        }
-      });
-      expect(decideAll()).toEqual(first);
-      const report = plugin.start(params, prepared, model).report();
-      for (const v of [report.logitMax, report.gamma, ...Object.values(report.details ?? {})]) {
-        if (v !== undefined) expect(Number.isFinite(v)).toBe(true);
+    it('refuses a calibration on a model without real samples, naming the parameter', () => {
+      const calibration = plugin.parameters.find((p) => p.name === 'calibration');
+      if (!calibration) return;
+      expect(calibration.values).toEqual(Object.values(CalibrationMethod));
+      for (const method of ['platt', 'isotonic']) {
+        const error = refusal(() => resolveParams(plugin, { calibration: method }, conformanceModels.withoutReal));
+        expect(error).toBeInstanceOf(SamplerParameterError);
+        expect((error as SamplerParameterError).parameter).toBe('calibration');
+        expect(() => resolveParams(plugin, { calibration: method }, conformanceModels.withReal)).not.toThrow();
       }
     });
 
-    it('never gives a lower logit a higher probability within one batch when γ and the max are fixed', async () => {
-      const { params } = resolveParams(plugin, {});
-      const prepared = plugin.prepare ? await plugin.prepare(params, { model, burnIn }) : undefined;
-      const logits = Float64Array.from({ length: 200 }, (_, i) => -6 + i * 0.04); // ascending, below the burn-in max of 2
-      const p = plugin.start(params, prepared, model).decide(logits);
-      for (let i = 1; i < p.length; i++) expect(p[i]!).toBeGreaterThanOrEqual(p[i - 1]! - 1e-12);
+    it('steps every round within the contract, deterministically for a seed', async () => {
+      const run = async (seed: number, model: ModelDescriptor) => {
+        const state = await started(plugin, seed, model);
+        const uniforms = new Random(seed, 2);
+        const held = new Map<number, HeldRow>();
+        return BATCHES.map((logits, b) => {
+          const out = stepRound({ state, logits, uniforms, held, base: 10_000 * b, name: plugin.name });
+          expect(out.count).toBeLessThanOrEqual(logits.length + held.size);
+          for (const p of out.probabilities) expect(p >= 0 && p <= 1).toBe(true);
+          for (const v of out.samples) expect(v >= 1000 && v < 1000 + REAL, 'never outputs a held-out real sample').toBe(false);
+          const report = state.report();
+          for (const v of [report.logitMax, report.gamma, ...Object.values(report.details ?? {})]) if (v !== undefined) expect(Number.isFinite(v)).toBe(true);
+          return { values: Array.from(out.samples), probabilities: Array.from(out.probabilities) };
+        });
+      };
+      for (const model of Object.values(conformanceModels)) {
+        const first = await run(7, model);
+        expect(await run(7, model)).toEqual(first);
+      }
     });
+
+    it('outputs no more than the request still needs', async () => {
+      const state = await started(plugin, 3);
+      const out = stepRound({ state, logits: BATCHES[2]!, uniforms: new Random(3, 2), needed: 2, held: new Map(), name: plugin.name });
+      expect(out.count).toBeLessThanOrEqual(2);
+    });
+
+    it('re-thins, when it does, with a keep probability in [0, 1] per output', async () => {
+      const state = await started(plugin, 5);
+      if (!state.rethin) return;
+      const keep = state.rethin({ logits: Float64Array.from([-1, 0, 1]), probabilities: Float64Array.from([0.5, 0.5, 1]) });
+      if (keep === null) return;
+      expect(keep).toHaveLength(3);
+      for (const k of keep) expect(k >= 0 && k <= 1).toBe(true);
+    });
+
+    if (plugin.monotone) {
+      it('(declared monotone) never gives a lower logit a higher output probability within one round', async () => {
+        const state = await started(plugin, 1);
+        const logits = Float64Array.from({ length: 200 }, (_, i) => -6 + i * 0.04); // ascending, below the burn-in max of 2
+        // With every uniform 0, each proposal with p > 0 is output, reporting its p.
+        const out = stepRound({ state, logits, uniforms: { uniform: () => 0 }, held: new Map(), name: plugin.name });
+        const p = new Float64Array(logits.length);
+        out.samples.forEach((k, o) => (p[k] = out.probabilities[o]!));
+        for (let i = 1; i < p.length; i++) expect(p[i]!).toBeGreaterThanOrEqual(p[i - 1]! - 1e-12);
+      });
+    }
+
+    if (registered.contractVersion === 1) {
+      it('(v1) decides every batch with one probability in [0, 1] per logit', async () => {
+        const { params } = resolveParams(plugin, {}, conformanceModels.withReal);
+        const prepared = registered.prepare ? await registered.prepare(params, conformanceContext()) : undefined;
+        const state = registered.start(params, prepared, conformanceModels.withReal);
+        for (const b of BATCHES) {
+          const p = state.decide(b);
+          expect(p).toHaveLength(b.length);
+          for (const v of p) expect(v >= 0 && v <= 1).toBe(true);
+        }
+      });
+    }
   });
+}
+
+function refusal(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
 }

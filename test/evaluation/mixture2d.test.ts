@@ -39,8 +39,24 @@ describe('mixtureMetrics', () => {
     const m = mixtureMetrics(Float32Array.from(grid.centers.flat()), grid);
     expect(m).toEqual({
       count: 25, highQualityCount: 25, highQualityShare: 1, recoveredModes: 25, modeCount: 25,
-      highQualityStd: 0, modeKL: 0, perMode: new Array<number>(25).fill(1),
+      highQualityStd: 0, modeKL: 0, modeJSD: 0, perMode: new Array<number>(25).fill(1),
     });
+  });
+
+  it('gives the JS divergence over 25 modes + one off-mode bin against the real data’s histogram', () => {
+    // Everything in one mode: JS(one-hot ‖ uniform over 25) in closed form.
+    const one = mixtureMetrics(Array.from({ length: 10 }, () => [1, 1]), grid);
+    expect(one.modeJSD).toBeCloseTo(0.5 * Math.log(25 / 13) + 0.5 * ((1 / 25) * Math.log(1 / 13) + (24 / 25) * Math.log(2)), 14);
+    // Everything off-mode: disjoint from the target, the maximum ln 2.
+    expect(mixtureMetrics([[0.5, 0.5], [3, 3]], grid).modeJSD).toBeCloseTo(Math.log(2), 14);
+    // Balanced modes plus a share of off-mode samples: only the off-mode bin differs.
+    const balanced = [...grid.centers, ...grid.centers, ...grid.centers, ...grid.centers, [0.5, 0.5], [0.5, -0.5], [-0.5, 0.5], [-0.5, -0.5], [1.5, 1.5]];
+    const m = mixtureMetrics(balanced, grid); // 100 on-mode, 5 off-mode
+    const [p, q] = [4 / 105, 1 / 25];
+    const mid = (p + q) / 2;
+    expect(m.modeJSD).toBeCloseTo(0.5 * 25 * (p * Math.log(p / mid) + q * Math.log(q / mid)) + 0.5 * (5 / 105) * Math.log(2), 14);
+    expect(m.modeKL).toBe(0); // KL over HQ samples does not see the off-mode ones; JSD does
+    expect(m.modeJSD).toBeGreaterThan(0.01);
   });
 
   it('gives KL = ln 25 and one recovered mode when every sample lands in one mode', () => {

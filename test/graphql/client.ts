@@ -88,4 +88,4 @@ function manifestOf(id: string): Record<string, unknown> {
 }
 
 export const SAMPLE_FIELDS = `count sampleShape samplesBase64 samples { values logit acceptanceProbability }
-  stats { seed proposed accepted acceptanceRate invalidLogits inferenceRounds meanBatchSize logitMaxStart logitMaxEnd gamma gammaMean elapsedMs samplerDetails }`;
+  stats { seed proposed outputs accepted acceptanceRate distinctOutputs proposalsPerOutput retracted staleOutputs boundRoseAfterOutput invalidLogits inferenceRounds meanBatchSize logitMaxStart logitMaxEnd gamma gammaMean elapsedMs samplerDetails }`;

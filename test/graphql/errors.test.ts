@@ -49,8 +49,8 @@ describe('bad input, over HTTP and WebSocket alike', () => {
   });
 
   it('unknown sampler → NOT_FOUND', async () => {
-    const e = await errorOf({ input: input({ sampler: { name: 'mh' } }) });
-    expect(e.extensions).toMatchObject({ code: 'NOT_FOUND', sampler: 'mh' });
+    const e = await errorOf({ input: input({ sampler: { name: 'ddls' } }) });
+    expect(e.extensions).toMatchObject({ code: 'NOT_FOUND', sampler: 'ddls' });
   });
 
   it('FAILED model → MODEL_NOT_READY carrying its load error', async () => {
@@ -61,7 +61,7 @@ describe('bad input, over HTTP and WebSocket alike', () => {
   it('unknown sampler parameter → BAD_USER_INPUT naming it', async () => {
     const e = await errorOf({ input: input({ sampler: { name: 'drs', params: { gama: 0 } } }) });
     expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', sampler: 'drs', parameter: 'gama' });
-    expect(e.message).toMatch(/unknown parameter \(known: burnInSamples, epsilon, gamma, gammaPercentile\)/);
+    expect(e.message).toMatch(/unknown parameter \(known: burnInSamples, epsilon, gamma, gammaPercentile, calibration\)/);
   });
 
   it('out-of-range or conflicting parameters → BAD_USER_INPUT naming them', async () => {

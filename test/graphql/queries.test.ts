@@ -10,19 +10,32 @@ afterAll(() => server?.stop());
 
 describe('queries over HTTP', () => {
   it('logs one line per model and what it serves', () => {
-    expect(server.logs.filter((l) => /^model [\w-]+: READY/.test(l))).toHaveLength(5);
-    expect(server.logs.some((l) => /5 of 5 models READY .* samplers naive, threshold, drs; 1 worker\(s\) × 1 onnxruntime/.test(l))).toBe(true);
+    expect(server.logs.filter((l) => /^model [\w-]+: READY/.test(l))).toHaveLength(7);
+    expect(server.logs.some((l) => /7 of 7 models READY .* samplers naive, threshold, drs, mh; 1 worker\(s\) × 1 onnxruntime/.test(l))).toBe(true);
   });
 
   it('lists models with their manifest facts', async () => {
     const { status, data, errors } = await gql(server, `{ models { id title status error latentDim latentDistribution outputShape outputKind outputRange discriminatorOutput burnIns { count } } }`);
     expect(status).toBe(200);
     expect(errors).toBeUndefined();
-    expect(data!.models.map((m: { id: string }) => m.id)).toEqual(['gaussian-mixture-1d', 'nan-logits-1d', 'tiny-image', 'uniform-gaussian-1d', 'uniform-gaussian-1d-prob']);
+    expect(data!.models.map((m: { id: string }) => m.id)).toEqual(['gaussian-mixture-1d', 'nan-logits-1d', 'rare-tail-1d', 'tiny-image', 'uniform-gaussian-1d', 'uniform-gaussian-1d-overconfident', 'uniform-gaussian-1d-prob']);
     const image = data!.models.find((m: { id: string }) => m.id === 'tiny-image');
     expect(image).toMatchObject({ status: 'READY', error: null, latentDim: 4, latentDistribution: 'UNIFORM', outputShape: [1, 2, 2], outputKind: 'IMAGE', outputRange: [0, 1], discriminatorOutput: 'LOGIT', burnIns: [] });
     const prob = data!.models.find((m: { id: string }) => m.id === 'uniform-gaussian-1d-prob');
     expect(prob).toMatchObject({ outputKind: 'VECTOR', outputRange: null, discriminatorOutput: 'PROBABILITY' });
+  });
+
+  it('reports the calibration fitted at load, null for a model without real samples', async () => {
+    const { data, errors } = await gql(server, `{ m: model(id: "uniform-gaussian-1d-overconfident") { calibration { method count zBefore zAfter eceBefore eceAfter } } bare: model(id: "rare-tail-1d") { calibration { method } } }`);
+    expect(errors).toBeUndefined();
+    expect(data!.m.calibration.map((c: { method: string }) => c.method)).toEqual(['platt', 'isotonic']);
+    for (const c of data!.m.calibration) {
+      expect(c.count).toBe(4000);
+      expect(c.zBefore).toBeGreaterThan(10);
+      expect(Math.abs(c.zAfter)).toBeLessThan(3);
+      expect(c.eceAfter).toBeLessThan(c.eceBefore);
+    }
+    expect(data!.bare.calibration).toBeNull();
   });
 
   it('finds one model by id, null for an unknown id', async () => {
@@ -32,13 +45,25 @@ describe('queries over HTTP', () => {
   });
 
   it('lists samplers straight from the plugins’ declarations', async () => {
-    const { data } = await gql(server, `{ samplers { name description contractVersion parameters { name type default min max description } } drs: sampler(name: "drs") { name } }`);
+    const { data } = await gql(server, `{ samplers { name description contractVersion parameters { name type default min max allowedValues description } } drs: sampler(name: "drs") { name } }`);
     const expected = defaultSamplers().map((p) => ({
       name: p.name,
       description: p.description,
-      contractVersion: 1,
-      parameters: p.parameters.map((d) => ({ name: d.name, type: d.type.toUpperCase(), default: d.default ?? null, min: d.min ?? null, max: d.max ?? null, description: d.description })),
+      contractVersion: p.contractVersion,
+      parameters: p.parameters.map((d) => ({
+        name: d.name,
+        type: d.type.toUpperCase(),
+        default: d.default ?? null,
+        min: d.min ?? null,
+        max: d.max ?? null,
+        allowedValues: d.type === 'enum' ? d.values : null,
+        description: d.description,
+      })),
     }));
+    // naive is a contract-v1 plugin served through the adapter; the others are v2.
+    expect(data!.samplers.map((s: { contractVersion: number }) => s.contractVersion)).toEqual([1, 2, 2, 2]);
+    const calibration = data!.samplers.find((s: { name: string }) => s.name === 'drs').parameters.find((d: { name: string }) => d.name === 'calibration');
+    expect(calibration).toMatchObject({ type: 'ENUM', default: 'none', allowedValues: ['none', 'platt', 'isotonic'] });
     expect(data!.samplers).toEqual(expected);
     expect(data!.drs).toEqual({ name: 'drs' });
   });
@@ -60,7 +85,11 @@ describe('queries over HTTP', () => {
       // D̃ is the exact log density ratio on this fixture
       expect(s.logit).toBeCloseTo(-0.5 * s.values[0] ** 2 - 0.5 * Math.log(2 * Math.PI) + Math.log(6), 4);
     }
-    expect(r.stats).toMatchObject({ seed: 7, accepted: 50, gamma: 0, gammaMean: 0, invalidLogits: 0, samplerDetails: null });
+    expect(r.stats).toMatchObject({ seed: 7, outputs: 50, accepted: 50, distinctOutputs: 50, gamma: 0, gammaMean: 0, invalidLogits: 0, samplerDetails: null });
+    expect(r.stats.proposalsPerOutput).toBeCloseTo(r.stats.proposed / 50, 12);
+    // The burn-in of 1,000 uniform draws lands within ~0.003 of x = 0, but the run may still raise D̃_M a little.
+    expect(r.stats.boundRoseAfterOutput).toBe(r.stats.retracted > 0);
+    expect(r.stats.staleOutputs).toBe(0); // a sample query re-thins instead
     expect(r.stats.acceptanceRate).toBeCloseTo(50 / r.stats.proposed, 12);
     expect(r.stats.inferenceRounds).toBeGreaterThanOrEqual(1);
     expect(r.stats.logitMaxStart).toBeLessThanOrEqual(r.stats.logitMaxEnd);
@@ -106,7 +135,7 @@ describe('queries over HTTP', () => {
     expect(countOf(stats.errors, 'code', 'NOT_FOUND') - countOf(before.errors, 'code', 'NOT_FOUND')).toBe(1);
     expect(stats.samplesReturned - before.samplesReturned).toBe(3);
     expect(stats.inferenceRounds).toBeGreaterThan(before.inferenceRounds);
-    expect(stats).toMatchObject({ activeStreams: 0, activeRuns: 0, workers: 1, modelsReady: 5, modelsFailed: 0, startedAt: before.startedAt });
+    expect(stats).toMatchObject({ activeStreams: 0, activeRuns: 0, workers: 1, modelsReady: 7, modelsFailed: 0, startedAt: before.startedAt });
     expect(stats.uptimeSeconds).toBeGreaterThanOrEqual(before.uptimeSeconds);
     // serverStats reads the same counters the server keeps
     expect(server.sampling.counters.operationCount('http', 'query')).toBe(countOf(stats.operations, 'operation', 'QUERY'));

@@ -2,8 +2,9 @@
 import { fileURLToPath } from 'node:url';
 import { createDrsSampler } from '../../plugins/drs/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
+import { createMhSampler } from '../../plugins/mh/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
-import type { SamplerPlugin } from '../../src/contracts.js';
+import type { AnySamplerPlugin } from '../../src/contracts.js';
 import type { BatchRecord } from '../../src/inference/batcher.js';
 import { SamplingEngine, type EngineOptions } from '../../src/sampling/engine.js';
 import type { SampleChunk } from '../../src/sampling/run.js';
@@ -11,8 +12,8 @@ import type { SampleChunk } from '../../src/sampling/run.js';
 export const FIXTURE_MODELS_DIR = fileURLToPath(new URL('../fixtures/models', import.meta.url));
 export const FIXTURE_ONNX_DIR = fileURLToPath(new URL('../fixtures/onnx', import.meta.url));
 
-export function allSamplers(): SamplerPlugin[] {
-  return [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[];
+export function allSamplers(): AnySamplerPlugin[] {
+  return [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler()];
 }
 
 /** An engine on the fixtures plus the list of every batch it dispatched (dataloader-test style). */

@@ -38,6 +38,10 @@ describe('model repository', () => {
     expect(ids).toEqual([...ids].sort());
     expect(ids).toContain('uniform-gaussian-1d');
     for (const m of repo.list()) expect(m.status, m.status === 'FAILED' ? m.error : '').toBe('READY');
+    const ug = repo.get('uniform-gaussian-1d');
+    expect(ug?.status === 'READY' && ug.descriptor.realSamples).toBe(4000); // its held-out real samples
+    const rare = repo.get('rare-tail-1d');
+    expect(rare?.status === 'READY' && rare.descriptor.realSamples).toBe(0);
     const tiny = repo.get('tiny-image');
     expect(tiny?.status === 'READY' && tiny.sampleSize).toBe(4);
     expect(tiny?.status === 'READY' && tiny.signature).toEqual({ generatorInput: 'z', generatorOutput: 'x', discriminatorInput: 'x', discriminatorOutput: 'logit' });
@@ -69,6 +73,9 @@ describe('model repository', () => {
     ['two-inputs', (root) => variant(root, 'two-inputs', () => {}, { 'discriminator.onnx': 'two-input-discriminator.onnx' }), /discriminator\.onnx: must have exactly one input, found 2 \("x", "y"\)/],
     ['not-onnx', (root) => variant(root, 'not-onnx', () => {}, { 'generator.onnx': 'not-onnx.onnx' }), /not-onnx\/generator\.onnx: cannot be loaded by onnxruntime: Load model from not-onnx\/generator\.onnx failed/],
     ['manifest-is-dir', (root) => { const dir = variant(root, 'manifest-is-dir'); rmSync(join(dir, 'manifest.json')); mkdirSync(join(dir, 'manifest.json')); }, /manifest-is-dir\/manifest\.json: cannot be read \(EISDIR/],
+    ['real-missing', (root) => variant(root, 'real-missing', (m) => (m.calibration.realSamples = 'real.f32')), /real-missing\/real\.f32: file not found \(named in manifest\.json "calibration\.realSamples"\)/],
+    ['real-size', (root) => variant(root, 'real-size', (m) => (m.calibration.count = 4001)), /real-size\/calibration-real\.f32: 16000 bytes, expected 16004 \(calibration\.count 4001 × 1 float32 values per sample\)/],
+    ['real-escape', (root) => variant(root, 'real-escape', (m) => (m.calibration.realSamples = '../real.f32')), /"calibration\.realSamples" must be a file inside the model folder/],
   ];
 
   it.each(cases)('%s → FAILED with a clear error', async (id, make, message) => {

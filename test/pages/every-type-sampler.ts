@@ -2,13 +2,13 @@
  * A test-only sampler that declares one parameter of every type the contract has, so the
  * comparison page's generated controls can be exercised end to end. Built on src/contracts.ts only.
  */
-import { SAMPLER_CONTRACT_VERSION, type SamplerPlugin } from '../../src/contracts.js';
+import type { SamplerPluginV1 } from '../../src/contracts.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export function createEveryTypeSampler(): SamplerPlugin {
+export function createEveryTypeSampler(): SamplerPluginV1 {
   return {
-    contractVersion: SAMPLER_CONTRACT_VERSION,
+    contractVersion: 1,
     name: 'every-type',
     description: 'Test sampler: accepts each proposal with a fixed probability; declares a float, an int and a boolean parameter.',
     parameters: [

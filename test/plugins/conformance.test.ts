@@ -1,19 +1,39 @@
 import { createDrsSampler } from '../../plugins/drs/index.js';
+import { createMhSampler } from '../../plugins/mh/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { describe, expect, it } from 'vitest';
-import { SAMPLER_CONTRACT_VERSION, type SamplerPlugin } from '../../src/contracts.js';
+import { SAMPLER_CONTRACT_VERSION, emitAccepted, type SamplerPlugin, type SamplerPluginV1 } from '../../src/contracts.js';
 import { checkRunIsolation, defineSamplerConformance } from '../../src/testkit/index.js';
 
 defineSamplerConformance(createNaiveSampler);
 defineSamplerConformance(createThresholdSampler);
 defineSamplerConformance(createDrsSampler);
+defineSamplerConformance(createMhSampler);
 
 // The README's "Writing a sampler" example, kept honest.
 defineSamplerConformance(
   (): SamplerPlugin => ({
     contractVersion: SAMPLER_CONTRACT_VERSION,
     name: 'top-half',
+    description: 'Outputs proposals whose logit beats the median of their round.',
+    parameters: [],
+    monotone: true,
+    start: () => ({
+      step(round) {
+        const median = [...round.logits].sort((a, b) => a - b)[round.logits.length >> 1]!;
+        return emitAccepted(round, round.logits.map((l) => (l > median ? 1 : 0)));
+      },
+      report: () => ({}),
+    }),
+  }),
+);
+
+// A contract-v1 plugin written before v2, exactly as the v1 README showed it: runs through the adapter.
+defineSamplerConformance(
+  (): SamplerPluginV1 => ({
+    contractVersion: 1,
+    name: 'top-half-v1',
     description: 'Accepts proposals whose logit beats the median of their batch.',
     parameters: [],
     start: () => ({
@@ -32,8 +52,8 @@ defineSamplerConformance(
  * returns a fresh object and a lone run is deterministic, so only interleaved runs show the bug.
  */
 let moduleMax = 0;
-const moduleStateSampler = (): SamplerPlugin => ({
-  contractVersion: SAMPLER_CONTRACT_VERSION,
+const moduleStateSampler = (): SamplerPluginV1 => ({
+  contractVersion: 1,
   name: 'module-max',
   description: 'Deliberately broken: keeps its running max in module scope.',
   parameters: [],
@@ -47,7 +67,7 @@ const moduleStateSampler = (): SamplerPlugin => ({
 });
 
 /** The same bug one level down: the max lives in the factory's closure, shared by its runs. */
-const closureStateSampler = (): SamplerPlugin => {
+const closureStateSampler = (): SamplerPluginV1 => {
   let max = 2;
   return {
     ...moduleStateSampler(),
@@ -66,7 +86,7 @@ describe('the run-isolation check of the conformance suite', () => {
   it('catches a sampler that keeps run state in module scope, which a lone run cannot show', async () => {
     // What the old check asked, and a lone run, both pass:
     expect(moduleStateSampler()).not.toBe(moduleStateSampler());
-    const lone = () => Array.from(moduleStateSampler().start({}, undefined, { id: 'm', latentDim: 1, outputShape: [1], outputKind: 'vector' }).decide(Float64Array.from([-1, 3, 1])));
+    const lone = () => Array.from(moduleStateSampler().start({}, undefined, { id: 'm', latentDim: 1, outputShape: [1], outputKind: 'vector', realSamples: 0 }).decide(Float64Array.from([-1, 3, 1])));
     expect(lone()).toEqual(lone());
     await expect(checkRunIsolation(moduleStateSampler)).rejects.toThrow(/run A interleaved with run B/);
   });
@@ -76,7 +96,7 @@ describe('the run-isolation check of the conformance suite', () => {
   });
 
   it('passes a sampler that keeps the same max in each run', async () => {
-    const perRun = (): SamplerPlugin => ({
+    const perRun = (): SamplerPluginV1 => ({
       ...moduleStateSampler(),
       name: 'per-run-max',
       start: () => {

@@ -2,9 +2,19 @@
 import { describe, expect, it } from 'vitest';
 import { drsF, log1mexp, sigmoid } from '../../plugins/drs/math.js';
 import { createDrsSampler } from '../../plugins/drs/index.js';
-import { percentile } from '../../src/contracts.js';
+import { percentile, type SamplerState } from '../../src/contracts.js';
+import { Random } from '../../src/random.js';
+import { conformanceModels, stepRound } from '../../src/testkit/conformance.js';
 
-const model = { id: 'm', latentDim: 1, outputShape: [1], outputKind: 'vector' as const };
+const model = conformanceModels.withoutReal;
+
+/** Each proposal's output probability: with every uniform 0, every proposal with p > 0 is output with its p. */
+function decide(state: SamplerState, logits: Float64Array): Float64Array {
+  const out = stepRound({ state, logits, uniforms: { uniform: () => 0 }, held: new Map() });
+  const p = new Float64Array(logits.length);
+  out.samples.forEach((k, o) => (p[k] = out.probabilities[o]!));
+  return p;
+}
 
 describe('log1mexp', () => {
   it('matches the naive formula where that is accurate', () => {
@@ -47,13 +57,13 @@ describe('F̂ and the acceptance probability', () => {
 describe('drs sampler', () => {
   const start = (params: Record<string, number>, logitMax: number) => {
     const drs = createDrsSampler();
-    const full = { burnInSamples: 10_000, epsilon: 1e-6, gammaPercentile: 95, ...params };
-    return drs.start(full, logitMax, model);
+    const full = { burnInSamples: 10_000, epsilon: 1e-6, gammaPercentile: 95, calibration: 'none', ...params };
+    return drs.start(full, { logitMax, calibrator: { method: 'none', logit: (l) => l } }, { model, random: new Random(1) });
   };
 
   it('updates the running max before computing p, never looking ahead', () => {
     const state = start({ gamma: 0 }, 0);
-    const p = state.decide(Float64Array.from([-1, 2, -1, 1]));
+    const p = decide(state, Float64Array.from([-1, 2, -1, 1]));
     expect(p[0]).toBeCloseTo(Math.exp(-1), 5); // max still 0
     expect(p[1]).toBeGreaterThan(0.999); // new max: accepted with p ≈ 1
     expect(p[2]).toBeCloseTo(Math.exp(-3), 5); // relative to the new max 2
@@ -65,7 +75,7 @@ describe('drs sampler', () => {
   it('takes γ as a 0–100 percentile of F per batch, not a 0–1 fraction', () => {
     const state = start({}, 0);
     const logits = Float64Array.from({ length: 101 }, (_, i) => -i / 10);
-    const p = state.decide(logits);
+    const p = decide(state, logits);
     const f = Array.from(logits, (l) => drsF(l, 0, 1e-6));
     expect(state.report().gamma).toBeCloseTo(percentile(f, 95), 12);
     // γ at the 95th percentile: about 5% of the batch has p > ½
@@ -76,6 +86,6 @@ describe('drs sampler', () => {
 
   it('admission: rejects gamma together with gammaPercentile, naming it', async () => {
     const { resolveParams } = await import('../../src/sampling/params.js');
-    expect(() => resolveParams(createDrsSampler(), { gamma: 0, gammaPercentile: 80 })).toThrow('sampler "drs", parameter "gamma": give either gamma or gammaPercentile, not both');
+    expect(() => resolveParams(createDrsSampler(), { gamma: 0, gammaPercentile: 80 }, model)).toThrow('sampler "drs", parameter "gamma": give either gamma or gammaPercentile, not both');
   });
 });

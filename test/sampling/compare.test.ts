@@ -70,16 +70,17 @@ describe('npm run compare', () => {
     );
     expect(stderr).toMatch(/\[#+\.*\]\s+\d+%/); // progress bar
     const rows = stdout.split('\n').filter((l) => l.startsWith('| '));
-    expect(rows[0]).toMatch(/\| sampler\s+\| accepted \| proposed \| accept %/);
+    expect(rows[0]).toMatch(/\| sampler\s+\| outputs \| proposed \| accept % \| per output/);
     const drs = rows.find((r) => r.startsWith('| drs gamma=0 '))!;
     const rate = Number(drs.split('|')[4]);
     expect(rate).toBeGreaterThan(35); // 1/M ≈ 41.8 %
     expect(rate).toBeLessThan(50);
-    expect(readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(1 + 5 * 300);
+    expect(rows.find((r) => r.startsWith('| mh '))).toMatch(/\| 640\.0\s+\|/); // proposals per output: one chain each
+    expect(readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(1 + 10 * 300);
     const bytes = readFileSync(png);
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
     const width = bytes.readUInt32BE(16);
-    expect(width).toBe(5 * 310 + 10);
+    expect(width).toBe(10 * 310 + 10);
     expect(inflateSync(bytes.subarray(41, 33 + bytes.readUInt32BE(33) + 8)).length).toBeGreaterThan(0);
   });
 

@@ -118,7 +118,7 @@ describe('the run gateway', () => {
     await gateway.start(quiet);
     const error = await gateway.sample({ modelId: 'nan-d', sampler: { name: 'drs' }, count: 1 }).catch((e: SamplingError) => e);
     expect(error).toMatchObject({ code: ErrorCode.MODEL_OUTPUT_INVALID });
-    expect((error as Error).message).toMatch(/no finite logit for any of 10000 burn-in proposals/);
+    expect((error as Error).message).toMatch(/no finite logit for any of 100000 burn-in proposals/);
     await engine.close();
   });
 });

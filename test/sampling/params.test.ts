@@ -3,28 +3,33 @@ import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { createDrsSampler } from '../../plugins/drs/index.js';
 import { SamplerParameterError, percentile } from '../../src/contracts.js';
 import { resolveParams } from '../../src/sampling/params.js';
+import { conformanceModels } from '../../src/testkit/conformance.js';
+
+const model = conformanceModels.withReal;
 
 const drs = createDrsSampler();
 
 describe('sampler parameter admission', () => {
   it('applies declared defaults and records what was given', () => {
-    const { params, given } = resolveParams(drs, { gamma: 0 });
-    expect(params).toEqual({ gamma: 0, burnInSamples: 10_000, epsilon: 1e-6, gammaPercentile: 95 });
+    const { params, given } = resolveParams(drs, { gamma: 0 }, model);
+    expect(params).toEqual({ gamma: 0, burnInSamples: 100_000, epsilon: 1e-6, gammaPercentile: 95, calibration: 'none' });
     expect([...given]).toEqual(['gamma']);
-    expect(resolveParams(drs, undefined).params.gamma).toBeUndefined();
+    expect(resolveParams(drs, undefined, model).params.gamma).toBeUndefined();
   });
 
   it.each([
-    [{ gama: 0 }, 'gama', /unknown parameter \(known: burnInSamples, epsilon, gamma, gammaPercentile\)/],
+    [{ gama: 0 }, 'gama', /unknown parameter \(known: burnInSamples, epsilon, gamma, gammaPercentile, calibration\)/],
     [{ gammaPercentile: 101 }, 'gammaPercentile', /must be ≤ 100, got 101/],
     [{ gammaPercentile: -1 }, 'gammaPercentile', /must be ≥ 0, got -1/],
     [{ burnInSamples: 1000.5 }, 'burnInSamples', /must be an integer, got 1000.5/],
     [{ epsilon: '1e-6' }, 'epsilon', /must be a finite number, got "1e-6"/],
     [{ epsilon: 0 }, 'epsilon', /must be ≥ 1e-12, got 0/],
+    [{ calibration: 'beta' }, 'calibration', /must be one of "none", "platt", "isotonic", got "beta"/],
+    [{ calibration: 1 }, 'calibration', /must be one of "none", "platt", "isotonic", got 1/],
   ])('%j is refused, naming %s', (raw, parameter, message) => {
     let error: unknown;
     try {
-      resolveParams(drs, raw);
+      resolveParams(drs, raw, model);
     } catch (e) {
       error = e;
     }
@@ -34,7 +39,7 @@ describe('sampler parameter admission', () => {
   });
 
   it('refuses params that are not an object', () => {
-    expect(() => resolveParams(drs, [1, 2])).toThrow(/parameter "params": must be a JSON object/);
+    expect(() => resolveParams(drs, [1, 2], model)).toThrow(/parameter "params": must be a JSON object/);
   });
 
   // JSON.stringify shows Infinity and NaN as "null" (1e400 in a request arrives as Infinity)
@@ -52,15 +57,15 @@ describe('sampler parameter admission', () => {
     ['verbose', 'must be a boolean, got "yes"', { verbose: 'yes' }],
   ])('%s: %s', (parameter, message, raw) => {
     const plugin = { ...drs, parameters: [...drs.parameters, { name: 'verbose', type: 'boolean' as const, description: 'a boolean' }] };
-    expect(() => resolveParams(plugin, raw)).toThrow(`sampler "drs", parameter "${parameter}": ${message}`);
+    expect(() => resolveParams(plugin, raw, model)).toThrow(`sampler "drs", parameter "${parameter}": ${message}`);
   });
 
   it('long and deeply nested values are cut short', () => {
     let deep: unknown = Infinity;
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(() => resolveParams(drs, { gamma: deep })).toThrow('parameter "gamma": must be a finite number, got [[[[…]]]]');
-    expect(() => resolveParams(drs, { gamma: Array.from({ length: 1000 }, (_, i) => i) })).toThrow(/got \[0,1,2,3,4,5,6,7,8,9,…\]$/);
-    expect(() => resolveParams(drs, { gamma: 'x'.repeat(10_000) })).toThrow(new RegExp(`got "${'x'.repeat(100)}"…$`));
+    expect(() => resolveParams(drs, { gamma: deep }, model)).toThrow('parameter "gamma": must be a finite number, got [[[[…]]]]');
+    expect(() => resolveParams(drs, { gamma: Array.from({ length: 1000 }, (_, i) => i) }, model)).toThrow(/got \[0,1,2,3,4,5,6,7,8,9,…\]$/);
+    expect(() => resolveParams(drs, { gamma: 'x'.repeat(10_000) }, model)).toThrow(new RegExp(`got "${'x'.repeat(100)}"…$`));
   });
 
   it.each([
@@ -68,11 +73,11 @@ describe('sampler parameter admission', () => {
     ['Infinity', Infinity],
     ['[1,NaN]', [1, NaN]],
   ])('params = %s: the message shows it as given', (shown, raw) => {
-    expect(() => resolveParams(drs, raw)).toThrow(`sampler "drs", parameter "params": must be a JSON object, got ${shown}`);
+    expect(() => resolveParams(drs, raw, model)).toThrow(`sampler "drs", parameter "params": must be a JSON object, got ${shown}`);
   });
 
   it('threshold takes a logit or a percentile, not both', () => {
-    expect(() => resolveParams(createThresholdSampler(), { logitThreshold: 1, percentile: 20 })).toThrow(/give either logitThreshold or percentile/);
+    expect(() => resolveParams(createThresholdSampler(), { logitThreshold: 1, percentile: 20 }, model)).toThrow(/give either logitThreshold or percentile/);
   });
 });
 

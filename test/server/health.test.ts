@@ -42,7 +42,7 @@ describe('health probes', () => {
     expect(await probes.get('/health/ready')).toMatchObject({ status: 503, body: { status: 'starting' }, retryAfter: '1' });
 
     await sampling.start();
-    expect(await probes.get('/health/ready')).toMatchObject({ status: 200, body: { status: 'ready', modelsReady: 5, modelsFailed: 0, activeRuns: 0 } });
+    expect(await probes.get('/health/ready')).toMatchObject({ status: 200, body: { status: 'ready', modelsReady: 7, modelsFailed: 0, activeRuns: 0 } });
 
     sampling.gateway.drain();
     expect(await probes.get('/health/ready')).toMatchObject({ status: 503, body: { status: 'draining' }, retryAfter: null });
@@ -64,7 +64,7 @@ describe('health probes', () => {
     const ready = await fetch(new URL('/health/ready', server.url));
     expect(ready.status).toBe(200);
     expect(ready.headers.get('cache-control')).toBe('no-store');
-    expect(await ready.json()).toMatchObject({ status: 'ready', modelsReady: 5 });
+    expect(await ready.json()).toMatchObject({ status: 'ready', modelsReady: 7 });
     expect((await fetch(new URL('/health/live', server.url))).status).toBe(200);
     server.sampling.gateway.drain(); // what stopping does first
     expect((await fetch(new URL('/health/ready', server.url))).status).toBe(503);

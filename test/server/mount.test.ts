@@ -20,8 +20,8 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
 
   it('answers queries over HTTP', async () => {
     const { data } = await gql({ url }, `{ models { id status } samplers { name } }`);
-    expect(data!.models).toHaveLength(5);
-    expect(data!.samplers.map((s: { name: string }) => s.name)).toEqual(['naive', 'threshold', 'drs']);
+    expect(data!.models).toHaveLength(7);
+    expect(data!.samplers.map((s: { name: string }) => s.name)).toEqual(['naive', 'threshold', 'drs', 'mh']);
   });
 
   it('answers a malformed body with a JSON error and sends no X-Powered-By, as the standalone server does', async () => {

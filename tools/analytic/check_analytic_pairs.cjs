@@ -24,12 +24,20 @@ const formulas = {
   "uniform-gaussian-1d-prob": (x) => sigmoid(lnN(x, 0, 1) - Math.log(1 / 6)),
   "gaussian-mixture-1d": (x) =>
     logaddexp(Math.log(0.5) + lnN(x, -1, 0.5), Math.log(0.5) + lnN(x, 1, 0.5)) - lnN(x, 0, 2),
+  "uniform-gaussian-1d-overconfident": (x) => 3 * (lnN(x, 0, 1) - Math.log(1 / 6)) - 2,
+  "rare-tail-1d": (x) => logaddexp(Math.log(0.7) + lnN(x, 0, 1), Math.log(0.3) + lnN(x, 3.5, 0.25)) - lnN(x, 0, 1),
   "tiny-image": null,
 };
+// Where G puts its samples: the logM grid check scans this range (the rare tail peaks at x = 3.73).
+const gridRange = { "rare-tail-1d": 6 };
+// D is deliberately not the exact ratio here, so the manifest's logM (the exact pair's) does not bound it.
+const notExact = new Set(["uniform-gaussian-1d-overconfident"]);
 const generatorFormulas = {
   "uniform-gaussian-1d": (z) => [3 * z[0]],
   "uniform-gaussian-1d-prob": (z) => [3 * z[0]],
   "gaussian-mixture-1d": (z) => [2 * z[0]],
+  "uniform-gaussian-1d-overconfident": (z) => [3 * z[0]],
+  "rare-tail-1d": (z) => [z[0]],
   "tiny-image": (z) => z.map((v) => sigmoid(2 * v)),
 };
 
@@ -90,9 +98,10 @@ async function checkPair(id) {
     }
     const logM = m.evaluation.analytic.logM;
     // logM must be >= every logit on a fine grid (for the logit pairs)
-    if (m.discriminatorOutput === "logit") {
+    if (m.discriminatorOutput === "logit" && !notExact.has(id)) {
+      const range = gridRange[id] ?? 3;
       const grid = new Float32Array(20001);
-      for (let i = 0; i < grid.length; i++) grid[i] = -3 + (6 * i) / (grid.length - 1);
+      for (let i = 0; i < grid.length; i++) grid[i] = -range + (2 * range * i) / (grid.length - 1);
       const o = await d.run({ x: new ort.Tensor("float32", grid, [grid.length, 1]) });
       let mx = -Infinity;
       for (const v of o.logit.data) mx = Math.max(mx, v);

@@ -27,6 +27,8 @@ BROKEN = os.path.join(ROOT, "test", "fixtures", "onnx")
 FAULTY = os.path.join(ROOT, "test", "fixtures", "faulty-models")
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+REAL_FILE = "calibration-real.f32"
+REAL_COUNT = 4000
 
 
 # ---------------------------------------------------------------- helpers
@@ -59,6 +61,16 @@ def save(model, path):
         f.write(model.SerializeToString(deterministic=True))
 
 
+def write_real(folder, samples):
+    """Held-out real samples: raw little-endian float32, row-major (manifest "calibration")."""
+    os.makedirs(folder, exist_ok=True)
+    np.asarray(samples, dtype="<f4").tofile(os.path.join(folder, REAL_FILE))
+
+
+def real_block(samples):
+    return {"realSamples": REAL_FILE, "count": int(len(samples))}
+
+
 def write_manifest(folder, manifest):
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "manifest.json"), "w") as f:
@@ -86,7 +98,8 @@ UG_C = math.log(6.0) - LOG_SQRT_2PI
 UG_LOGM = math.log(6.0) - LOG_SQRT_2PI  # attained at x = 0
 
 
-def uniform_gaussian_discriminator(probability):
+def uniform_gaussian_discriminator(probability, scale=1.0, shift=0.0):
+    """scale * (log N(x;0,1) - log U(x;-3,3)) + shift; scale 1, shift 0 is the exact log ratio."""
     nodes = [
         helper.make_node("Mul", ["x", "x"], ["x2"]),
         helper.make_node("Mul", ["x2", "neg_half"], ["q"]),
@@ -94,14 +107,66 @@ def uniform_gaussian_discriminator(probability):
     ]
     if probability:
         nodes.append(helper.make_node("Sigmoid", ["logit_raw"], ["logit"]))
+    exact = scale == 1.0 and shift == 0.0
+    doc = "log N(x;0,1) - log U(x;-3,3)" if exact else "%g * (log N(x;0,1) - log U(x;-3,3)) + %g" % (scale, shift)
     return make_model(
         nodes,
         [vinfo("x", ["batch", 1])],
         [vinfo("logit", ["batch", 1])],
-        [const("neg_half", -0.5), const("c", UG_C)],
+        [const("neg_half", -0.5 * scale), const("c", scale * UG_C + shift)],
         "discriminator",
-        "sigmoid(log N(x;0,1) - log U(x;-3,3))" if probability else "log N(x;0,1) - log U(x;-3,3)",
+        "sigmoid(%s)" % doc if probability else doc,
     )
+
+
+# ---------------------------------------------------------------- rare high tail
+# proposal N(0, 1); target 0.7 N(0, 1) + 0.3 N(3.5, 0.25^2): the ratio peaks (log M ~ 6.7 at
+# x ~ 3.73) where G rarely goes (P_g(x > 3.2) ~ 0.07%), so a small burn-in underestimates M.
+RT_BUMP = (0.3, 3.5, 0.25)
+
+
+def rt_log_ratio64(x):
+    x = np.asarray(x, dtype=np.float64)
+    w, m, s = RT_BUMP
+    q = np.log(w / s) - (x - m) ** 2 / (2 * s * s) + x**2 / 2
+    return np.logaddexp(math.log(1 - w), q)
+
+
+def rt_logM():
+    xs = np.linspace(0.0, 6.0, 600_001)
+    v = rt_log_ratio64(xs)
+    i = int(np.argmax(v))
+    fine = np.linspace(xs[max(i - 1, 0)], xs[min(i + 1, len(xs) - 1)], 200_001)
+    return float(np.max(rt_log_ratio64(fine))), float(fine[np.argmax(rt_log_ratio64(fine))])
+
+
+def rare_tail_discriminator():
+    # logit = LSE(log(1 - w), q),  q = log(w/s) - (x - m)^2 / (2 s^2) + x^2 / 2
+    w, m, s = RT_BUMP
+    nodes = [
+        helper.make_node("Sub", ["x", "m"], ["d"]),
+        helper.make_node("Mul", ["d", "d"], ["dd"]),
+        helper.make_node("Mul", ["dd", "inv2s2"], ["bump"]),
+        helper.make_node("Mul", ["x", "x"], ["x2"]),
+        helper.make_node("Mul", ["x2", "half"], ["hx2"]),
+        helper.make_node("Sub", ["hx2", "bump"], ["q0"]),
+        helper.make_node("Add", ["q0", "logws"], ["q"]),
+        helper.make_node("Max", ["q", "base"], ["amax"]),
+        helper.make_node("Sub", ["q", "base"], ["adiff"]),
+        helper.make_node("Abs", ["adiff"], ["aabs"]),
+        helper.make_node("Neg", ["aabs"], ["aneg"]),
+        helper.make_node("Softplus", ["aneg"], ["sp"]),
+        helper.make_node("Add", ["amax", "sp"], ["logit"]),
+    ]
+    inits = [
+        const("m", m),
+        const("inv2s2", 1.0 / (2 * s * s)),
+        const("half", 0.5),
+        const("logws", math.log(w / s)),
+        const("base", math.log(1 - w)),
+    ]
+    return make_model(nodes, [vinfo("x", ["batch", 1])], [vinfo("logit", ["batch", 1])], inits, "discriminator",
+                      "log(0.7 + 1.2 exp(-8 (x-3.5)^2 + x^2/2)) = log[(0.7 N(x;0,1) + 0.3 N(x;3.5,0.25^2)) / N(x;0,1)]")
 
 
 # ---------------------------------------------------------------- c: gaussian mixture
@@ -346,6 +411,11 @@ def faulty_pairs(base_ug):
 # ---------------------------------------------------------------- main
 def main():
     pairs = []
+    rng = np.random.default_rng(20260)
+    normal_real = rng.standard_normal(REAL_COUNT)
+    comp = rng.integers(0, 2, REAL_COUNT)
+    mixture_real = np.where(comp == 0, rng.normal(-1.0, 0.5, REAL_COUNT), rng.normal(1.0, 0.5, REAL_COUNT))
+    reals = {}
 
     ug_eval = {
         "analytic": {
@@ -368,10 +438,12 @@ def main():
             **base_ug,
             "discriminatorOutput": "logit",
             "evaluation": ug_eval,
+            "calibration": real_block(normal_real),
         },
         scale_generator(3.0, doc="x = 3 z"),
         uniform_gaussian_discriminator(False),
     ))
+    reals["uniform-gaussian-1d"] = normal_real
     pairs.append((
         {
             "id": "uniform-gaussian-1d-prob",
@@ -380,10 +452,26 @@ def main():
             **base_ug,
             "discriminatorOutput": "probability",
             "evaluation": ug_eval,
+            "calibration": real_block(normal_real),
         },
         scale_generator(3.0, doc="x = 3 z"),
         uniform_gaussian_discriminator(True),
     ))
+    reals["uniform-gaussian-1d-prob"] = normal_real
+    pairs.append((
+        {
+            "id": "uniform-gaussian-1d-overconfident",
+            "title": "Uniform proposal, Gaussian target, mis-scaled D (1-D)",
+            "description": "As uniform-gaussian-1d, but D outputs 3 x the exact log density ratio minus 2: overconfident and shifted, like an uncalibrated D. Raw DRS samples N(0, 1/3); calibration on the held-out N(0,1) samples undoes the affine error.",
+            **base_ug,
+            "discriminatorOutput": "logit",
+            "evaluation": ug_eval,
+            "calibration": real_block(normal_real),
+        },
+        scale_generator(3.0, doc="x = 3 z"),
+        uniform_gaussian_discriminator(False, scale=3.0, shift=-2.0),
+    ))
+    reals["uniform-gaussian-1d-overconfident"] = normal_real
 
     logM, argmax = gm_logM()
     pairs.append((
@@ -408,9 +496,38 @@ def main():
                     "logM": logM,
                 }
             },
+            "calibration": real_block(mixture_real),
         },
         scale_generator(2.0, doc="x = 2 z"),
         gaussian_mixture_discriminator(),
+    ))
+    reals["gaussian-mixture-1d"] = mixture_real
+
+    rt_m, rt_argmax = rt_logM()
+    w, m, s = RT_BUMP
+    pairs.append((
+        {
+            "id": "rare-tail-1d",
+            "title": "Gaussian proposal, target with a rare high-ratio bump (1-D, exact logit)",
+            "description": "G(z)=z with z~N(0,1); target 0.7 N(0,1) + 0.3 N(3.5,0.25^2); D outputs the exact log density ratio. The ratio peaks at x=%.4f (log M %.4f), where G rarely goes: a small burn-in underestimates M. No held-out real samples." % (rt_argmax, rt_m),
+            "generator": "generator.onnx",
+            "discriminator": "discriminator.onnx",
+            "latent": {"dim": 1, "distribution": "normal"},
+            "output": {"shape": [1], "kind": "vector"},
+            "discriminatorOutput": "logit",
+            "evaluation": {
+                "analytic": {
+                    "proposal": {"kind": "normal", "mean": 0, "std": 1},
+                    "target": {
+                        "kind": "mixture",
+                        "components": [{"weight": 1 - w, "mean": 0.0, "std": 1.0}, {"weight": w, "mean": m, "std": s}],
+                    },
+                    "logM": rt_m,
+                }
+            },
+        },
+        scale_generator(1.0, doc="x = z"),
+        rare_tail_discriminator(),
     ))
 
     pairs.append((
@@ -451,6 +568,8 @@ def main():
         for manifest, g, d in group:
             folder = os.path.join(root, manifest["id"])
             write_manifest(folder, manifest)
+            if manifest["id"] in reals:
+                write_real(folder, reals[manifest["id"]])
             save(g, os.path.join(folder, "generator.onnx"))
             save(d, os.path.join(folder, "discriminator.onnx"))
             print("wrote", os.path.relpath(folder, ROOT))
@@ -464,6 +583,7 @@ def main():
     print("wrote", os.path.relpath(BROKEN, ROOT))
     print("gaussian-mixture-1d logM = %.12f at |x| = %.6f" % (logM, abs(argmax)))
     print("uniform-gaussian-1d logM = %.12f, 1/M = %.9f" % (UG_LOGM, math.exp(-UG_LOGM)))
+    print("rare-tail-1d logM = %.12f at x = %.6f, 1/M = %.6f" % (rt_m, rt_argmax, math.exp(-rt_m)))
 
 
 if __name__ == "__main__":

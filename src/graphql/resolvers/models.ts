@@ -2,18 +2,18 @@ import 'reflect-metadata';
 import { Arg, ID, Query, Resolver } from 'type-graphql';
 import type { SamplingGateway } from '../../sampling/gateway.js';
 import { toGraphQLError } from '../errors.js';
-import { Model, type BurnInLookup } from '../types/model.js';
+import { Model, type ModelLookups } from '../types/model.js';
 
 /** `models`, `model(id)`. A resolver class per service instance, closed over its gateway. */
 export function createModelResolver(gateway: SamplingGateway): Function {
-  const burnIns: BurnInLookup = (id) => gateway.burnIns(id);
+  const lookups: ModelLookups = { burnIns: (id) => gateway.burnIns(id), calibration: (id) => gateway.calibration(id) };
 
   @Resolver()
   class ModelResolver {
     @Query(() => [Model], { description: 'Every model folder in MODELS_DIR, READY or FAILED (with its error), sorted by id.' })
     models(): Model[] {
       try {
-        return gateway.models().map((entry) => new Model(entry, burnIns));
+        return gateway.models().map((entry) => new Model(entry, lookups));
       } catch (error) {
         throw toGraphQLError(error);
       }
@@ -23,7 +23,7 @@ export function createModelResolver(gateway: SamplingGateway): Function {
     model(@Arg('id', () => ID) id: string): Model | null {
       try {
         const entry = gateway.model(id);
-        return entry ? new Model(entry, burnIns) : null;
+        return entry ? new Model(entry, lookups) : null;
       } catch (error) {
         throw toGraphQLError(error);
       }

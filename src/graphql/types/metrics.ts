@@ -19,6 +19,7 @@ export class MixtureMetricsView {
   @Field(() => Int) get modeCount(): number { return this.m.modeCount; }
   @Field(() => Float, { nullable: true, description: 'Root-mean-square per-coordinate deviation of HQ samples from their centre (compare with σ).' }) get highQualityStd(): number | null { return finite(this.m.highQualityStd); }
   @Field(() => Float, { nullable: true, description: 'KL divergence (nats) of the HQ mode histogram from uniform: 0 when balanced.' }) get modeKL(): number | null { return finite(this.m.modeKL); }
+  @Field(() => Float, { nullable: true, description: 'Jensen-Shannon divergence (nats) between the histogram of all samples over the modes plus one off-mode bin and the real data’s (uniform over the modes): the MH-GAN paper’s metric, 0 for perfect samples.' }) get modeJSD(): number | null { return finite(this.m.modeJSD); }
   @Field(() => [Int], { description: 'HQ samples per mode, in manifest order.' }) get perMode(): readonly number[] { return this.m.perMode; }
 }
 

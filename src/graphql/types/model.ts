@@ -1,6 +1,7 @@
 /** GraphQL types of the model repository: what a model is, whether it loaded, its burn-ins. */
 import 'reflect-metadata';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import type { CalibrationReport } from '../../calibration/fit.js';
 import type { ModelEntry } from '../../models/repository.js';
 import type { BurnInFact } from '../../sampling/burn-in.js';
 import { DiscriminatorOutput, LatentDistribution, ModelStatus, OutputKind } from './enums.js';
@@ -35,13 +36,55 @@ export class ClassifierInfo {
   testAccuracy!: number | null;
 }
 
-export type BurnInLookup = (modelId: string) => Promise<BurnInFact[]>;
+@ObjectType({
+  description:
+    'How one calibration method did on the model’s held-out real samples: fitted on half of them against as many fresh generator samples, judged on the other half against as many more.',
+})
+export class CalibrationReportView {
+  constructor(private readonly report: CalibrationReport) {}
+
+  @Field(() => String, { description: 'platt or isotonic (the values of a sampler’s `calibration` parameter).' })
+  get method(): string {
+    return this.report.method;
+  }
+
+  @Field(() => Int, { description: 'Held-out real samples the model ships (half fit, half judge).' })
+  get count(): number {
+    return this.report.count;
+  }
+
+  @Field(() => Float, { description: 'Z = Σ(y − p)/√Σp(1 − p) of D’s raw probabilities on the judging half: about standard normal when calibrated.' })
+  get zBefore(): number {
+    return this.report.zBefore;
+  }
+
+  @Field(() => Float, { description: 'Z of the calibrated probabilities.' })
+  get zAfter(): number {
+    return this.report.zAfter;
+  }
+
+  @Field(() => Float, { description: 'Expected calibration error (10 equal-width bins) of the raw probabilities.' })
+  get eceBefore(): number {
+    return this.report.eceBefore;
+  }
+
+  @Field(() => Float, { description: 'Expected calibration error of the calibrated probabilities.' })
+  get eceAfter(): number {
+    return this.report.eceAfter;
+  }
+}
+
+/** What a Model view looks up from the running engine. */
+export interface ModelLookups {
+  burnIns(modelId: string): Promise<BurnInFact[]>;
+  calibration(modelId: string): Promise<readonly CalibrationReport[] | null>;
+}
 
 @ObjectType({ description: 'A generator/discriminator pair from MODELS_DIR.' })
 export class Model {
   constructor(
     private readonly entry: ModelEntry,
-    private readonly burnInLookup: BurnInLookup,
+    private readonly lookups: ModelLookups,
   ) {}
 
   @Field(() => ID)
@@ -113,6 +156,16 @@ export class Model {
 
   @Field(() => [BurnInFactView], { description: 'Burn-ins computed so far on this model (empty until a sampler needs one).' })
   async burnIns(): Promise<BurnInFact[]> {
-    return this.entry.status === 'READY' ? this.burnInLookup(this.entry.id) : [];
+    return this.entry.status === 'READY' ? this.lookups.burnIns(this.entry.id) : [];
+  }
+
+  @Field(() => [CalibrationReportView], {
+    nullable: true,
+    description: 'Calibration of D, fitted at load on the held-out real samples (manifest `calibration`); null when the model ships none.',
+  })
+  async calibration(): Promise<CalibrationReportView[] | null> {
+    if (this.entry.status !== 'READY') return null;
+    const reports = await this.lookups.calibration(this.entry.id);
+    return reports ? reports.map((r) => new CalibrationReportView(r)) : null;
   }
 }

@@ -71,13 +71,25 @@ export class SampleStats {
   get proposed(): number {
     return this.stats.proposed;
   }
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Samples output (returned or streamed) so far.' })
+  get outputs(): number {
+    return this.stats.accepted;
+  }
+  @Field(() => Int, { deprecationReason: 'Use outputs: the same number (an MH chain outputs a state, not an accepted proposal).' })
   get accepted(): number {
     return this.stats.accepted;
   }
-  @Field(() => Float, { description: 'accepted / proposed.' })
+  @Field(() => Float, { description: 'outputs / proposed.' })
   get acceptanceRate(): number {
     return this.stats.acceptanceRate;
+  }
+  @Field(() => Int, { description: 'Outputs that are different proposals (an MH chain may output the same state more than once).' })
+  get distinctOutputs(): number {
+    return this.stats.distinctOutputs;
+  }
+  @Field(() => Float, { nullable: true, description: 'proposed / outputs: the cost of one sample; null before the first output.' })
+  get proposalsPerOutput(): number | null {
+    return this.stats.proposalsPerOutput;
   }
   @Field(() => Int, { description: 'Proposals whose logit was NaN or ±Inf (counted as rejections).' })
   get invalidLogits(): number {
@@ -106,6 +118,18 @@ export class SampleStats {
   @Field(() => Float, { nullable: true, description: 'Mean γ over batches (DRS).' })
   get gammaMean(): number | null {
     return this.stats.gammaMean;
+  }
+  @Field(() => Int, { description: 'Outputs a `sample` query took back when the sampler’s bound (D̃_M) rose after accepting them, and replaced by further draws (re-thinning keeps the result exact).' })
+  get retracted(): number {
+    return this.stats.retracted;
+  }
+  @Field(() => Int, { description: 'Outputs already sent that were accepted under a lower bound than the current one: a stream cannot take them back, so they were accepted too often.' })
+  get staleOutputs(): number {
+    return this.stats.staleOutputs;
+  }
+  @Field(() => Boolean, { description: 'True when the bound rose after samples went out (retracted > 0 or staleOutputs > 0).' })
+  get boundRoseAfterOutput(): boolean {
+    return this.stats.retracted > 0 || this.stats.staleOutputs > 0;
   }
   @Field(() => Float)
   get elapsedMs(): number {

@@ -2,9 +2,8 @@
 import 'reflect-metadata';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import type { SamplerParameter, SamplerPlugin } from '../../contracts.js';
+import type { AnySamplerPlugin, SamplerParameter, SamplerParameterValue } from '../../contracts.js';
 import { SamplerParameterType } from './enums.js';
-
 
 @ObjectType({ description: 'One declared sampler parameter; `params` in SampleInput are checked against these.' })
 export class SamplerParameterInfo {
@@ -21,8 +20,13 @@ export class SamplerParameterInfo {
   }
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'Applied when the request omits the parameter; null = no default (unset unless given).' })
-  get default(): number | boolean | null {
+  get default(): SamplerParameterValue | null {
     return this.declaration.default ?? null;
+  }
+
+  @Field(() => [String], { nullable: true, description: 'The allowed values of an ENUM parameter; null for other types.' })
+  get allowedValues(): readonly string[] | null {
+    return this.declaration.type === 'enum' ? (this.declaration.values ?? []) : null;
   }
 
   @Field(() => Float, { nullable: true, description: 'Inclusive lower bound (numbers).' })
@@ -43,7 +47,7 @@ export class SamplerParameterInfo {
 
 @ObjectType({ description: 'A sampler plugin registered on this server.' })
 export class SamplerInfo {
-  constructor(private readonly plugin: SamplerPlugin) {}
+  constructor(private readonly plugin: AnySamplerPlugin) {}
 
   @Field(() => String)
   get name(): string {
@@ -55,7 +59,7 @@ export class SamplerInfo {
     return this.plugin.description;
   }
 
-  @Field(() => Int, { description: 'The sampler contract version the plugin implements (src/contracts.ts).' })
+  @Field(() => Int, { description: 'The sampler contract version the plugin implements (src/contracts.ts); version 1 plugins run through an adapter.' })
   get contractVersion(): number {
     return this.plugin.contractVersion;
   }
