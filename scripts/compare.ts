@@ -136,7 +136,8 @@ async function main(): Promise<void> {
   const seed = intArg('seed', args.seed);
   const maxProposals = intArg('max-proposals', args['max-proposals']) ?? 5_000_000;
   const gateway = new SamplingGateway(
-    { modelsDir: args['models-dir'], limits: { maxCount: Math.max(100_000, count), maxProposals: 1_000_000_000, maxComparedSamplers: Math.max(8, samplers.length) } },
+    // A local command: --max-proposals per configuration is its only budget.
+    { modelsDir: args['models-dir'], limits: { maxCount: Math.max(100_000, count), maxProposals: 1_000_000_000, maxOperationProposals: Infinity, maxComparedSamplers: Math.max(8, samplers.length) } },
     [createNaiveSampler(), createThresholdSampler(), createDrsSampler()] as SamplerPlugin[],
   );
   await gateway.start(quiet);
