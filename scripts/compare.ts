@@ -21,6 +21,7 @@ import { ProgressReporter } from './compare/progress.js';
 async function compare(args: CompareArgs): Promise<void> {
   const { model, samplers, count, seed, maxProposals } = args;
   const gateway = new SamplingGateway(
+    // A local command: --max-proposals per configuration is its only budget.
     { modelsDir: args.modelsDir, limits: { maxCount: Math.max(100_000, count), maxProposals: Math.max(1_000_000_000, maxProposals), maxComparedSamplers: Math.max(8, samplers.length), maxOperationProposals: Infinity } },
     [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler()] as AnySamplerPlugin[],
   );

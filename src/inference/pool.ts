@@ -14,7 +14,11 @@ export interface WorkerPoolOptions {
   readonly intraOpNumThreads?: number;
   /** Rounds queued on one worker at once; 2 keeps a worker busy while the main thread handles a reply. */
   readonly maxInFlightPerWorker?: number;
-  /** How long `close()` waits for a worker to finish its rounds before terminating it. Default 10 s. */
+  /**
+   * How long `close()` waits for a worker's native runs already started (it starts no more)
+   * before terminating it. Default: as long as they take (one round at most per run in flight):
+   * terminating a thread, or exiting the process, while onnxruntime runs aborts the process.
+   */
   readonly closeTimeoutMs?: number;
 }
 
@@ -70,7 +74,7 @@ export class WorkerPool {
     // threads plus the main thread halved small-batch throughput (bench/engine.ts).
     this.intraOpNumThreads = Math.max(1, Math.floor(options.intraOpNumThreads ?? Math.max(1, Math.floor((cores - 1) / this.size))));
     this.maxInFlight = Math.max(1, options.maxInFlightPerWorker ?? 2);
-    this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? Infinity;
     for (let i = 0; i < this.size; i++) this.slots.push(this.startSlot());
   }
 
@@ -165,9 +169,10 @@ export class WorkerPool {
   }
 
   /**
-   * Stops the workers: queued rounds are rejected, rounds already inside a worker finish (a
-   * session released under `run()` aborts the whole process), then the sessions are released.
-   * A worker that has not answered within `closeTimeoutMs` is terminated anyway.
+   * Stops the workers: queued rounds are rejected; a worker answers its rounds that have not
+   * reached onnxruntime yet with an error, lets the native runs already started return (a
+   * session released or a thread terminated under `run()` aborts the whole process), then
+   * releases its sessions and the thread is terminated.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -176,13 +181,13 @@ export class WorkerPool {
     await Promise.all(
       this.slots.map(async (slot) => {
         const closed = new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.closeTimeoutMs);
-          slot.worker.on('message', (m: FromWorker) => {
-            if (m.type === 'closed') {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
+          const timer = Number.isFinite(this.closeTimeoutMs) ? setTimeout(resolve, this.closeTimeoutMs) : undefined;
+          const done = (): void => {
+            clearTimeout(timer);
+            resolve();
+          };
+          slot.worker.on('message', (m: FromWorker) => void (m.type === 'closed' && done()));
+          slot.worker.once('exit', done); // a worker that died answers nothing
         });
         slot.worker.postMessage({ type: 'close' } satisfies ToWorker);
         await closed;

@@ -16,6 +16,12 @@ const port = parentPort!;
 const options = workerData as WorkerOptions;
 const sessions = new Map<string, Promise<Sessions>>();
 const singles = new Map<string, Promise<ort.InferenceSession>>();
+/**
+ * Jobs still running: `close` waits for them. Releasing a session under `run()`, or terminating
+ * the thread while onnxruntime's native run is in progress, aborts the whole process.
+ */
+const inFlight = new Set<Promise<void>>();
+let closing = false;
 
 function open(path: string): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(path, {
@@ -36,11 +42,18 @@ function sessionsFor(model: WorkerModelSpec): Promise<Sessions> {
   return s;
 }
 
+/** Once `close` has arrived, no new native run starts: the close then waits for at most the ones already started. */
+function refuseIfClosing(): void {
+  if (closing) throw new Error('the worker is closing');
+}
+
 async function run(jobId: number, model: WorkerModelSpec, rows: number, latents: ArrayBuffer): Promise<void> {
   const started = performance.now();
   const { generator, discriminator } = await sessionsFor(model);
   const z = new ort.Tensor('float32', new Float32Array(latents), [rows, model.latentDim]);
+  refuseIfClosing();
   const x = (await generator.run({ [model.generatorInput]: z }))[model.generatorOutput] as ort.Tensor;
+  refuseIfClosing();
   const d = (await discriminator.run({ [model.discriminatorInput]: x }))[model.discriminatorOutput] as ort.Tensor;
   const samples = ownedBuffer(x.data as Float32Array);
   const logits = ownedBuffer(d.data as Float32Array);
@@ -56,14 +69,12 @@ async function runSingle(jobId: number, model: SingleModelSpec, rows: number, in
     singles.set(model.id, session);
   }
   const tensor = new ort.Tensor('float32', new Float32Array(input), [rows, ...model.rowShape]);
-  const results = await (await session).run({ [model.input]: tensor }, [...model.outputs]);
+  const ready = await session;
+  refuseIfClosing();
+  const results = await ready.run({ [model.input]: tensor }, [...model.outputs]);
   const outputs = model.outputs.map((name) => ownedBuffer(results[name]!.data as Float32Array));
   port.postMessage({ type: 'single-result', jobId, outputs } satisfies FromWorker, outputs);
 }
-
-/** Jobs still running: `close` waits for them, since releasing a session under `run()` aborts the process. */
-const inFlight = new Set<Promise<void>>();
-let closing = false;
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'run' || message.type === 'single') {

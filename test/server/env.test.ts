@@ -47,6 +47,13 @@ describe('settings from the environment', () => {
     expect(() => configFromEnv({ MODELS_DIR: file })).toThrow(`MODELS_DIR: ${file} does not exist or is not a folder`);
   });
 
+  it('reads ALLOWED_ORIGINS as a list of origins, and names a bad entry', () => {
+    expect(configFromEnv({ ALLOWED_ORIGINS: ' https://App.Example.com:443 , http://localhost:3000,' }).allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    expect(samplingOptionsFor(configFromEnv({ ALLOWED_ORIGINS: '*' })).allowedOrigins).toEqual(['*']);
+    expect(() => configFromEnv({ ALLOWED_ORIGINS: 'https://ok.example,evil' })).toThrow(/ALLOWED_ORIGINS: "evil" is not an origin/);
+    expect(() => configFromEnv({ ALLOWED_ORIGINS: 'null' })).toThrow(/"null" is not an origin/);
+  });
+
   it('serves no models, rather than failing, while the bundled models/ folder does not exist yet', () => {
     const options = samplingOptionsFor({ port: 0, host: 'localhost', modelsDir: '/no/bundled/models', modelsDirExplicit: false, limits: {}, logLevel: 'info' });
     expect(options.repository?.list()).toEqual([]);
