@@ -1,6 +1,6 @@
 /** Compact encodings of sample values for clients that do not want JSON number lists. */
 import { endianness } from 'node:os';
-import { encodePng, toBytes } from '../images/png-encoder.js';
+import { encodePngScanlines } from '../images/png-encoder.js';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -23,22 +23,26 @@ export function base64ToFloat32(text: string): Float32Array {
 /**
  * One image sample (`[channels, height, width]`, planar as the generator writes it) as a PNG
  * data URL, `range` mapped to 0–255. Grayscale for 1 channel, RGB for 3; null otherwise.
+ * Pixels go straight into PNG scanlines (interleaved for RGB): no intermediate arrays.
  */
 export function imageDataUrl(values: Float32Array, shape: readonly number[], range: readonly [number, number]): string | null {
   if (shape.length !== 3) return null;
   const [channels, height, width] = shape as [number, number, number];
   if (channels !== 1 && channels !== 3) return null;
-  const planar = toBytes(values, range[0], range[1]);
-  let pixels = planar;
-  if (channels === 3) {
-    // PNG wants interleaved RGB; the generator writes planes (CHW).
-    const plane = width * height;
-    pixels = new Uint8Array(plane * 3);
-    for (let i = 0; i < plane; i++) {
-      pixels[i * 3] = planar[i] as number;
-      pixels[i * 3 + 1] = planar[plane + i] as number;
-      pixels[i * 3 + 2] = planar[2 * plane + i] as number;
+  const [low, high] = range;
+  const scale = 255 / (high - low);
+  const plane = width * height;
+  const stride = width * channels + 1;
+  const scanlines = new Uint8Array(stride * height); // filter bytes stay 0 (None)
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < height; y++) {
+      const from = c * plane + y * width;
+      let to = y * stride + 1 + c;
+      for (let x = 0; x < width; x++, to += channels) {
+        const v = Math.round(((values[from + x] as number) - low) * scale);
+        scanlines[to] = v > 0 ? (v < 255 ? v : 255) : 0; // clamps; NaN → 0
+      }
     }
   }
-  return `data:image/png;base64,${encodePng(width, height, channels, pixels).toString('base64')}`;
+  return `data:image/png;base64,${encodePngScanlines(width, height, channels, scanlines).toString('base64')}`;
 }

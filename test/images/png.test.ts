@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, encodePng, toBytes } from '../../src/images/png-encoder.js';
+import { crc32, encodePng, encodePngScanlines, toBytes } from '../../src/images/png-encoder.js';
 import { Raster, scatter } from '../../src/images/plot.js';
 
 /** Decodes our own (filter-0, non-interlaced) PNG output back to pixels. */
@@ -48,6 +48,7 @@ describe('PNG encoder', () => {
 
   it('refuses a pixel buffer of the wrong size, naming both sizes', () => {
     expect(() => encodePng(2, 2, 3, new Uint8Array(11))).toThrow('expected 2×2×3 = 12 bytes, got 11');
+    expect(() => encodePngScanlines(2, 2, 1, new Uint8Array(5))).toThrow('expected 2 scanlines of 1 + 2×1 bytes = 6 bytes, got 5');
   });
 
   it('maps a value range to bytes with clamping', () => {
