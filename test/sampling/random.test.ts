@@ -35,4 +35,14 @@ describe('Random', () => {
     expect(Math.max(...u)).toBeLessThanOrEqual(1);
     expect(Math.min(...new Random(1).latents(1000, 3, 'normal'))).toBeLessThan(-2);
   });
+
+  it('fills normal latents with exactly the numbers normal() gives, across calls of any length', () => {
+    const bulk = new Random(5, 1);
+    const one = new Random(5, 1);
+    for (const length of [7, 1, 4, 3, 2048, 5]) {
+      const got = bulk.latents(length, 1, 'normal');
+      const want = Float32Array.from({ length }, () => one.normal());
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
 });
