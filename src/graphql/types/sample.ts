@@ -12,6 +12,7 @@ import type { SampleOutcome } from '../../sampling/outcome.js';
 import type { AcceptedSamples, RunStats } from '../../sampling/run.js';
 import type { StreamEvent } from '../../sampling/stream.js';
 import { float32ToBase64, imageDataUrl } from '../encoding.js';
+import { FloatVector } from './float-vector.js';
 import { SampleMetricsView } from './metrics.js';
 
 /** Static costs for MAX_QUERY_COMPLEXITY (every other field costs 1). */
@@ -143,29 +144,33 @@ export class SampleStats {
 
 @ObjectType({ description: 'One accepted sample.' })
 export class Sample {
+  /** A row of the result's arrays (no per-sample copies or views: a result may hold 100,000 samples). */
   constructor(
-    private readonly data: Float32Array,
-    private readonly logitValue: number,
-    private readonly probability: number,
+    private readonly arrays: AcceptedSamples,
+    private readonly row: number,
     private readonly model: ReadyModel,
   ) {}
 
-  @Field(() => [Float], { description: 'The sample’s values, row-major in outputShape.' })
+  @Field(() => FloatVector, { description: 'The sample’s values, row-major in outputShape (a JSON array of numbers).' })
   get values(): number[] {
-    return Array.from(this.data);
+    const { samples, sampleSize } = this.arrays;
+    const out = new Array<number>(sampleSize);
+    for (let j = 0, from = this.row * sampleSize; j < sampleSize; j++) out[j] = samples[from + j] as number;
+    return out;
   }
   @Field(() => Float, { description: 'D̃(x), the discriminator logit.' })
   get logit(): number {
-    return this.logitValue;
+    return this.arrays.logits[this.row] as number;
   }
   @Field(() => Float, { description: 'The probability the sampler accepted it with.' })
   get acceptanceProbability(): number {
-    return this.probability;
+    return this.arrays.acceptanceProbabilities[this.row] as number;
   }
   @Field(() => String, { nullable: true, complexity: COMPLEXITY.png, description: 'A PNG data URL (image models with 1 or 3 channels; null otherwise), output.range mapped to 0–255.' })
   png(): string | null {
     const { kind, shape, range } = this.model.manifest.output;
-    return kind === 'image' && range ? imageDataUrl(this.data, shape, range) : null;
+    const { samples, sampleSize } = this.arrays;
+    return kind === 'image' && range ? imageDataUrl(samples.subarray(this.row * sampleSize, (this.row + 1) * sampleSize), shape, range) : null;
   }
 }
 
@@ -185,8 +190,9 @@ export abstract class SampleBatch {
 
   @Field(() => [Sample])
   samples(): Sample[] {
-    const { samples, logits, acceptanceProbabilities, count, sampleSize } = this.arrays;
-    return Array.from({ length: count }, (_, i) => new Sample(samples.subarray(i * sampleSize, (i + 1) * sampleSize), logits[i]!, acceptanceProbabilities[i]!, this.model));
+    const out = new Array<Sample>(this.arrays.count);
+    for (let i = 0; i < out.length; i++) out[i] = new Sample(this.arrays, i, this.model);
+    return out;
   }
 
   @Field(() => String, { description: 'All values as little-endian float32, base64, row-major: count × product(sampleShape) numbers.' })
