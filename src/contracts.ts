@@ -271,15 +271,62 @@ export function checkCalibration(sampler: string, method: SamplerParameterValue 
 /**
  * The q-th percentile (0–100) of `values`, with linear interpolation between order
  * statistics (numpy's default). Percentiles are 0–100, never 0–1 (docs/sampling.md, "Pitfalls").
+ * O(n): selects the two order statistics instead of sorting (NaN ranks above every number, as
+ * in a sort).
  */
 export function percentile(values: ArrayLike<number>, q: number): number {
   if (!(q >= 0 && q <= 100)) throw new RangeError(`percentile must be in [0, 100], got ${q}`);
   const n = values.length;
   if (n === 0) throw new RangeError('percentile of an empty set');
-  const sorted = Float64Array.from(values).sort();
+  const a = new Float64Array(n);
+  let m = 0; // numbers first, NaNs after them
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (v === v) a[m++] = v;
+  }
+  a.fill(NaN, m);
   const rank = (q / 100) * (n - 1);
   const lo = Math.floor(rank);
-  const hi = Math.min(lo + 1, n - 1);
-  const lower = sorted[lo] as number;
-  return lower + (rank - lo) * ((sorted[hi] as number) - lower);
+  if (lo >= m) return NaN;
+  const lower = select(a, lo, m);
+  if (rank === lo) return lower;
+  if (lo + 1 >= m) return NaN;
+  let upper = Infinity; // the next order statistic: the least of what selection left above `lo`
+  for (let i = lo + 1; i < m; i++) if ((a[i] as number) < upper) upper = a[i] as number;
+  return lower + (rank - lo) * (upper - lower);
+}
+
+/** Rearranges a[0..end) so that a[k] is its k-th smallest, smaller ones before it and larger after (quickselect, median of three; heapsort-free fallback to a sort if unlucky). */
+function select(a: Float64Array, k: number, end: number): number {
+  let left = 0;
+  let right = end - 1;
+  for (let budget = 2 * Math.ceil(Math.log2(end + 1)) + 8; right > left; budget--) {
+    if (budget === 0) {
+      a.subarray(left, right + 1).sort();
+      break;
+    }
+    const mid = (left + right) >>> 1;
+    // median of three into a[mid], then Hoare partition around it
+    if ((a[mid] as number) < (a[left] as number)) swap(a, mid, left);
+    if ((a[right] as number) < (a[left] as number)) swap(a, right, left);
+    if ((a[right] as number) < (a[mid] as number)) swap(a, right, mid);
+    const pivot = a[mid] as number;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) swap(a, i++, j--);
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break; // j < k < i: a[k] equals the pivot and sits in place
+  }
+  return a[k] as number;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i] as number;
+  a[i] = a[j] as number;
+  a[j] = t;
 }
