@@ -1,5 +1,5 @@
 // Used by common.py: run one ONNX file in onnxruntime-node and compare with reference outputs.
-// argv[2]: a JSON spec {model, input, dims, inFile, outputs: {name: {file, dims}}}.
+// argv[2]: a JSON spec {model, inputs: [{name, type: "float32"|"int64", dims, file}], outputs: {name: {file, dims}}}.
 // Prints {"output": maxAbsErr, ...} as JSON on the last line; exits 1 on a shape mismatch.
 const fs = require("fs");
 const path = require("path");
@@ -13,8 +13,13 @@ function readF32(file) {
 (async () => {
   const spec = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
   const s = await ort.InferenceSession.create(spec.model);
-  const x = new ort.Tensor("float32", readF32(spec.inFile), spec.dims);
-  const out = await s.run({ [spec.input]: x });
+  const feeds = {};
+  for (const i of spec.inputs) {
+    const b = fs.readFileSync(i.file);
+    const data = i.type === "int64" ? new BigInt64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) : readF32(i.file);
+    feeds[i.name] = new ort.Tensor(i.type, data, i.dims);
+  }
+  const out = await s.run(feeds);
   const res = {};
   for (const [name, o] of Object.entries(spec.outputs)) {
     const t = out[name];

@@ -53,15 +53,20 @@ def load_fashion(split):
 
 
 def export_onnx(module, example, path, input_name, output_names, dynamic_out=True):
+    export_onnx_inputs(module, [(input_name, example)], path, output_names, dynamic_out)
+
+
+def export_onnx_inputs(module, inputs, path, output_names, dynamic_out=True):
+    """inputs: [(name, example tensor)] in forward()'s argument order; batch axis 0 dynamic."""
     module.eval()
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    dyn = {input_name: {0: "batch"}}
+    dyn = {name: {0: "batch"} for name, _ in inputs}
     if dynamic_out:
         for o in output_names:
             dyn[o] = {0: "batch"}
     torch.onnx.export(
-        module, (example,), path,
-        input_names=[input_name], output_names=output_names,
+        module, tuple(t for _, t in inputs), path,
+        input_names=[name for name, _ in inputs], output_names=output_names,
         dynamic_axes=dyn, opset_version=OPSET, do_constant_folding=True,
     )
     import onnx
@@ -70,23 +75,28 @@ def export_onnx(module, example, path, input_name, output_names, dynamic_out=Tru
 
 
 def onnx_check_node(path, input_name, in_shape, expect):
-    """Run the ONNX file in onnxruntime-node at batch 1 and 37 on the given inputs and compare with
-    torch outputs. expect: dict batch -> (input ndarray, {output: ndarray}). Returns max abs err."""
+    """Run the ONNX file in onnxruntime-node on the given inputs and compare with torch outputs.
+    expect: dict batch -> (input ndarray or [(name, ndarray)], {output: ndarray}). Returns, per
+    batch, {output: max abs err}."""
     os.makedirs(OUT_DIR, exist_ok=True)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check_onnx.cjs")
     errs = {}
     for batch, (inp, outs) in expect.items():
         base = os.path.join(OUT_DIR, f"_chk_{os.getpid()}_{batch}")
-        inp.astype("<f4").tofile(base + ".in")
-        spec = {"model": path, "input": input_name, "dims": list(inp.shape), "inFile": base + ".in",
-                "outputs": {}}
+        # inp: one float32 array for `input_name`, or a list of (name, array) (float32 or int64)
+        named = [(input_name, inp)] if isinstance(inp, np.ndarray) else list(inp)
+        spec = {"model": path, "inputs": [], "outputs": {}}
+        for k, (name, arr) in enumerate(named):
+            kind = "int64" if arr.dtype == np.int64 else "float32"
+            arr.astype("<i8" if kind == "int64" else "<f4").tofile(f"{base}.in{k}")
+            spec["inputs"].append({"name": name, "type": kind, "dims": list(arr.shape), "file": f"{base}.in{k}"})
         for name, arr in outs.items():
             arr.astype("<f4").tofile(base + "." + name)
             spec["outputs"][name] = {"file": base + "." + name, "dims": list(arr.shape)}
         with open(base + ".json", "w") as f:
             json.dump(spec, f)
         r = subprocess.run(["node", script, base + ".json"], capture_output=True, text=True)
-        for ext in [".in", ".json"] + ["." + n for n in outs]:
+        for ext in [f".in{k}" for k in range(len(named))] + [".json"] + ["." + n for n in outs]:
             try:
                 os.remove(base + ext)
             except OSError:
@@ -123,18 +133,31 @@ def write_json(path, obj):
         f.write("\n")
 
 
+def _score(D, batch):
+    return D(*batch) if isinstance(batch, tuple) else D(batch)
+
+
+def _rows(batch, i, j):
+    return tuple(t[i:j] for t in batch) if isinstance(batch, tuple) else batch[i:j]
+
+
+def _len(batch):
+    return len(batch[0]) if isinstance(batch, tuple) else len(batch)
+
+
 def keep_training(D, sample_real, sample_fake, val_real, val_fake, lr=1e-4, batch=256,
                   eval_every=100, patience=10, max_steps=20000, log=print, betas=(0.5, 0.999)):
     """KeepTraining(D) of the DRS paper: train D alone on fresh real vs fresh G samples with
     BCE-with-logits; early-stop on the BCE of a fixed validation set (real label 1, fake 0).
-    Restores the best D. Returns dict with history."""
+    Restores the best D. Returns dict with history. Batches and validation sets are tensors, or
+    tuples of D's inputs (e.g. (x, label) for a conditional D)."""
     opt = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
 
     def val_loss():
         D.eval()
         with torch.no_grad():
-            lr_ = torch.cat([D(val_real[i:i + 1000]) for i in range(0, len(val_real), 1000)])
-            lf_ = torch.cat([D(val_fake[i:i + 1000]) for i in range(0, len(val_fake), 1000)])
+            lr_ = torch.cat([_score(D, _rows(val_real, i, i + 1000)) for i in range(0, _len(val_real), 1000)])
+            lf_ = torch.cat([_score(D, _rows(val_fake, i, i + 1000)) for i in range(0, _len(val_fake), 1000)])
             loss = 0.5 * (F.binary_cross_entropy_with_logits(lr_, torch.ones_like(lr_))
                           + F.binary_cross_entropy_with_logits(lf_, torch.zeros_like(lf_)))
             acc = 0.5 * ((lr_ > 0).float().mean() + (lf_ < 0).float().mean())
@@ -151,7 +174,7 @@ def keep_training(D, sample_real, sample_fake, val_real, val_fake, lr=1e-4, batc
     while step < max_steps:
         for _ in range(eval_every):
             xr, xf = sample_real(batch), sample_fake(batch)
-            lr_, lf_ = D(xr), D(xf)
+            lr_, lf_ = _score(D, xr), _score(D, xf)
             loss = 0.5 * (F.binary_cross_entropy_with_logits(lr_, torch.ones_like(lr_))
                           + F.binary_cross_entropy_with_logits(lf_, torch.zeros_like(lf_)))
             opt.zero_grad()
