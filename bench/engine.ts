@@ -101,7 +101,9 @@ async function smallCallers(engine: SamplingEngine, model: ReadyModel): Promise<
 async function main(): Promise<void> {
   const model = await loadBenchModel();
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`model ${model.id} · batch ${BATCH} · ${ROUNDS} rounds · ${REPS} reps · intraOpNumThreads ${THREADS} · ${availableParallelism()} cores (${cpu}) · node ${process.version}`);
+  console.log(
+    `model ${model.id} · batch ${BATCH} · ${ROUNDS} rounds · ${REPS} reps · intraOpNumThreads ${THREADS} · ${availableParallelism()} cores (${cpu}) · node ${process.version}`,
+  );
   const bare: number[] = [];
   const eng: number[] = [];
   const batched: number[] = [];
@@ -121,7 +123,9 @@ async function main(): Promise<void> {
     batched.push(b.rate);
     meanBatch = b.meanBatch;
     unbatched.push((await smallCallers(alone, model)).rate);
-    console.log(`rep ${rep + 1}: bare ${fmt(bare.at(-1)!)} · engine ${fmt(eng.at(-1)!)} · 32 callers batched ${fmt(batched.at(-1)!)} · unbatched ${fmt(unbatched.at(-1)!)}`);
+    console.log(
+      `rep ${rep + 1}: bare ${fmt(bare.at(-1)!)} · engine ${fmt(eng.at(-1)!)} · 32 callers batched ${fmt(batched.at(-1)!)} · unbatched ${fmt(unbatched.at(-1)!)}`,
+    );
   }
   await Promise.all([single.close(), shared.close(), alone.close()]);
   const rows: [string, string][] = [
@@ -136,8 +140,12 @@ async function main(): Promise<void> {
   const batchRatio = median(batched) / median(unbatched);
   const perRepEngine = eng.map((e, i) => e / bare[i]!);
   const perRepBatch = batched.map((b, i) => b / unbatched[i]!);
-  console.log(`\nengine / bare     = ${engineRatio.toFixed(2)}× (target ≥ 0.95×; per rep ${perRepEngine.map((r) => r.toFixed(2)).join(', ')}) ${engineRatio >= 0.95 ? 'PASS' : 'MISS'}`);
-  console.log(`batched / unbatched = ${batchRatio.toFixed(2)}× (target ≥ 4×; per rep ${perRepBatch.map((r) => r.toFixed(2)).join(', ')}) ${batchRatio >= 4 ? 'PASS' : 'MISS'}`);
+  console.log(
+    `\nengine / bare     = ${engineRatio.toFixed(2)}× (target ≥ 0.95×; per rep ${perRepEngine.map((r) => r.toFixed(2)).join(', ')}) ${engineRatio >= 0.95 ? 'PASS' : 'MISS'}`,
+  );
+  console.log(
+    `batched / unbatched = ${batchRatio.toFixed(2)}× (target ≥ 4×; per rep ${perRepBatch.map((r) => r.toFixed(2)).join(', ')}) ${batchRatio >= 4 ? 'PASS' : 'MISS'}`,
+  );
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');

@@ -29,16 +29,19 @@ async function main(): Promise<void> {
     const burnIn = await engine.burnIn(model, largest);
     const msPerProposal = (performance.now() - started) / largest;
     // Running max after each size (logits are in proposal order; the few non-finite ones were skipped).
-    const rows = [...sizes].sort((a, b) => a - b).map((size) => {
-      let max = -Infinity;
-      for (let i = 0; i < Math.min(size, burnIn.logits.length); i++) max = Math.max(max, burnIn.logits[i]!);
-      return { size, max, ms: size * msPerProposal };
-    });
+    const rows = [...sizes]
+      .sort((a, b) => a - b)
+      .map((size) => {
+        let max = -Infinity;
+        for (let i = 0; i < Math.min(size, burnIn.logits.length); i++) max = Math.max(max, burnIn.logits[i]!);
+        return { size, max, ms: size * msPerProposal };
+      });
     const top = burnIn.logitMax;
     console.log(`${args.model}: running max of one seeded burn-in of ${largest} proposals\n`);
     console.log('| burnInSamples | D̃_M | below the largest | e^gap (over-acceptance) | ms |');
     console.log('|---|---|---|---|---|');
-    for (const r of rows) console.log(`| ${r.size} | ${r.max.toFixed(3)} | ${(top - r.max).toFixed(3)} | ${Math.exp(top - r.max).toFixed(2)}× | ${r.ms.toFixed(0)} |`);
+    for (const r of rows)
+      console.log(`| ${r.size} | ${r.max.toFixed(3)} | ${(top - r.max).toFixed(3)} | ${Math.exp(top - r.max).toFixed(2)}× | ${r.ms.toFixed(0)} |`);
   } finally {
     await engine.close();
   }

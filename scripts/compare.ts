@@ -22,7 +22,15 @@ async function compare(args: CompareArgs): Promise<void> {
   const { model, samplers, count, seed, maxProposals } = args;
   const gateway = new SamplingGateway(
     // A local command: --max-proposals per configuration is its only budget.
-    { modelsDir: args.modelsDir, limits: { maxCount: Math.max(100_000, count), maxProposals: Math.max(1_000_000_000, maxProposals), maxComparedSamplers: Math.max(8, samplers.length), maxOperationProposals: Infinity } },
+    {
+      modelsDir: args.modelsDir,
+      limits: {
+        maxCount: Math.max(100_000, count),
+        maxProposals: Math.max(1_000_000_000, maxProposals),
+        maxComparedSamplers: Math.max(8, samplers.length),
+        maxOperationProposals: Infinity,
+      },
+    },
     [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler()] as AnySamplerPlugin[],
   );
   try {
@@ -40,8 +48,16 @@ async function compare(args: CompareArgs): Promise<void> {
       console.log(`\nsamples written to ${args.csv}`);
     }
     if (args.png) {
-      writePng(args.png, entries.flatMap((e) => (e.outcome ? [e.outcome] : [])));
-      console.log(`plot written to ${args.png} (panels left to right: ${entries.filter((e) => e.outcome).map((e) => label(e.sampler)).join(' · ')})`);
+      writePng(
+        args.png,
+        entries.flatMap((e) => (e.outcome ? [e.outcome] : [])),
+      );
+      console.log(
+        `plot written to ${args.png} (panels left to right: ${entries
+          .filter((e) => e.outcome)
+          .map((e) => label(e.sampler))
+          .join(' · ')})`,
+      );
     }
   } finally {
     await gateway.stop();
@@ -56,7 +72,12 @@ function asUsageError(error: unknown): UsageError | null {
   if (error instanceof SamplerParameterError) return new UsageError(`--samplers: ${error.message}`);
   if (!(error instanceof SamplingError)) return null;
   const { modelId, sampler, field } = error.details;
-  const flag = modelId !== undefined ? '--model' : sampler !== undefined ? '--samplers' : ({ count: '--count', seed: '--seed', maxProposals: '--max-proposals' } as Record<string, string>)[String(field)];
+  const flag =
+    modelId !== undefined
+      ? '--model'
+      : sampler !== undefined
+        ? '--samplers'
+        : ({ count: '--count', seed: '--seed', maxProposals: '--max-proposals' } as Record<string, string>)[String(field)];
   return flag ? new UsageError(`${flag}: ${error.message}`) : null;
 }
 

@@ -8,7 +8,14 @@ import { spawnServer } from '../test/helpers/child-server.js';
 import { subscribeAll, waitFor, wsClient } from '../test/graphql/client.js';
 
 const TRIES = Number(process.env.TRIES ?? 3);
-const input = (seed: number) => ({ modelId: 'fashion-mnist', sampler: { name: 'drs', params: { burnInSamples: 1000 } }, count: 100_000, seed, maxProposals: 20_000_000, batchSize: Number(process.env.BATCH ?? 2048) });
+const input = (seed: number) => ({
+  modelId: 'fashion-mnist',
+  sampler: { name: 'drs', params: { burnInSamples: 1000 } },
+  count: 100_000,
+  seed,
+  maxProposals: 20_000_000,
+  batchSize: Number(process.env.BATCH ?? 2048),
+});
 const post = (url: string, query: string, variables: object = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) }).then((r) => r.json());
 
@@ -16,10 +23,21 @@ let failures = 0;
 for (let t = 0; t < TRIES; t++) {
   const server = await spawnServer({ WORKERS: '1' }); // MAX_BATCH_SIZE passes through from the environment
   const client = wsClient(server);
-  const streams = Array.from({ length: 8 }, (_, i) => subscribeAll(client, `subscription($input: SampleInput!) { sampleStream(input: $input) { count } }`, { input: input(i) }));
-  const queries = Array.from({ length: 4 }, (_, i) => post(server.url, `query($input: SampleInput!) { sample(input: $input) { count } }`, { input: input(50 + i) }).catch(String));
+  const streams = Array.from({ length: 8 }, (_, i) =>
+    subscribeAll(client, `subscription($input: SampleInput!) { sampleStream(input: $input) { count } }`, { input: input(i) }),
+  );
+  const queries = Array.from({ length: 4 }, (_, i) =>
+    post(server.url, `query($input: SampleInput!) { sample(input: $input) { count } }`, { input: input(50 + i) }).catch(String),
+  );
   let active = 0;
-  const poll = setInterval(() => void post(server.url, '{ serverStats { activeRuns } }').then((r) => void (active = r.data?.serverStats.activeRuns ?? active), () => undefined), 100);
+  const poll = setInterval(
+    () =>
+      void post(server.url, '{ serverStats { activeRuns } }').then(
+        (r) => void (active = r.data?.serverStats.activeRuns ?? active),
+        () => undefined,
+      ),
+    100,
+  );
   await waitFor(() => active === 12, 120_000, 'all 12 runs to start').finally(() => clearInterval(poll));
   await new Promise((r) => setTimeout(r, 1500)); // rounds in flight
   const killedAt = Date.now();

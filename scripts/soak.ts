@@ -33,7 +33,14 @@ const hardStop = setTimeout(() => {
 }, DEADLINE_MS);
 
 const STREAM = `subscription($input: SampleInput!) { sampleStream(input: $input) { count stats { accepted } } }`;
-const streamInput = (seed: number) => ({ modelId: 'gaussians25', sampler: { name: 'drs', params: { gamma: 0 } }, count: 100_000, seed, maxProposals: 20_000_000, batchSize: 256 });
+const streamInput = (seed: number) => ({
+  modelId: 'gaussians25',
+  sampler: { name: 'drs', params: { gamma: 0 } },
+  count: 100_000,
+  seed,
+  maxProposals: 20_000_000,
+  batchSize: 256,
+});
 /** Storm streams send their first event at once (naive accepts everything), so they die mid-stream. */
 const stormInput = (seed: number) => ({ ...streamInput(seed), sampler: { name: 'naive' } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,21 +90,24 @@ async function sampleQueries(url: string, stop: AbortSignal): Promise<number> {
 /** 50 sockets each start a stream; once every one has sent an event, all are killed (no close frame). */
 async function storm(wsUrl: string, round: number): Promise<number> {
   const sockets = await Promise.all(
-    Array.from({ length: STORM_SOCKETS }, (_, i) =>
-      new Promise<WebSocket>((resolve) => {
-        const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
-        const give = setTimeout(() => resolve(socket), 8000); // a slow one is killed anyway
-        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
-        socket.on('message', (data: Buffer) => {
-          const type = (JSON.parse(String(data)) as { type: string }).type;
-          if (type === 'connection_ack') socket.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: STREAM, variables: { input: stormInput(round * 100 + i) } } }));
-          else if (type === 'next' || type === 'error') {
-            clearTimeout(give);
-            resolve(socket);
-          }
-        });
-        socket.on('error', () => undefined);
-      }),
+    Array.from(
+      { length: STORM_SOCKETS },
+      (_, i) =>
+        new Promise<WebSocket>((resolve) => {
+          const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+          const give = setTimeout(() => resolve(socket), 8000); // a slow one is killed anyway
+          socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+          socket.on('message', (data: Buffer) => {
+            const type = (JSON.parse(String(data)) as { type: string }).type;
+            if (type === 'connection_ack')
+              socket.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: STREAM, variables: { input: stormInput(round * 100 + i) } } }));
+            else if (type === 'next' || type === 'error') {
+              clearTimeout(give);
+              resolve(socket);
+            }
+          });
+          socket.on('error', () => undefined);
+        }),
     ),
   );
   for (const socket of sockets) socket.terminate();
@@ -116,7 +126,9 @@ async function main(): Promise<void> {
   const pid = server.child.pid!;
   console.log(`soak: server ${url} (pid ${pid}) up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const clients: Client[] = Array.from({ length: STREAM_CONNECTIONS }, () => createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }));
+  const clients: Client[] = Array.from({ length: STREAM_CONNECTIONS }, () =>
+    createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }),
+  );
   const streamStops: (() => void)[] = [];
   const streamEnds: Promise<string>[] = [];
   let streamEvents = 0;
@@ -186,14 +198,21 @@ async function main(): Promise<void> {
   const idle = proc(pid);
   const ticksPerSecond = 100;
   const cpuAfter = (100 * (idle.cpuTicks - end.cpuTicks)) / ticksPerSecond / 2;
-  const stats = ((await gql(url, `{ serverStats { activeRuns activeStreams streamsStarted errors { transport code count } } }`)) as { data: { serverStats: any } }).data.serverStats;
+  const stats = (
+    (await gql(url, `{ serverStats { activeRuns activeStreams streamsStarted errors { transport code count } } }`)) as { data: { serverStats: any } }
+  ).data.serverStats;
 
   server.child.kill('SIGTERM');
   const exit = await server.exited;
   clearTimeout(hardStop);
 
   const growth = (end.rssMb - warm.rssMb) / warm.rssMb;
-  const attackRows = [...answers].map(([name, { expected, seen }]) => ({ name, expected, seen: [...seen].map(([a, n]) => `${a} ×${n}`).join('; '), ok: seen.size === 1 && seen.has(expected) }));
+  const attackRows = [...answers].map(([name, { expected, seen }]) => ({
+    name,
+    expected,
+    seen: [...seen].map(([a, n]) => `${a} ×${n}`).join('; '),
+    ok: seen.size === 1 && seen.has(expected),
+  }));
   const checks = {
     'every stream ended cleanly (Complete)': ends.every((e) => e === 'complete'),
     'active runs after: 0': stats.activeRuns === 0 && stats.activeStreams === 0,
@@ -205,12 +224,19 @@ async function main(): Promise<void> {
     'no warning or stack trace in the server log': !/Warning|\n\s+at /.test(server.output()),
   };
 
-  console.log(`\nsoak: ${((Date.now() - started) / 1000).toFixed(1)} s in all; ${streamEvents} stream events, ${queriesDone} sample queries, ${latencies.length} trivial queries, ${killed} sockets killed mid-stream, ${stats.streamsStarted} streams started`);
+  console.log(
+    `\nsoak: ${((Date.now() - started) / 1000).toFixed(1)} s in all; ${streamEvents} stream events, ${queriesDone} sample queries, ${latencies.length} trivial queries, ${killed} sockets killed mid-stream, ${stats.streamsStarted} streams started`,
+  );
   console.log('\nerrors by code (server counters):');
-  for (const e of stats.errors as { transport: string; code: string; count: number }[]) console.log(`  ${e.transport.padEnd(4)} ${e.code.padEnd(28)} ${e.count}`);
-  console.log(`\ntrivial query ({ models { id status } }) under load: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
+  for (const e of stats.errors as { transport: string; code: string; count: number }[])
+    console.log(`  ${e.transport.padEnd(4)} ${e.code.padEnd(28)} ${e.count}`);
+  console.log(
+    `\ntrivial query ({ models { id status } }) under load: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+  );
   console.log(`active runs after: ${stats.activeRuns}; active streams after: ${stats.activeStreams}`);
-  console.log(`RSS after warm-up ${warm.rssMb.toFixed(0)} MB, at the end ${end.rssMb.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(100 * growth).toFixed(1)}%); after each counted round: ${rssTrend.join(', ')} MB`);
+  console.log(
+    `RSS after warm-up ${warm.rssMb.toFixed(0)} MB, at the end ${end.rssMb.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(100 * growth).toFixed(1)}%); after each counted round: ${rssTrend.join(', ')} MB`,
+  );
   console.log(`CPU after (2 s, idle server): ${cpuAfter.toFixed(1)}% of a core`);
   console.log(`SIGTERM: exit code ${exit.code}`);
   console.log('\nattacks (answer ×times, 1 per storm round):');

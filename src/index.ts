@@ -13,13 +13,30 @@ export { toGraphQLError } from './graphql/errors.js';
 export * from './contracts.js';
 export { ERROR_CODE_MEANINGS, ErrorCode, SamplingError, badInput, errorCode, limitExceeded, type LimitFacts } from './errors.js';
 export { DEFAULT_LIMITS, LIMITS, resolveLimits, type LimitName, type SamplingLimits } from './limits.js';
-export { SamplingGateway, type GatewayOptions, type GatewayState, type GatewayStats, type LogFields, type RunContext, type SamplingLogger } from './sampling/gateway.js';
+export {
+  SamplingGateway,
+  type GatewayOptions,
+  type GatewayState,
+  type GatewayStats,
+  type LogFields,
+  type RunContext,
+  type SamplingLogger,
+} from './sampling/gateway.js';
 export { METRICS_PREFIX, SamplingMetrics, type MetricsSource, type Scrape } from './sampling/metrics.js';
 export { createMetricsHandler, type NodeHandler } from './server/metrics.js';
 export { createHealthHandlers, type HealthHandlers } from './server/health.js';
 export { LOG_LEVELS, createLogger, pinoSamplingLogger, type LogLevel, type LoggerOptions } from './server/logging.js';
 export { ServerCounters, OperationKind, Transport, type CounterSink, type CountersSnapshot } from './sampling/counters.js';
-export { SamplingEngine, MAX_SEED, type EngineObserver, type EngineOptions, type RunOptions, type RunRound, type RunSummary, type SampleRequest } from './sampling/engine.js';
+export {
+  SamplingEngine,
+  MAX_SEED,
+  type EngineObserver,
+  type EngineOptions,
+  type RunOptions,
+  type RunRound,
+  type RunSummary,
+  type SampleRequest,
+} from './sampling/engine.js';
 export { resolveParams, type ResolvedParams } from './sampling/params.js';
 export type { CompareEntry, CompareRequest, SamplerSpec } from './sampling/compare.js';
 export type { SampleOutcome } from './sampling/outcome.js';

@@ -14,7 +14,11 @@ interface LimitSpec {
 export const LIMITS = {
   maxCount: { env: 'MAX_COUNT', default: 100_000, description: 'largest `count` per request' },
   maxProposals: { env: 'MAX_PROPOSALS', default: 20_000_000, description: 'largest `maxProposals` a request may ask for' },
-  defaultMaxProposals: { env: 'DEFAULT_MAX_PROPOSALS', default: 1_000_000, description: 'proposal budget of a request that sets none (capped by MAX_PROPOSALS and MAX_OPERATION_PROPOSALS)' },
+  defaultMaxProposals: {
+    env: 'DEFAULT_MAX_PROPOSALS',
+    default: 1_000_000,
+    description: 'proposal budget of a request that sets none (capped by MAX_PROPOSALS and MAX_OPERATION_PROPOSALS)',
+  },
   maxRequestBatchSize: { env: 'MAX_REQUEST_BATCH_SIZE', default: 8192, description: 'largest `batchSize` (proposals per round) a request may ask for' },
   maxComparedSamplers: { env: 'MAX_COMPARED_SAMPLERS', default: 8, description: 'sampler configurations per `compareSamplers`' },
   maxStreamsPerConnection: { env: 'MAX_STREAMS_PER_CONNECTION', default: 8, description: 'concurrent `sampleStream` subscriptions per WebSocket' },

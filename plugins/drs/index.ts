@@ -36,10 +36,31 @@ export function createDrsSampler(): SamplerPlugin<Prepared> {
       'gamma: 0 is exact rejection sampling; by default γ is the 95th percentile of F per batch (the published practice), trading exactness for acceptance rate.',
     monotone: true,
     parameters: [
-      { name: 'burnInSamples', type: 'int', default: 100_000, min: 100, max: 1_000_000, description: 'Generator samples used to estimate D̃_M before sampling (cached per model and size).' },
-      { name: 'epsilon', type: 'float', default: 1e-6, min: 1e-12, max: 0.1, description: 'ε in log(1 − exp(D̃ − D̃_M − ε)); keeps F̂ finite at the running max.' },
+      {
+        name: 'burnInSamples',
+        type: 'int',
+        default: 100_000,
+        min: 100,
+        max: 1_000_000,
+        description: 'Generator samples used to estimate D̃_M before sampling (cached per model and size).',
+      },
+      {
+        name: 'epsilon',
+        type: 'float',
+        default: 1e-6,
+        min: 1e-12,
+        max: 0.1,
+        description: 'ε in log(1 − exp(D̃ − D̃_M − ε)); keeps F̂ finite at the running max.',
+      },
       { name: 'gamma', type: 'float', min: -1000, max: 1000, description: 'Fixed γ (logit shift). 0 = exact rejection sampling. Excludes gammaPercentile.' },
-      { name: 'gammaPercentile', type: 'float', default: 95, min: 0, max: 100, description: 'γ as this percentile (0–100) of F over each batch; used when gamma is not given.' },
+      {
+        name: 'gammaPercentile',
+        type: 'float',
+        default: 95,
+        min: 0,
+        max: 100,
+        description: 'γ as this percentile (0–100) of F over each batch; used when gamma is not given.',
+      },
       calibrationParameter(),
     ],
     validate(params, given, model) {
@@ -54,7 +75,12 @@ export function createDrsSampler(): SamplerPlugin<Prepared> {
       return { logitMax: calibrator.logit(burnIn.logitMax), calibrator }; // calibrators are non-decreasing
     },
     start(params, prepared) {
-      return drsState({ epsilon: params.epsilon as number, gamma: params.gamma as number | undefined, gammaPercentile: params.gammaPercentile as number, ...prepared });
+      return drsState({
+        epsilon: params.epsilon as number,
+        gamma: params.gamma as number | undefined,
+        gammaPercentile: params.gammaPercentile as number,
+        ...prepared,
+      });
     },
   };
 }
@@ -79,7 +105,10 @@ function drsState({ epsilon, gamma: fixedGamma, gammaPercentile, logitMax: start
       }
       gamma = fixedGamma ?? percentile(f, gammaPercentile);
       const g = gamma;
-      return emitAccepted(round, f.map((v) => sigmoid(v - g)));
+      return emitAccepted(
+        round,
+        f.map((v) => sigmoid(v - g)),
+      );
     },
     rethin(outputs) {
       if (fixedGamma === undefined) return null; // a per-batch γ has no single target to re-thin towards

@@ -37,8 +37,22 @@ export function createMhSampler(): SamplerPlugin<Prepared> {
       'Metropolis-Hastings GAN: independence MH chains over generator proposals, accepting x′ with min(1, exp(D̃(x′) − D̃(x))); ' +
       'each chain starts from a held-out real sample (when the model ships them) and outputs its state after chainLength proposals.',
     parameters: [
-      { name: 'chainLength', type: 'int', default: 640, min: 1, max: 100_000, description: 'K: proposals per chain (the MH-GAN paper’s 640); each chain outputs its final state.' },
-      { name: 'chains', type: 'int', default: 64, min: 1, max: 4096, description: 'Chains advanced side by side; each round’s proposals are dealt to them in turn.' },
+      {
+        name: 'chainLength',
+        type: 'int',
+        default: 640,
+        min: 1,
+        max: 100_000,
+        description: 'K: proposals per chain (the MH-GAN paper’s 640); each chain outputs its final state.',
+      },
+      {
+        name: 'chains',
+        type: 'int',
+        default: 64,
+        min: 1,
+        max: 4096,
+        description: 'Chains advanced side by side; each round’s proposals are dealt to them in turn.',
+      },
       calibrationParameter(),
     ],
     validate(params, _given, model) {

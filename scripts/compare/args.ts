@@ -71,7 +71,7 @@ export function usage(): string {
   return [
     'usage: npm run compare -- [options]',
     '',
-    'Runs sampler configurations on one model and seed and prints a table like the DRS paper\'s',
+    "Runs sampler configurations on one model and seed and prints a table like the DRS paper's",
     'Table 1 (acceptance, quality metrics, time); progress goes to stderr.',
     '',
     'options:',
@@ -132,7 +132,8 @@ function samplerSpecs(raw: string): SamplerSpec[] {
   if (!Array.isArray(parsed) || parsed.length === 0) throw new UsageError(`--samplers must be ${shape}, got ${raw}`);
   return parsed.map((item: unknown, i) => {
     const spec = item as { name?: unknown; params?: unknown } | null;
-    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new UsageError(`--samplers must be ${shape}; item ${i + 1} is ${JSON.stringify(item)}`);
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+      throw new UsageError(`--samplers must be ${shape}; item ${i + 1} is ${JSON.stringify(item)}`);
     if (typeof spec.name !== 'string') throw new UsageError(`--samplers: item ${i + 1} needs a "name" (a sampler name, e.g. "drs")`);
     if (spec.params !== undefined && (typeof spec.params !== 'object' || spec.params === null || Array.isArray(spec.params))) {
       throw new UsageError(`--samplers: item ${i + 1}'s "params" must be an object, got ${JSON.stringify(spec.params)}`);

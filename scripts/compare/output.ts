@@ -6,7 +6,12 @@ import type { SampleMetrics } from '../../src/evaluation/evaluator.js';
 import type { CompareEntry, SamplerSpec } from '../../src/sampling/compare.js';
 import type { SampleOutcome } from '../../src/sampling/outcome.js';
 
-export const label = (s: SamplerSpec): string => (s.params && Object.keys(s.params).length > 0 ? `${s.name} ${Object.entries(s.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}` : s.name);
+export const label = (s: SamplerSpec): string =>
+  s.params && Object.keys(s.params).length > 0
+    ? `${s.name} ${Object.entries(s.params)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(' ')}`
+    : s.name;
 const num = (v: number | null | undefined, digits: number): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits));
 
 /** A compared configuration with its metrics computed. */
@@ -23,9 +28,24 @@ export function table(entries: Scored[]): string {
   const rows = entries.map((e) => {
     if (!e.outcome) return [label(e.sampler), 'failed (see below)', ...head.slice(2).map(() => '')];
     const s = e.outcome.stats;
-    const row = [label(e.sampler), String(e.outcome.count), String(s.proposed), num(100 * s.acceptanceRate, 2), num(s.proposalsPerOutput, 1), num(s.logitMaxEnd, 3), num(s.gammaMean, 3)];
+    const row = [
+      label(e.sampler),
+      String(e.outcome.count),
+      String(s.proposed),
+      num(100 * s.acceptanceRate, 2),
+      num(s.proposalsPerOutput, 1),
+      num(s.logitMaxEnd, 3),
+      num(s.gammaMean, 3),
+    ];
     const m = e.metrics;
-    if (m?.mixture2d) row.push(num(100 * m.mixture2d.highQualityShare, 1), num(m.mixture2d.highQualityStd, 4), `${m.mixture2d.recoveredModes}/${m.mixture2d.modeCount}`, num(m.mixture2d.modeKL, 4), num(m.mixture2d.modeJSD, 4));
+    if (m?.mixture2d)
+      row.push(
+        num(100 * m.mixture2d.highQualityShare, 1),
+        num(m.mixture2d.highQualityStd, 4),
+        `${m.mixture2d.recoveredModes}/${m.mixture2d.modeCount}`,
+        num(m.mixture2d.modeKL, 4),
+        num(m.mixture2d.modeJSD, 4),
+      );
     if (m?.image) row.push(num(m.image.frechetDistance, 3), num(m.image.classEntropy, 3), num(m.image.meanConfidence, 3));
     row.push(num(s.elapsedMs, 0));
     return row;
@@ -66,7 +86,16 @@ export function writePng(file: string, outcomes: SampleOutcome[]): void {
       const scale = Math.max(1, Math.floor(panel / 8 / (w + 1)));
       const cols = Math.max(1, Math.floor(panel / (w * scale + 2)));
       const rows = Math.max(1, Math.floor(panel / (h * scale + 2)));
-      imageGrid(raster, { left, top: gap, images: o.samples, shape: model.manifest.output.shape, range: model.manifest.output.range ?? [0, 1], cols, rows, scale });
+      imageGrid(raster, {
+        left,
+        top: gap,
+        images: o.samples,
+        shape: model.manifest.output.shape,
+        range: model.manifest.output.range ?? [0, 1],
+        cols,
+        rows,
+        scale,
+      });
     }
   });
   writeFileSync(file, encodePng(raster.width, raster.height, 3, raster.pixels));

@@ -29,7 +29,10 @@ function topClass(logits: Float32Array, offset: number, k: number): { index: num
   let max = logits[offset] as number;
   for (let j = 1; j < k; j++) {
     const l = logits[offset + j] as number;
-    if (l > max) { max = l; index = j; }
+    if (l > max) {
+      max = l;
+      index = j;
+    }
   }
   let sum = 0;
   for (let j = 0; j < k; j++) sum += Math.exp((logits[offset + j] as number) - max);
@@ -63,7 +66,10 @@ export function classifierMetrics(logits: Float32Array, n: number, k: number): C
   if (n > 0) {
     classEntropy = 0;
     for (const c of classHistogram) {
-      if (c > 0) { const p = c / n; classEntropy -= p * Math.log(p); }
+      if (c > 0) {
+        const p = c / n;
+        classEntropy -= p * Math.log(p);
+      }
     }
   }
   return { classHistogram, classEntropy, meanConfidence: n > 0 ? confidenceSum / n : NaN, predictedClasses };

@@ -76,7 +76,12 @@ export class SampleEvaluator {
   }
 
   /** Metrics of `count` samples (row-major values of `model`); only the families asked for. */
-  async evaluate(model: ReadyModel, samples: Float32Array, count: number, request: EvaluationRequest = { mixture2d: true, image: true }): Promise<SampleMetrics> {
+  async evaluate(
+    model: ReadyModel,
+    samples: Float32Array,
+    count: number,
+    request: EvaluationRequest = { mixture2d: true, image: true },
+  ): Promise<SampleMetrics> {
     const accumulator = this.accumulator(model, request);
     await accumulator.add(samples, count);
     return accumulator.snapshot();
@@ -87,7 +92,10 @@ export class SampleEvaluator {
     const supported = SampleEvaluator.supports(model);
     const mixture = request.mixture2d && supported.mixture2d ? model.manifest.evaluation!.mixture2d! : null;
     const classifier = request.image && supported.image ? model.manifest.evaluation!.classifier! : null;
-    return new MetricsAccumulator(mixture ? { centers: mixture.centers.map((c) => [...c]), sigma: mixture.sigma } : null, classifier ? this.classifierRunner(model, classifier) : null);
+    return new MetricsAccumulator(
+      mixture ? { centers: mixture.centers.map((c) => [...c]), sigma: mixture.sigma } : null,
+      classifier ? this.classifierRunner(model, classifier) : null,
+    );
   }
 
   private classifierRunner(model: ReadyModel, spec: ClassifierSpec): ClassifierRunner {

@@ -70,17 +70,17 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, options: Symmetr
         const aqq = m[q * n + q] as number;
         // Late in the iteration an element below the diagonal's rounding is set to zero outright
         // (Numerical Recipes' rule): rotating it would change nothing but guarantees termination.
-        if (sweep > 3 && Math.abs(app) + 100 * Math.abs(apq) === Math.abs(app) &&
-            Math.abs(aqq) + 100 * Math.abs(apq) === Math.abs(aqq)) {
+        if (sweep > 3 && Math.abs(app) + 100 * Math.abs(apq) === Math.abs(app) && Math.abs(aqq) + 100 * Math.abs(apq) === Math.abs(aqq)) {
           m[p * n + q] = 0;
           m[q * n + p] = 0;
           continue;
         }
         // Rotation J (c at pp/qq, s at pq, −s at qp) with JᵀAJ zero at (p,q); Golub & Van Loan §8.5.
         const theta = (aqq - app) / (2 * apq);
-        const t = Math.abs(theta) > 1e150
-          ? 1 / (2 * theta) // sqrt(θ² + 1) would overflow; t ≈ 1/(2θ).
-          : Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const t =
+          Math.abs(theta) > 1e150
+            ? 1 / (2 * theta) // sqrt(θ² + 1) would overflow; t ≈ 1/(2θ).
+            : Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
         // A ← JᵀAJ touches only rows and columns p and q; A stays symmetric, so update both halves
@@ -100,7 +100,8 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, options: Symmetr
         m[q * n + q] = aqq + t * apq;
         m[p * n + q] = 0;
         m[q * n + p] = 0;
-        for (let k = 0; k < n; k++) { // V ← V·J
+        for (let k = 0; k < n; k++) {
+          // V ← V·J
           const vkp = v[k * n + p] as number;
           const vkq = v[k * n + q] as number;
           v[k * n + p] = c * vkp - s * vkq;

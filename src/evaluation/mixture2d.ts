@@ -69,7 +69,8 @@ function validate(spec: MixtureSpec, radiusSigmas: number, recoveredShare: numbe
     if (c.length !== 2 || !c.every(Number.isFinite)) throw new RangeError(`mixtureMetrics: centre ${i} must be 2 finite numbers`);
   });
   if (!(Number.isFinite(radiusSigmas) && radiusSigmas > 0)) throw new RangeError(`mixtureMetrics: hqRadiusSigmas must be finite and > 0, got ${radiusSigmas}`);
-  if (!(Number.isFinite(recoveredShare) && recoveredShare >= 0)) throw new RangeError(`mixtureMetrics: recoveredShare must be finite and ≥ 0, got ${recoveredShare}`);
+  if (!(Number.isFinite(recoveredShare) && recoveredShare >= 0))
+    throw new RangeError(`mixtureMetrics: recoveredShare must be finite and ≥ 0, got ${recoveredShare}`);
 }
 
 /** Reads sample `i` from either input layout. */
@@ -81,7 +82,13 @@ function pointReader(samples: Float32Array | number[][]): { count: number; at(i:
   samples.forEach((row, i) => {
     if (row.length !== 2) throw new RangeError(`mixtureMetrics: sample ${i} has ${row.length} coordinates, expected 2`);
   });
-  return { count: samples.length, at: (i) => { const row = samples[i] as number[]; return [row[0] as number, row[1] as number]; } };
+  return {
+    count: samples.length,
+    at: (i) => {
+      const row = samples[i] as number[];
+      return [row[0] as number, row[1] as number];
+    },
+  };
 }
 
 /**
@@ -103,11 +110,7 @@ function pointReader(samples: Float32Array | number[][]): { count: number; at(i:
  * Metrics undefined for an empty set (share with count = 0; std and KL with HQ = 0) are NaN.
  * `samples` is n×2 row-major when a `Float32Array`.
  */
-export function mixtureMetrics(
-  samples: Float32Array | number[][],
-  spec: MixtureSpec,
-  options: MixtureMetricsOptions = {},
-): MixtureMetrics {
+export function mixtureMetrics(samples: Float32Array | number[][], spec: MixtureSpec, options: MixtureMetricsOptions = {}): MixtureMetrics {
   const radiusSigmas = options.hqRadiusSigmas ?? DEFAULT_HQ_RADIUS_SIGMAS;
   const recoveredShare = options.recoveredShare ?? DEFAULT_RECOVERED_SHARE;
   validate(spec, radiusSigmas, recoveredShare);
@@ -125,7 +128,10 @@ export function mixtureMetrics(
     let bestD2 = Infinity;
     centers.forEach(([cx, cy], m) => {
       const d2 = (x - cx) ** 2 + (y - cy) ** 2;
-      if (d2 < bestD2) { bestD2 = d2; best = m; }
+      if (d2 < bestD2) {
+        bestD2 = d2;
+        best = m;
+      }
     });
     if (best < 0 || !(bestD2 <= radius2)) continue; // NaN coordinates never match a centre
     perMode[best] = (perMode[best] as number) + 1;
@@ -166,7 +172,10 @@ export function summarizeMixture(tally: MixtureTally, recoveredShare = DEFAULT_R
   if (highQualityCount > 0) {
     modeKL = 0;
     for (const c of perMode) {
-      if (c > 0) { const p = c / highQualityCount; modeKL += p * Math.log(p * modeCount); }
+      if (c > 0) {
+        const p = c / highQualityCount;
+        modeKL += p * Math.log(p * modeCount);
+      }
     }
     modeKL = Math.max(0, modeKL); // rounding can give −1e-17 for a balanced histogram
   }
@@ -180,7 +189,13 @@ export function summarizeMixture(tally: MixtureTally, recoveredShare = DEFAULT_R
     modeCount,
     highQualityStd: highQualityCount > 0 ? Math.sqrt(tally.squaredDeviation / (2 * highQualityCount)) : NaN,
     modeKL,
-    modeJSD: tally.count > 0 ? jensenShannon([...perMode, tally.count - highQualityCount].map((c) => c / tally.count), target) : NaN,
+    modeJSD:
+      tally.count > 0
+        ? jensenShannon(
+            [...perMode, tally.count - highQualityCount].map((c) => c / tally.count),
+            target,
+          )
+        : NaN,
     perMode,
   };
 }

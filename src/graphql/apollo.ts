@@ -45,9 +45,12 @@ export function createApolloPlugin(gateway: SamplingGateway): ApolloServerPlugin
           if (operation) counters.operation(Transport.HTTP, operation.operation);
           if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
             // Executed over HTTP, a subscription field resolves to null ("Cannot return null for non-nullable field").
-            throw new GraphQLError('subscriptions are served over WebSocket only: connect a graphql-ws client (protocol graphql-transport-ws) to this URL with ws:// or wss://', {
-              extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
-            });
+            throw new GraphQLError(
+              'subscriptions are served over WebSocket only: connect a graphql-ws client (protocol graphql-transport-ws) to this URL with ws:// or wss://',
+              {
+                extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+              },
+            );
           }
           const [error] = validate(schema, document, rules);
           // Thrown here, an error becomes the whole response; `http` sets its status (Apollo strips it).

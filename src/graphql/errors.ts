@@ -9,7 +9,10 @@ import { ErrorCode, SamplingError, errorCode } from '../errors.js';
 export function toGraphQLError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
   if (error instanceof SamplerParameterError) {
-    return new GraphQLError(error.message, { originalError: error, extensions: { code: ErrorCode.BAD_USER_INPUT, sampler: error.sampler, parameter: error.parameter } });
+    return new GraphQLError(error.message, {
+      originalError: error,
+      extensions: { code: ErrorCode.BAD_USER_INPUT, sampler: error.sampler, parameter: error.parameter },
+    });
   }
   if (error instanceof SamplingError) {
     return new GraphQLError(error.message, { originalError: error, extensions: { ...error.details, code: error.code } });

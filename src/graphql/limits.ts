@@ -108,7 +108,10 @@ function costOf(schema: GraphQLSchema, type: GraphQLCompositeType | undefined, s
       const field = type && 'getFields' in type ? type.getFields()[sel.name.value] : undefined;
       const own = field?.extensions?.complexity;
       const child = field ? getNamedType(field.type) : undefined;
-      total = addCosts(total, addCosts(typeof own === 'number' ? own : 1, costOf(schema, child && isCompositeType(child) ? child : undefined, sel.selectionSet, fragmentCost)));
+      total = addCosts(
+        total,
+        addCosts(typeof own === 'number' ? own : 1, costOf(schema, child && isCompositeType(child) ? child : undefined, sel.selectionSet, fragmentCost)),
+      );
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
       const condition = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : type;
       total = addCosts(total, costOf(schema, condition && isCompositeType(condition) ? condition : type, sel.selectionSet, fragmentCost));
@@ -144,7 +147,11 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
         const depth = depthOf(node.selectionSet, fragmentDepth);
         if (depth > maxDepth) {
           const name = node.name ? ` "${node.name.value}"` : '';
-          context.reportError(toGraphQLError(limitExceeded({ limit: 'maxQueryDepth', max: maxDepth, depth }, `operation${name} has depth ${depth}, above the limit of ${maxDepth}`)));
+          context.reportError(
+            toGraphQLError(
+              limitExceeded({ limit: 'maxQueryDepth', max: maxDepth, depth }, `operation${name} has depth ${depth}, above the limit of ${maxDepth}`),
+            ),
+          );
         }
       },
     };
@@ -166,7 +173,12 @@ export function complexityLimitRule(maxComplexity: number): ValidationRule {
           const name = node.name ? ` "${node.name.value}"` : '';
           const shown = complexity >= MAX_COST ? `at least ${MAX_COST}` : `${complexity}`;
           context.reportError(
-            toGraphQLError(limitExceeded({ limit: 'maxQueryComplexity', max: maxComplexity, complexity }, `operation${name} has complexity ${shown}, above the limit of ${maxComplexity}`)),
+            toGraphQLError(
+              limitExceeded(
+                { limit: 'maxQueryComplexity', max: maxComplexity, complexity },
+                `operation${name} has complexity ${shown}, above the limit of ${maxComplexity}`,
+              ),
+            ),
           );
         }
       },

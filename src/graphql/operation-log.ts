@@ -27,7 +27,13 @@ export function noteErrors(logger: SamplingLogger, record: OperationRecord, erro
     record.errorCodes.push(code);
     if (code !== 'INTERNAL_SERVER_ERROR') continue;
     const cause = error.originalError ?? error;
-    logger.error(`${record.transport} operation failed: ${error.message}`, { requestId: record.requestId, transport: record.transport, code, path: error.path, stack: cause.stack });
+    logger.error(`${record.transport} operation failed: ${error.message}`, {
+      requestId: record.requestId,
+      transport: record.transport,
+      code,
+      path: error.path,
+      stack: cause.stack,
+    });
   }
 }
 

@@ -15,7 +15,13 @@ import { createStatsResolver } from './resolvers/stats.js';
  * instantiates resolvers itself), so two services in one process never share an engine.
  */
 export function createResolvers(gateway: SamplingGateway): NonEmptyArray<Function> {
-  return [createModelResolver(gateway), createSamplerResolver(gateway), createSampleResolver(gateway), createCompareResolver(gateway), createStatsResolver(gateway)];
+  return [
+    createModelResolver(gateway),
+    createSamplerResolver(gateway),
+    createSampleResolver(gateway),
+    createCompareResolver(gateway),
+    createStatsResolver(gateway),
+  ];
 }
 
 /**

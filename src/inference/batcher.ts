@@ -122,7 +122,7 @@ class ModelQueue {
     const dim = this.model.latentDim;
     const queuedAt = performance.now();
     const loads: Promise<PieceOutput>[] = [];
-    for (let start = 0; start < rows; ) {
+    for (let start = 0; start < rows;) {
       const room = this.open ? this.maxBatchSize - this.open.rows : this.maxBatchSize;
       const take = Math.min(rows - start, Math.max(1, room));
       loads.push(this.loader.load({ latents: latents.subarray(start * dim, (start + take) * dim), rows: take, signal, queuedAt }));

@@ -82,12 +82,14 @@ port.on('message', (message: ToWorker) => {
       port.postMessage({ type: 'error', jobId: message.jobId, message: 'the worker is closing' } satisfies FromWorker);
       return;
     }
-    const job = (message.type === 'run' ? run(message.jobId, message.model, message.rows, message.latents) : runSingle(message.jobId, message.model, message.rows, message.input)).catch(
-      (error: unknown) => {
-        const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
-        port.postMessage(reply);
-      },
-    );
+    const job = (
+      message.type === 'run'
+        ? run(message.jobId, message.model, message.rows, message.latents)
+        : runSingle(message.jobId, message.model, message.rows, message.input)
+    ).catch((error: unknown) => {
+      const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
+      port.postMessage(reply);
+    });
     inFlight.add(job);
     void job.finally(() => inFlight.delete(job));
   } else if (message.type === 'close') {

@@ -166,16 +166,27 @@ class RoundRecorder implements Round {
     this.checkSlot(slot, 'hold');
     const { samples, sampleSize, firstId } = this.input;
     const row = this.row(k);
-    this.input.held.set(slot, { values: samples.slice(row * sampleSize, (row + 1) * sampleSize), logit: this.logits[k] as number, id: firstId + row, real: false });
+    this.input.held.set(slot, {
+      values: samples.slice(row * sampleSize, (row + 1) * sampleSize),
+      logit: this.logits[k] as number,
+      id: firstId + row,
+      real: false,
+    });
   }
 
   holdReal(slot: number, index: number): void {
     this.checkSlot(slot, 'holdReal');
     const real = this.input.real;
     if (!real) throw this.fail(`holdReal(${slot}, ${index}): no held-out real samples (prepare must call context.realLogits() first)`);
-    if (!(Number.isInteger(index) && index >= 0 && index < real.count)) throw this.fail(`holdReal(${slot}, ${index}): index must be an integer in [0, ${real.count})`);
+    if (!(Number.isInteger(index) && index >= 0 && index < real.count))
+      throw this.fail(`holdReal(${slot}, ${index}): index must be an integer in [0, ${real.count})`);
     const size = this.input.sampleSize;
-    this.input.held.set(slot, { values: real.samples.subarray(index * size, (index + 1) * size), logit: real.logits[index] as number, id: -1 - index, real: true });
+    this.input.held.set(slot, {
+      values: real.samples.subarray(index * size, (index + 1) * size),
+      logit: real.logits[index] as number,
+      id: -1 - index,
+      real: true,
+    });
   }
 
   release(slot: number): void {
@@ -223,7 +234,8 @@ class RoundRecorder implements Round {
 
   private check(k: number, what: string): void {
     if (!this.open) throw this.fail(`${what}() called after step() returned`);
-    if (!(Number.isInteger(k) && k >= 0 && k < this.logits.length)) throw this.fail(`${what}(${k}): proposal index must be an integer in [0, ${this.logits.length})`);
+    if (!(Number.isInteger(k) && k >= 0 && k < this.logits.length))
+      throw this.fail(`${what}(${k}): proposal index must be an integer in [0, ${this.logits.length})`);
   }
 
   private checkSlot(slot: number, what: string): void {

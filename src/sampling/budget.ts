@@ -62,7 +62,13 @@ export class OperationBudget {
    * Takes the response bytes and proposals of runs about to start, or throws LIMIT_EXCEEDED
    * naming the limit and what would fit. `samples` is per run; `what` names the field.
    */
-  reserve(request: { readonly model: ReadyModel; readonly samples: number; readonly runs: readonly { readonly maxProposals: number }[]; readonly fields: ResponseFields; readonly what: string }): void {
+  reserve(request: {
+    readonly model: ReadyModel;
+    readonly samples: number;
+    readonly runs: readonly { readonly maxProposals: number }[];
+    readonly fields: ResponseFields;
+    readonly what: string;
+  }): void {
     const { model, samples, runs, fields, what } = request;
     const perSample = bytesPerSample(model, fields);
     const bytes = FIXED_BYTES + runs.length * samples * perSample;

@@ -49,7 +49,7 @@ export class BurnInCache {
     const rng = new Random(hashString(model.id) ^ count, 7);
     const { dim, distribution } = model.manifest.latent;
     const rounds = [];
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const rows = Math.min(this.batcher.maxBatchSize, count - done);
       rounds.push(this.batcher.run(spec, rng.latents(rows, dim, distribution), rows));
       done += rows;
@@ -64,9 +64,13 @@ export class BurnInCache {
       }
     }
     if (logits.length === 0) {
-      throw new SamplingError(ErrorCode.MODEL_OUTPUT_INVALID, `model "${model.id}": the discriminator gave no finite logit for any of ${count} burn-in proposals`, {
-        modelId: model.id,
-      });
+      throw new SamplingError(
+        ErrorCode.MODEL_OUTPUT_INVALID,
+        `model "${model.id}": the discriminator gave no finite logit for any of ${count} burn-in proposals`,
+        {
+          modelId: model.id,
+        },
+      );
     }
     return { logits: Float64Array.from(logits), logitMax, proposed: count };
   }

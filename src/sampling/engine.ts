@@ -191,17 +191,23 @@ export class SamplingEngine {
   readyModel(id: string): ReadyModel {
     const entry = this.repository.get(id);
     if (!entry) {
-      const known = this.repository.list().map((m) => m.id).join(', ') || 'none';
+      const known =
+        this.repository
+          .list()
+          .map((m) => m.id)
+          .join(', ') || 'none';
       throw new SamplingError(ErrorCode.NOT_FOUND, `model "${id}" not found (models: ${known})`, { modelId: id });
     }
-    if (entry.status === 'FAILED') throw new SamplingError(ErrorCode.MODEL_NOT_READY, `model "${id}" failed to load: ${entry.error}`, { modelId: id, loadError: entry.error });
+    if (entry.status === 'FAILED')
+      throw new SamplingError(ErrorCode.MODEL_NOT_READY, `model "${id}" failed to load: ${entry.error}`, { modelId: id, loadError: entry.error });
     return entry;
   }
 
   /** The sampler `name` as the engine runs it (contract v2), or NOT_FOUND. */
   sampler(name: string): SamplerPlugin {
     const plugin = this.samplersByName.get(name)?.plugin;
-    if (!plugin) throw new SamplingError(ErrorCode.NOT_FOUND, `sampler "${name}" not found (samplers: ${[...this.samplersByName.keys()].join(', ')})`, { sampler: name });
+    if (!plugin)
+      throw new SamplingError(ErrorCode.NOT_FOUND, `sampler "${name}" not found (samplers: ${[...this.samplersByName.keys()].join(', ')})`, { sampler: name });
     return plugin;
   }
 
@@ -218,8 +224,14 @@ export class SamplingEngine {
       params,
       count: boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' }),
       seed: request.seed == null ? randomInt(0, MAX_SEED) : boundedInt('seed', request.seed, { min: 0, max: MAX_SEED }),
-      maxProposals: request.maxProposals == null ? limits.defaultMaxProposals : boundedInt('maxProposals', request.maxProposals, { min: 1, max: limits.maxProposals, limit: 'maxProposals' }),
-      batchSize: request.batchSize == null ? this.defaultBatchSize : boundedInt('batchSize', request.batchSize, { min: 1, max: limits.maxRequestBatchSize, limit: 'maxRequestBatchSize' }),
+      maxProposals:
+        request.maxProposals == null
+          ? limits.defaultMaxProposals
+          : boundedInt('maxProposals', request.maxProposals, { min: 1, max: limits.maxProposals, limit: 'maxProposals' }),
+      batchSize:
+        request.batchSize == null
+          ? this.defaultBatchSize
+          : boundedInt('batchSize', request.batchSize, { min: 1, max: limits.maxRequestBatchSize, limit: 'maxRequestBatchSize' }),
     };
   }
 
@@ -291,7 +303,13 @@ export class SamplingEngine {
   }
 
   get load(): EngineLoad {
-    return { activeRuns: this.runs.size, inferenceRounds: this.pool.rounds, pendingRounds: this.pool.queued, workers: this.pool.size, intraOpNumThreads: this.pool.intraOpNumThreads };
+    return {
+      activeRuns: this.runs.size,
+      inferenceRounds: this.pool.rounds,
+      pendingRounds: this.pool.queued,
+      workers: this.pool.size,
+      intraOpNumThreads: this.pool.intraOpNumThreads,
+    };
   }
 
   /** Cancels every run and stops the workers. */

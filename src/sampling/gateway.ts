@@ -171,7 +171,8 @@ export class SamplingGateway implements MetricsSource {
   /** The running engine; SHUTTING_DOWN while draining, NOT_STARTED before `start()` finished. */
   private get engine(): SamplingEngine {
     if (this.shutdown.signal.aborted) throw shuttingDown();
-    if (!this.current) throw new SamplingError(ErrorCode.NOT_STARTED, 'the sampling engine is not started yet (the Apollo plugin starts it in serverWillStart)');
+    if (!this.current)
+      throw new SamplingError(ErrorCode.NOT_STARTED, 'the sampling engine is not started yet (the Apollo plugin starts it in serverWillStart)');
     return this.current;
   }
 
@@ -237,7 +238,10 @@ export class SamplingGateway implements MetricsSource {
   stream(request: SampleRequest, options: Omit<RunContext, 'signal'> & { readonly metrics?: boolean } = {}): RunStream {
     const { maxStreams } = this.limits;
     if (this.streams >= maxStreams) {
-      throw limitExceeded({ limit: 'maxStreams', max: maxStreams }, `the server already runs ${this.streams} streams, its limit (maxStreams / MAX_STREAMS = ${maxStreams}); retry when one ends`);
+      throw limitExceeded(
+        { limit: 'maxStreams', max: maxStreams },
+        `the server already runs ${this.streams} streams, its limit (maxStreams / MAX_STREAMS = ${maxStreams}); retry when one ends`,
+      );
     }
     const engine = this.engine;
     const admission = engine.admit(request);
@@ -262,8 +266,11 @@ export class SamplingGateway implements MetricsSource {
       );
     }
     const engine = this.engine;
-    const onAdmitted = (admissions: readonly Admission[]): void => this.admitRuns(admissions, { context: options, samples: request.count, what: 'compareSamplers' });
-    const entries = await this.withShutdown(options.signal, (signal) => compareSamplers(engine, request, { onProgress: options.onProgress, requestId: options.requestId, onAdmitted, signal }));
+    const onAdmitted = (admissions: readonly Admission[]): void =>
+      this.admitRuns(admissions, { context: options, samples: request.count, what: 'compareSamplers' });
+    const entries = await this.withShutdown(options.signal, (signal) =>
+      compareSamplers(engine, request, { onProgress: options.onProgress, requestId: options.requestId, onAdmitted, signal }),
+    );
     for (const e of entries) this.counters.samplesReturned += e.outcome?.count ?? 0;
     return entries;
   }
@@ -315,18 +322,24 @@ function logLoaded(engine: SamplingEngine, logger: SamplingLogger): void {
   for (const m of models) {
     if (m.status === 'READY') {
       const { output, latent, discriminatorOutput } = m.manifest;
-      logger.info(`model ${m.id}: READY (${output.kind} [${output.shape.join(', ')}], latent ${latent.dim} ${latent.distribution}, D outputs a ${discriminatorOutput})`, {
-        model: m.id,
-        status: m.status,
-      });
+      logger.info(
+        `model ${m.id}: READY (${output.kind} [${output.shape.join(', ')}], latent ${latent.dim} ${latent.distribution}, D outputs a ${discriminatorOutput})`,
+        {
+          model: m.id,
+          status: m.status,
+        },
+      );
     } else {
       logger.warn(`model ${m.id}: FAILED: ${m.error}`, { model: m.id, status: m.status, error: m.error });
     }
   }
   const ready = models.filter((m) => m.status === 'READY').length;
   const { workers, intraOpNumThreads } = engine.load;
+  const samplerNames = engine
+    .samplers()
+    .map((s) => s.name)
+    .join(', ');
   logger.info(
-    `sampling: ${ready} of ${models.length} models READY from ${engine.repository.dir}; samplers ${engine.samplers().map((s) => s.name).join(', ')}; ` +
-      `${workers} worker(s) × ${intraOpNumThreads} onnxruntime thread(s)`,
+    `sampling: ${ready} of ${models.length} models READY from ${engine.repository.dir}; samplers ${samplerNames}; ${workers} worker(s) × ${intraOpNumThreads} onnxruntime thread(s)`,
   );
 }

@@ -69,11 +69,14 @@ export class SamplingMetrics implements CounterSink {
     const registers = [this.registry];
     const name = (n: string) => `${METRICS_PREFIX}${n}`;
     const counter = <L extends string>(n: string, help: string, labelNames: L[]) => new Counter<L>({ name: name(n), help, labelNames, registers });
-    const histogram = <L extends string>(n: string, help: string, labelNames: L[], buckets: number[]) => new Histogram<L>({ name: name(n), help, labelNames, buckets, registers });
+    const histogram = <L extends string>(n: string, help: string, labelNames: L[], buckets: number[]) =>
+      new Histogram<L>({ name: name(n), help, labelNames, buckets, registers });
 
     this.rounds = counter('inference_rounds_total', 'Shared G → D inference batches run, per model (Triton: nv_inference_exec_count).', ['model']);
     this.rows = counter('inference_rows_total', 'Rows (proposals, burn-in included) inferred, per model (Triton: nv_inference_count).', ['model']);
-    this.roundFailures = counter('inference_round_failures_total', 'Inference batches that failed, per model (Triton: nv_inference_request_failure).', ['model']);
+    this.roundFailures = counter('inference_round_failures_total', 'Inference batches that failed, per model (Triton: nv_inference_request_failure).', [
+      'model',
+    ]);
     this.batchSize = histogram('inference_batch_size', 'Rows per shared inference batch.', ['model'], BATCH_SIZE_BUCKETS);
     this.queueSeconds = histogram(
       'inference_queue_duration_seconds',
@@ -82,7 +85,10 @@ export class SamplingMetrics implements CounterSink {
       ROUND_SECONDS_BUCKETS,
     );
     this.computeSeconds = histogram('inference_compute_duration_seconds', 'Per batch: the worker’s G → D time.', ['model'], ROUND_SECONDS_BUCKETS);
-    this.proposals = counter('proposals_total', 'Proposals considered by runs (burn-in not included); accepted / proposals is the acceptance rate.', ['model', 'sampler']);
+    this.proposals = counter('proposals_total', 'Proposals considered by runs (burn-in not included); accepted / proposals is the acceptance rate.', [
+      'model',
+      'sampler',
+    ]);
     this.accepted = counter('accepted_total', 'Samples accepted by runs.', ['model', 'sampler']);
     this.runs = counter('runs_total', 'Runs ended, by outcome (COMPLETED or an error code).', ['model', 'sampler', 'outcome']);
     this.runSeconds = histogram('run_duration_seconds', 'Run time from admission to its end, burn-in included.', ['model', 'sampler'], RUN_SECONDS_BUCKETS);

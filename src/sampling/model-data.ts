@@ -46,14 +46,17 @@ export class ModelData {
     if (method === CalibrationMethod.NONE) return { method, logit: (raw) => raw };
     const fit = this.calibration(model);
     if (!fit) {
-      throw new SamplingError(ErrorCode.BAD_USER_INPUT, `model "${model.id}" ships no held-out real samples, so it cannot be calibrated (${method})`, { modelId: model.id });
+      throw new SamplingError(ErrorCode.BAD_USER_INPUT, `model "${model.id}" ships no held-out real samples, so it cannot be calibrated (${method})`, {
+        modelId: model.id,
+      });
     }
     return (await fit).calibrators.get(method)!;
   }
 
   private async scoreReal(model: ReadyModel): Promise<RealData> {
     const path = model.realSamplesPath;
-    if (!path) throw new SamplingError(ErrorCode.BAD_USER_INPUT, `model "${model.id}" ships no held-out real samples (manifest "calibration")`, { modelId: model.id });
+    if (!path)
+      throw new SamplingError(ErrorCode.BAD_USER_INPUT, `model "${model.id}" ships no held-out real samples (manifest "calibration")`, { modelId: model.id });
     const bytes = readFileSync(path);
     const samples = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const count = model.descriptor.realSamples;
@@ -80,7 +83,7 @@ export class ModelData {
     const rng = new Random(hashString(model.id), 8);
     const { dim, distribution } = model.manifest.latent;
     const rounds = [];
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const rows = Math.min(this.batcher.maxBatchSize, count - done);
       rounds.push(this.batcher.run(spec, rng.latents(rows, dim, distribution), rows));
       done += rows;

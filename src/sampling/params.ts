@@ -31,7 +31,8 @@ export function resolveParams(plugin: SamplerPlugin, raw: unknown, model: ModelD
       if (typeof value !== 'boolean') fail(name, `must be a boolean, got ${shown(value)}`);
     } else if (decl!.type === 'enum') {
       const allowed = decl!.values ?? [];
-      if (typeof value !== 'string' || !allowed.includes(value)) fail(name, `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${shown(value)}`);
+      if (typeof value !== 'string' || !allowed.includes(value))
+        fail(name, `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${shown(value)}`);
     } else {
       if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, `must be a finite number, got ${shown(value)}`);
       const n = value as number;

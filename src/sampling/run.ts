@@ -239,14 +239,24 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       if ((!collect && outputs.count > 0) || done || now - lastYield >= this.plan.progressIntervalMs) {
         lastYield = now;
         this.current = tally.stats();
-        yield collect ? { ...emptyChunk(model.sampleSize), stats: this.current, done: false } : { ...outputs, acceptanceProbabilities: outputs.probabilities, sampleSize: model.sampleSize, stats: this.current, done };
+        yield collect
+          ? { ...emptyChunk(model.sampleSize), stats: this.current, done: false }
+          : { ...outputs, acceptanceProbabilities: outputs.probabilities, sampleSize: model.sampleSize, stats: this.current, done };
       }
       if (signal.aborted) throw abortError(signal);
     }
     this.current = tally.stats();
     if (collect) {
       const all = log.joined();
-      yield { samples: all.samples, logits: all.logits, acceptanceProbabilities: all.probabilities, count: all.logits.length, sampleSize: model.sampleSize, stats: this.current, done: true };
+      yield {
+        samples: all.samples,
+        logits: all.logits,
+        acceptanceProbabilities: all.probabilities,
+        count: all.logits.length,
+        sampleSize: model.sampleSize,
+        stats: this.current,
+        done: true,
+      };
     }
   }
 }

@@ -15,13 +15,16 @@ export function adaptV1(plugin: SamplerPluginV1): SamplerPlugin {
     // v1 was held to the monotone rule unconditionally.
     monotone: true,
     ...(plugin.validate && { validate: (params, given) => plugin.validate!(params, given) }),
-    ...(plugin.prepare && { prepare: (params, context) => plugin.prepare!(params, { model: context.model, burnIn: (n) => context.burnIn(n), signal: context.signal }) }),
+    ...(plugin.prepare && {
+      prepare: (params, context) => plugin.prepare!(params, { model: context.model, burnIn: (n) => context.burnIn(n), signal: context.signal }),
+    }),
     start(params, prepared, context) {
       const state = plugin.start(params, prepared, context.model);
       return {
         step(round) {
           const p = state.decide(round.logits);
-          if (p.length !== round.logits.length) throw new SamplerContractError(name, `decide() returned ${p.length} probabilities for ${round.logits.length} logits`);
+          if (p.length !== round.logits.length)
+            throw new SamplerContractError(name, `decide() returned ${p.length} probabilities for ${round.logits.length} logits`);
           return emitAccepted(round, p);
         },
         report: () => state.report(),

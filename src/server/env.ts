@@ -94,7 +94,12 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
   let allowedOrigins: string[] | undefined;
   if (originsRaw !== undefined) {
     try {
-      allowedOrigins = parseAllowedOrigins(originsRaw.split(',').map((o) => o.trim()).filter((o) => o !== ''));
+      allowedOrigins = parseAllowedOrigins(
+        originsRaw
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== ''),
+      );
     } catch (error) {
       problems.push(`ALLOWED_ORIGINS: ${(error as Error).message}`);
     }

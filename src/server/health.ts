@@ -27,7 +27,13 @@ export function createHealthHandlers(gateway: SamplingGateway): HealthHandlers {
       const { state } = gateway;
       if (state !== 'ready') return reply(res, 503, { status: state });
       const models = gateway.modelCounts();
-      reply(res, 200, { status: state, modelsReady: models.READY ?? 0, modelsFailed: models.FAILED ?? 0, activeRuns: gateway.activeRuns, activeStreams: gateway.activeStreams });
+      reply(res, 200, {
+        status: state,
+        modelsReady: models.READY ?? 0,
+        modelsFailed: models.FAILED ?? 0,
+        activeRuns: gateway.activeRuns,
+        activeStreams: gateway.activeStreams,
+      });
     },
   };
 }

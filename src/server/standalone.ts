@@ -59,7 +59,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.get('/health/ready', sampling.health.ready);
   // Listen first: a taken port fails at once, before models load. Until Apollo is up, 503.
   let ready = false;
-  app.use((_req, res, next) => (ready ? next() : void res.status(503).set('Retry-After', '1').json({ errors: [{ message: 'the server is starting', extensions: { code: 'NOT_STARTED' } }] })));
+  app.use((_req, res, next) =>
+    ready
+      ? next()
+      : void res
+          .status(503)
+          .set('Retry-After', '1')
+          .json({ errors: [{ message: 'the server is starting', extensions: { code: 'NOT_STARTED' } }] }),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -125,7 +132,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 /** Service options for the environment's settings. */
 export function samplingOptionsFor(config: StandaloneConfig): SamplingServiceOptions {
   // The bundled models/ may not exist yet (they are trained separately): serve none, say so.
-  const models = !config.modelsDirExplicit && !isFolder(config.modelsDir) ? { repository: new ModelRepository(config.modelsDir, []) } : { modelsDir: config.modelsDir };
+  const models =
+    !config.modelsDirExplicit && !isFolder(config.modelsDir) ? { repository: new ModelRepository(config.modelsDir, []) } : { modelsDir: config.modelsDir };
   return {
     ...models,
     pool: { workers: config.workers, intraOpNumThreads: config.intraOpNumThreads },

@@ -59,7 +59,15 @@ export function conformanceContext(model: ModelDescriptor = conformanceModels.wi
 }
 
 /** Steps one round through the engine's acceptance step. Proposal i of a round has the value `base + i`. */
-export function stepRound(options: { state: SamplerState; logits: Float64Array; uniforms: UniformSource; needed?: number; held: Map<number, HeldRow>; base?: number; name?: string }): RoundOutputs & { considered: number } {
+export function stepRound(options: {
+  state: SamplerState;
+  logits: Float64Array;
+  uniforms: UniformSource;
+  needed?: number;
+  held: Map<number, HeldRow>;
+  base?: number;
+  name?: string;
+}): RoundOutputs & { considered: number } {
   const { logits, base = 0 } = options;
   const decision = decideRound({
     logits,
@@ -130,7 +138,10 @@ export async function checkRunIsolation(factory: () => AnySamplerPlugin): Promis
   };
   const soloA = await alone(STREAM_A, 1);
   const soloB = await alone(STREAM_B, 2);
-  for (const [how, shared] of [['two start() states of one plugin', true], ['plugins from two factory calls', false]] as const) {
+  for (const [how, shared] of [
+    ['two start() states of one plugin', true],
+    ['plugins from two factory calls', false],
+  ] as const) {
     const pa = toCurrentContract(factory());
     const pb = shared ? pa : toCurrentContract(factory());
     const a = await stepper(pa, STREAM_A, 1);

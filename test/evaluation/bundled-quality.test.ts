@@ -41,7 +41,11 @@ describe('image metrics (fashion-mnist, bundled classifier)', () => {
     const images = calibration('fashion-mnist', 600);
     const whole = await engine.evaluate('fashion-mnist', { samples: images, count: 600 });
     const running = engine.metricsAccumulator(model);
-    for (const [start, end] of [[0, 100], [100, 101], [101, 600]] as const) {
+    for (const [start, end] of [
+      [0, 100],
+      [100, 101],
+      [101, 600],
+    ] as const) {
       await running.add(images.slice(start * 784, end * 784), end - start);
     }
     const chunked = running.snapshot();

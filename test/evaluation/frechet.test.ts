@@ -11,7 +11,9 @@ function stats(mean: number[] | Float64Array, covariance: number[] | Float64Arra
 function diagonal(values: number[]): Float64Array {
   const n = values.length;
   const out = new Float64Array(n * n);
-  values.forEach((v, i) => { out[i * n + i] = v; });
+  values.forEach((v, i) => {
+    out[i * n + i] = v;
+  });
   return out;
 }
 
@@ -44,7 +46,12 @@ function inverse(a: Float64Array, n: number): Float64Array {
   for (let c = 0; c < n; c++) {
     let pivot = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c] as number) > Math.abs(m[pivot * n + c] as number)) pivot = r;
-    for (const x of [m, inv]) for (let k = 0; k < n; k++) { const t = x[c * n + k] as number; x[c * n + k] = x[pivot * n + k] as number; x[pivot * n + k] = t; }
+    for (const x of [m, inv])
+      for (let k = 0; k < n; k++) {
+        const t = x[c * n + k] as number;
+        x[c * n + k] = x[pivot * n + k] as number;
+        x[pivot * n + k] = t;
+      }
     const d = m[c * n + c] as number;
     for (const x of [m, inv]) for (let k = 0; k < n; k++) x[c * n + k] = (x[c * n + k] as number) / d;
     for (let r = 0; r < n; r++) {

@@ -64,8 +64,7 @@ describe('symmetricEigen', () => {
   it('handles repeated eigenvalues (identity plus a rank-one term)', () => {
     const n = 10;
     const u = Float64Array.from({ length: n }, (_, i) => (i + 1) / 10);
-    const a = Float64Array.from({ length: n * n }, (_, idx) =>
-      (idx % (n + 1) === 0 ? 3 : 0) + (u[Math.floor(idx / n)] as number) * (u[idx % n] as number));
+    const a = Float64Array.from({ length: n * n }, (_, idx) => (idx % (n + 1) === 0 ? 3 : 0) + (u[Math.floor(idx / n)] as number) * (u[idx % n] as number));
     const { values, vectors } = symmetricEigen(a, n);
     // Eigenvalue 3 nine times, and 3 + ‖u‖² once.
     const norm2 = u.reduce((s, x) => s + x * x, 0);

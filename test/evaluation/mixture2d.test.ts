@@ -5,7 +5,13 @@ import { Random } from '../../src/random.js';
 const grid = twentyFiveGaussians();
 
 /** Two modes far apart with σ = 0.25, so the 4σ radius is exactly 1 (exact in float64). */
-const twoModes: MixtureSpec = { centers: [[0, 0], [10, 0]], sigma: 0.25 };
+const twoModes: MixtureSpec = {
+  centers: [
+    [0, 0],
+    [10, 0],
+  ],
+  sigma: 0.25,
+};
 
 /** `a` samples at mode 0 and `b` at mode 1 of `twoModes`. */
 function split(a: number, b: number): number[][] {
@@ -38,17 +44,35 @@ describe('mixtureMetrics', () => {
   it('scores one sample exactly at every centre as perfect: share 1, std 0, KL 0, all recovered', () => {
     const m = mixtureMetrics(Float32Array.from(grid.centers.flat()), grid);
     expect(m).toEqual({
-      count: 25, highQualityCount: 25, highQualityShare: 1, recoveredModes: 25, modeCount: 25,
-      highQualityStd: 0, modeKL: 0, modeJSD: 0, perMode: new Array<number>(25).fill(1),
+      count: 25,
+      highQualityCount: 25,
+      highQualityShare: 1,
+      recoveredModes: 25,
+      modeCount: 25,
+      highQualityStd: 0,
+      modeKL: 0,
+      modeJSD: 0,
+      perMode: new Array<number>(25).fill(1),
     });
   });
 
   it('gives the JS divergence over 25 modes + one off-mode bin against the real data’s histogram', () => {
     // Everything in one mode: JS(one-hot ‖ uniform over 25) in closed form.
-    const one = mixtureMetrics(Array.from({ length: 10 }, () => [1, 1]), grid);
+    const one = mixtureMetrics(
+      Array.from({ length: 10 }, () => [1, 1]),
+      grid,
+    );
     expect(one.modeJSD).toBeCloseTo(0.5 * Math.log(25 / 13) + 0.5 * ((1 / 25) * Math.log(1 / 13) + (24 / 25) * Math.log(2)), 14);
     // Everything off-mode: disjoint from the target, the maximum ln 2.
-    expect(mixtureMetrics([[0.5, 0.5], [3, 3]], grid).modeJSD).toBeCloseTo(Math.log(2), 14);
+    expect(
+      mixtureMetrics(
+        [
+          [0.5, 0.5],
+          [3, 3],
+        ],
+        grid,
+      ).modeJSD,
+    ).toBeCloseTo(Math.log(2), 14);
     // Balanced modes plus a share of off-mode samples: only the off-mode bin differs.
     const balanced = [...grid.centers, ...grid.centers, ...grid.centers, ...grid.centers, [0.5, 0.5], [0.5, -0.5], [-0.5, 0.5], [-0.5, -0.5], [1.5, 1.5]];
     const m = mixtureMetrics(balanced, grid); // 100 on-mode, 5 off-mode
@@ -70,7 +94,16 @@ describe('mixtureMetrics', () => {
   });
 
   it('does not count far-away points or points between modes as high quality', () => {
-    const m = mixtureMetrics([[0, 0], [10, 10], [0.5, 0.5], [-1.5, 2], [0, 0.21]], grid);
+    const m = mixtureMetrics(
+      [
+        [0, 0],
+        [10, 10],
+        [0.5, 0.5],
+        [-1.5, 2],
+        [0, 0.21],
+      ],
+      grid,
+    );
     expect(m.count).toBe(5);
     expect(m.highQualityCount).toBe(1);
     expect(m.highQualityShare).toBeCloseTo(0.2, 15);
@@ -78,14 +111,39 @@ describe('mixtureMetrics', () => {
   });
 
   it('treats the 4σ radius as inclusive and honours hqRadiusSigmas', () => {
-    expect(mixtureMetrics([[1, 0], [0, -1], [0.6, 0.8]], twoModes).highQualityCount).toBe(3); // distance exactly 4σ = 1
+    expect(
+      mixtureMetrics(
+        [
+          [1, 0],
+          [0, -1],
+          [0.6, 0.8],
+        ],
+        twoModes,
+      ).highQualityCount,
+    ).toBe(3); // distance exactly 4σ = 1
     expect(mixtureMetrics([[1 + 1e-12, 0]], twoModes).highQualityCount).toBe(0);
-    expect(mixtureMetrics([[1, 0], [0.5, 0]], twoModes, { hqRadiusSigmas: 2 }).highQualityCount).toBe(1);
+    expect(
+      mixtureMetrics(
+        [
+          [1, 0],
+          [0.5, 0],
+        ],
+        twoModes,
+        { hqRadiusSigmas: 2 },
+      ).highQualityCount,
+    ).toBe(1);
   });
 
   it('measures highQualityStd as the root mean squared per-coordinate deviation', () => {
     // Deviations (0.1, 0) and (0, 0.3): squared sum 0.1 over 2 samples × 2 coordinates.
-    const m = mixtureMetrics([[0.1, 0], [10, 0.3], [5, 5]], twoModes);
+    const m = mixtureMetrics(
+      [
+        [0.1, 0],
+        [10, 0.3],
+        [5, 5],
+      ],
+      twoModes,
+    );
     expect(m.highQualityCount).toBe(2);
     expect(m.highQualityStd).toBeCloseTo(Math.sqrt((0.01 + 0.09) / 4), 15);
   });
@@ -117,7 +175,13 @@ describe('mixtureMetrics', () => {
   });
 
   it('returns NaN std and KL and no recovered mode when nothing is high quality', () => {
-    const m = mixtureMetrics([[5, 5], [3, 3]], grid);
+    const m = mixtureMetrics(
+      [
+        [5, 5],
+        [3, 3],
+      ],
+      grid,
+    );
     expect(m.highQualityCount).toBe(0);
     expect(m.highQualityShare).toBe(0);
     expect(m.highQualityStd).toBeNaN();

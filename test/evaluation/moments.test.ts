@@ -12,7 +12,14 @@ describe('FeatureMoments', () => {
     const features = Float32Array.from({ length: rows * dim }, (_, i) => 1000 + (i % dim) + rng.normal());
     const whole = featureStatistics(features, rows, dim);
     const moments = new FeatureMoments(dim);
-    for (const [start, end] of [[0, 1], [1, 2], [2, 77], [77, 78], [78, 300]] as const) moments.add(features.subarray(start * dim, end * dim), end - start);
+    for (const [start, end] of [
+      [0, 1],
+      [1, 2],
+      [2, 77],
+      [77, 78],
+      [78, 300],
+    ] as const)
+      moments.add(features.subarray(start * dim, end * dim), end - start);
     const chunked = moments.statistics();
     // Tolerance: float64 accumulation over 300 rows of O(1) deviations; 1e-9 relative is far above rounding.
     chunked.mean.forEach((v, i) => expect(v).toBeCloseTo(whole.mean[i]!, 9));

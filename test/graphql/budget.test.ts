@@ -46,7 +46,10 @@ describe('the response size estimate', () => {
 
   it('counts aliased copies of the samples', async () => {
     const one = await gql(server, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000 }) { samples { values } } }`);
-    const two = await gql(server, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000 }) { a: samples { values } b: samples { values } } }`);
+    const two = await gql(
+      server,
+      `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000 }) { a: samples { values } b: samples { values } } }`,
+    );
     const fit = (r: typeof one) => r.errors![0]!.extensions!.maxCount as number;
     expect(fit(two)).toBeLessThan(fit(one) * 0.6);
   });
@@ -54,7 +57,8 @@ describe('the response size estimate', () => {
 
 describe('the per-operation proposal budget', () => {
   // Each comparison budgets 2 × 30000 proposals; the operation may budget 100000 in all.
-  const compare = (alias: string) => `${alias}: compareSamplers(input: { modelId: "uniform-gaussian-1d", samplers: [{ name: "naive" }, { name: "naive" }], count: 10, seed: 1, maxProposals: 30000 }) { stats { accepted } }`;
+  const compare = (alias: string) =>
+    `${alias}: compareSamplers(input: { modelId: "uniform-gaussian-1d", samplers: [{ name: "naive" }, { name: "naive" }], count: 10, seed: 1, maxProposals: 30000 }) { stats { accepted } }`;
   const operation = `{ ${['a', 'b', 'c'].map(compare).join(' ')} }`;
 
   it('is summed over aliased fields: the field past it is refused, naming the limit and what remains', async () => {
@@ -63,7 +67,13 @@ describe('the per-operation proposal budget', () => {
     // compareSamplers is non-null, so one refused field nulls the whole result.
     expect(data).toBeNull();
     expect(errors).toHaveLength(1);
-    expect(errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'maxOperationProposals', max: MAX_OPERATION_PROPOSALS, requested: 120_000, remaining: 40_000 });
+    expect(errors![0]!.extensions).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      limit: 'maxOperationProposals',
+      max: MAX_OPERATION_PROPOSALS,
+      requested: 120_000,
+      remaining: 40_000,
+    });
     expect(errors![0]!.path).toEqual(['b']);
     expect(errors![0]!.message).toMatch(/would budget 120000 proposals together .* 40000 remain/);
     // b and c never started: only a's two runs produced samples.

@@ -23,7 +23,13 @@ describe('compareSamplers', () => {
           error { code message }
         }
       }`,
-      { samplers: [{ name: 'naive' }, { name: 'drs', params: { gammaPercentile: 80, burnInSamples: 5000 } }, { name: 'threshold', params: { percentile: 50, burnInSamples: 5000 } }] },
+      {
+        samplers: [
+          { name: 'naive' },
+          { name: 'drs', params: { gammaPercentile: 80, burnInSamples: 5000 } },
+          { name: 'threshold', params: { percentile: 50, burnInSamples: 5000 } },
+        ],
+      },
     );
     expect(res.errors).toBeUndefined();
     const [naive, drs, threshold] = res.data!.compareSamplers;
@@ -44,12 +50,18 @@ describe('compareSamplers', () => {
   });
 
   it('reports a failing configuration beside the others, and refuses bad input up front', async () => {
-    const res = await gql(server, `{ compareSamplers(input: { modelId: "gaussians25", count: 50, seed: 1, maxProposals: 2000,
-        samplers: [{ name: "naive" }, { name: "threshold", params: { logitThreshold: 1000 } }] }) { result { count } error { code message } } }`);
+    const res = await gql(
+      server,
+      `{ compareSamplers(input: { modelId: "gaussians25", count: 50, seed: 1, maxProposals: 2000,
+        samplers: [{ name: "naive" }, { name: "threshold", params: { logitThreshold: 1000 } }] }) { result { count } error { code message } } }`,
+    );
     expect(res.data!.compareSamplers[0]).toEqual({ result: { count: 50 }, error: null });
     expect(res.data!.compareSamplers[1].result).toBeNull();
     expect(res.data!.compareSamplers[1].error.code).toBe('PROPOSAL_BUDGET_EXHAUSTED');
-    const bad = await gql(server, `{ compareSamplers(input: { modelId: "gaussians25", count: 5, samplers: [{ name: "drs", params: { gamma: 0, gammaPercentile: 5 } }] }) { error { code } } }`);
+    const bad = await gql(
+      server,
+      `{ compareSamplers(input: { modelId: "gaussians25", count: 5, samplers: [{ name: "drs", params: { gamma: 0, gammaPercentile: 5 } }] }) { error { code } } }`,
+    );
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(bad.errors?.[0]?.extensions?.parameter).toBe('gamma');
     const missing = await gql(server, `{ compareSamplers(input: { modelId: "nope", count: 5, samplers: [{ name: "naive" }] }) { error { code } } }`);
@@ -67,11 +79,22 @@ describe('metrics on sample and sampleStream', () => {
 
   it('running stream metrics end equal to the metrics of the same samples as one result', async () => {
     // A per-batch γ: nothing to re-thin, so the query and the stream output the same samples.
-    const input = { modelId: 'gaussians25', sampler: { name: 'drs', params: { gammaPercentile: 80, burnInSamples: 5000 } }, count: 400, seed: 3, batchSize: 256, maxProposals: 2_000_000 };
+    const input = {
+      modelId: 'gaussians25',
+      sampler: { name: 'drs', params: { gammaPercentile: 80, burnInSamples: 5000 } },
+      count: 400,
+      seed: 3,
+      batchSize: 256,
+      maxProposals: 2_000_000,
+    };
     const whole = await gql(server, `query($input: SampleInput!) { sample(input: $input) { metrics { ${MIXTURE} } } }`, { input });
     const client = wsClient(server);
     try {
-      const { results, error } = await subscribeAll(client, `subscription($input: SampleInput!) { sampleStream(input: $input) { count done metrics { ...m } } } fragment m on SampleMetrics { ${MIXTURE} }`, { input });
+      const { results, error } = await subscribeAll(
+        client,
+        `subscription($input: SampleInput!) { sampleStream(input: $input) { count done metrics { ...m } } } fragment m on SampleMetrics { ${MIXTURE} }`,
+        { input },
+      );
       expect(error).toBeNull();
       const events = results.map((r) => r.data!.sampleStream);
       expect(events.length).toBeGreaterThan(1);

@@ -19,7 +19,11 @@ describe('a host that caches its own fields and has mutations', () => {
   let sampling: SamplingService;
   let apollo: ApolloServer;
   beforeAll(async () => {
-    sampling = createSamplingService({ modelsDir: FIXTURE_MODELS_DIR, pool: { workers: 1, intraOpNumThreads: 1 }, logger: { info() {}, warn() {}, error() {} } });
+    sampling = createSamplingService({
+      modelsDir: FIXTURE_MODELS_DIR,
+      pool: { workers: 1, intraOpNumThreads: 1 },
+      logger: { info() {}, warn() {}, error() {} },
+    });
     // The host's own schema: the sampling resolvers beside its own, one of them a mutation.
     const schema = buildSchemaSync({ ...sampling.schemaOptions, resolvers: [...sampling.resolvers, HostResolver] });
     apollo = new ApolloServer({ schema, plugins: [sampling.apolloPlugin, ApolloServerPluginCacheControl({ defaultMaxAge: 60 })] });
@@ -36,7 +40,9 @@ describe('a host that caches its own fields and has mutations', () => {
   it('never lets an HTTP cache keep samples, comparisons or counters, whatever the host’s default', async () => {
     expect(await cacheControl(`{ samplers { name } }`)).toBe('max-age=60, public'); // the host's default applies elsewhere
     expect(await cacheControl(`{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 2 }) { count } }`)).toBe('no-store');
-    expect(await cacheControl(`{ compareSamplers(input: { modelId: "uniform-gaussian-1d", samplers: [{ name: "naive" }], count: 2 }) { stats { accepted } } }`)).toBe('no-store');
+    expect(
+      await cacheControl(`{ compareSamplers(input: { modelId: "uniform-gaussian-1d", samplers: [{ name: "naive" }], count: 2 }) { stats { accepted } } }`),
+    ).toBe('no-store');
     expect(await cacheControl(`{ serverStats { activeRuns } }`)).toBe('no-store');
   });
 

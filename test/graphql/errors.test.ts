@@ -3,7 +3,13 @@ import { gql, modelsDirWithBrokenModel, startTestServer, subscribeAll, wsClient,
 
 const SAMPLE = `query($input: SampleInput!) { sample(input: $input) { count } }`;
 const STREAM = `subscription($input: SampleInput!) { sampleStream(input: $input) { count done } }`;
-const input = (overrides: Record<string, unknown> = {}) => ({ modelId: 'uniform-gaussian-1d', sampler: { name: 'drs', params: { gamma: 0, burnInSamples: 500 } }, count: 5, seed: 1, ...overrides });
+const input = (overrides: Record<string, unknown> = {}) => ({
+  modelId: 'uniform-gaussian-1d',
+  sampler: { name: 'drs', params: { gamma: 0, burnInSamples: 500 } },
+  count: 5,
+  seed: 1,
+  ...overrides,
+});
 
 let server: TestServer;
 let models: ReturnType<typeof modelsDirWithBrokenModel>;
@@ -65,9 +71,16 @@ describe('bad input, over HTTP and WebSocket alike', () => {
   });
 
   it('out-of-range or conflicting parameters → BAD_USER_INPUT naming them', async () => {
-    expect((await errorOf({ input: input({ sampler: { name: 'drs', params: { gammaPercentile: 101 } } }) })).extensions).toMatchObject({ code: 'BAD_USER_INPUT', parameter: 'gammaPercentile' });
-    expect((await errorOf({ input: input({ sampler: { name: 'threshold', params: { burnInSamples: 1.5 } } }) })).extensions).toMatchObject({ parameter: 'burnInSamples' });
-    expect((await errorOf({ input: input({ sampler: { name: 'drs', params: { gamma: 0, gammaPercentile: 50 } } }) })).extensions).toMatchObject({ parameter: 'gamma' });
+    expect((await errorOf({ input: input({ sampler: { name: 'drs', params: { gammaPercentile: 101 } } }) })).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      parameter: 'gammaPercentile',
+    });
+    expect((await errorOf({ input: input({ sampler: { name: 'threshold', params: { burnInSamples: 1.5 } } }) })).extensions).toMatchObject({
+      parameter: 'burnInSamples',
+    });
+    expect((await errorOf({ input: input({ sampler: { name: 'drs', params: { gamma: 0, gammaPercentile: 50 } } }) })).extensions).toMatchObject({
+      parameter: 'gamma',
+    });
   });
 
   it('count and maxProposals over the limits → LIMIT_EXCEEDED; count 0 → BAD_USER_INPUT', async () => {

@@ -24,7 +24,9 @@ describe('bad HTTP requests', () => {
     expect(res.status).toBe(400);
     expect(res.type).toMatch(/^application\/json/);
     expectNoTrace(res.text);
-    expect(JSON.parse(res.text)).toEqual({ errors: [{ message: expect.stringMatching(/^the request body is not valid JSON: /), extensions: { code: 'BAD_REQUEST' } }] });
+    expect(JSON.parse(res.text)).toEqual({
+      errors: [{ message: expect.stringMatching(/^the request body is not valid JSON: /), extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 
   it('a body over maxRequestBytes → 413 LIMIT_EXCEEDED naming the limit', async () => {

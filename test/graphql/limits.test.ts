@@ -84,7 +84,9 @@ describe('limit rules and fragments', () => {
 
   it('the fields a fragment counts come from its type condition, wherever it is spread', () => {
     // metrics costs 10 on SampleResult; the spread in SampleEvent is invalid, but costs the same
-    const document = parse(`subscription($i: SampleInput!) { sampleStream(input: $i) { ...R } } fragment R on SampleResult { metrics { mixture2d { modeCount } } }`);
+    const document = parse(
+      `subscription($i: SampleInput!) { sampleStream(input: $i) { ...R } } fragment R on SampleResult { metrics { mixture2d { modeCount } } }`,
+    );
     expect(measure(document)).toEqual({ depth: 4, complexity: 20 + 10 + 1 + 1 });
   });
 

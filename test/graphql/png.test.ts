@@ -13,7 +13,7 @@ function decodeDataUrl(url: string): { width: number; height: number; channels: 
   let height = 0;
   let channels = 0;
   const idat: Buffer[] = [];
-  for (let offset = 8; offset < png.length; ) {
+  for (let offset = 8; offset < png.length;) {
     const length = png.readUInt32BE(offset);
     const type = png.toString('latin1', offset + 4, offset + 8);
     const data = png.subarray(offset + 8, offset + 8 + length);
@@ -45,7 +45,10 @@ describe('sample encodings', () => {
   afterAll(() => server?.stop());
 
   it('returns a grayscale PNG per tiny-image sample whose pixels are the values mapped from output.range', async () => {
-    const { data, errors } = await gql(server, `{ sample(input: { modelId: "tiny-image", sampler: { name: "naive" }, count: 4, seed: 2 }) { sampleShape samplesBase64 samples { values png } } }`);
+    const { data, errors } = await gql(
+      server,
+      `{ sample(input: { modelId: "tiny-image", sampler: { name: "naive" }, count: 4, seed: 2 }) { sampleShape samplesBase64 samples { values png } } }`,
+    );
     expect(errors).toBeUndefined();
     expect(data!.sample.sampleShape).toEqual([1, 2, 2]);
     for (const s of data!.sample.samples as { values: number[]; png: string }[]) {

@@ -15,18 +15,42 @@ describe('queries over HTTP', () => {
   });
 
   it('lists models with their manifest facts', async () => {
-    const { status, data, errors } = await gql(server, `{ models { id title status error latentDim latentDistribution outputShape outputKind outputRange discriminatorOutput burnIns { count } } }`);
+    const { status, data, errors } = await gql(
+      server,
+      `{ models { id title status error latentDim latentDistribution outputShape outputKind outputRange discriminatorOutput burnIns { count } } }`,
+    );
     expect(status).toBe(200);
     expect(errors).toBeUndefined();
-    expect(data!.models.map((m: { id: string }) => m.id)).toEqual(['gaussian-mixture-1d', 'nan-logits-1d', 'rare-tail-1d', 'tiny-image', 'uniform-gaussian-1d', 'uniform-gaussian-1d-overconfident', 'uniform-gaussian-1d-prob']);
+    expect(data!.models.map((m: { id: string }) => m.id)).toEqual([
+      'gaussian-mixture-1d',
+      'nan-logits-1d',
+      'rare-tail-1d',
+      'tiny-image',
+      'uniform-gaussian-1d',
+      'uniform-gaussian-1d-overconfident',
+      'uniform-gaussian-1d-prob',
+    ]);
     const image = data!.models.find((m: { id: string }) => m.id === 'tiny-image');
-    expect(image).toMatchObject({ status: 'READY', error: null, latentDim: 4, latentDistribution: 'UNIFORM', outputShape: [1, 2, 2], outputKind: 'IMAGE', outputRange: [0, 1], discriminatorOutput: 'LOGIT', burnIns: [] });
+    expect(image).toMatchObject({
+      status: 'READY',
+      error: null,
+      latentDim: 4,
+      latentDistribution: 'UNIFORM',
+      outputShape: [1, 2, 2],
+      outputKind: 'IMAGE',
+      outputRange: [0, 1],
+      discriminatorOutput: 'LOGIT',
+      burnIns: [],
+    });
     const prob = data!.models.find((m: { id: string }) => m.id === 'uniform-gaussian-1d-prob');
     expect(prob).toMatchObject({ outputKind: 'VECTOR', outputRange: null, discriminatorOutput: 'PROBABILITY' });
   });
 
   it('reports the calibration fitted at load, null for a model without real samples', async () => {
-    const { data, errors } = await gql(server, `{ m: model(id: "uniform-gaussian-1d-overconfident") { calibration { method count zBefore zAfter eceBefore eceAfter } } bare: model(id: "rare-tail-1d") { calibration { method } } }`);
+    const { data, errors } = await gql(
+      server,
+      `{ m: model(id: "uniform-gaussian-1d-overconfident") { calibration { method count zBefore zAfter eceBefore eceAfter } } bare: model(id: "rare-tail-1d") { calibration { method } } }`,
+    );
     expect(errors).toBeUndefined();
     expect(data!.m.calibration.map((c: { method: string }) => c.method)).toEqual(['platt', 'isotonic']);
     for (const c of data!.m.calibration) {
@@ -39,13 +63,18 @@ describe('queries over HTTP', () => {
   });
 
   it('finds one model by id, null for an unknown id', async () => {
-    const { data } = await gql(server, `query($id: ID!) { model(id: $id) { id title description } none: model(id: "nope") { id } }`, { id: 'uniform-gaussian-1d' });
+    const { data } = await gql(server, `query($id: ID!) { model(id: $id) { id title description } none: model(id: "nope") { id } }`, {
+      id: 'uniform-gaussian-1d',
+    });
     expect(data!.model.title).toMatch(/Uniform proposal, Gaussian target/);
     expect(data!.none).toBeNull();
   });
 
   it('lists samplers straight from the plugins’ declarations', async () => {
-    const { data } = await gql(server, `{ samplers { name description contractVersion parameters { name type default min max allowedValues description } } drs: sampler(name: "drs") { name } }`);
+    const { data } = await gql(
+      server,
+      `{ samplers { name description contractVersion parameters { name type default min max allowedValues description } } drs: sampler(name: "drs") { name } }`,
+    );
     const expected = defaultSamplers().map((p) => ({
       name: p.name,
       description: p.description,
@@ -97,16 +126,27 @@ describe('queries over HTTP', () => {
   });
 
   it('reports sampler details and a drawn seed', async () => {
-    const { data } = await gql(server, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "threshold", params: { logitThreshold: -1 } }, count: 5 }) { count stats { seed samplerDetails logitMaxEnd gamma } } }`);
+    const { data } = await gql(
+      server,
+      `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "threshold", params: { logitThreshold: -1 } }, count: 5 }) { count stats { seed samplerDetails logitMaxEnd gamma } } }`,
+    );
     expect(data!.sample.stats).toMatchObject({ samplerDetails: { logitThreshold: -1 }, logitMaxEnd: null, gamma: null });
     expect(Number.isInteger(data!.sample.stats.seed)).toBe(true);
   });
 
   it('shows cached burn-ins on the model once a sampler computed one', async () => {
     // A burn-in size no other test uses: absent until this test's DRS query computes it.
-    const burnIns = async () => (await gql(server, `{ model(id: "uniform-gaussian-1d") { burnIns { count logitMax proposed } } }`)).data!.model.burnIns as { count: number; logitMax: number; proposed: number }[];
+    const burnIns = async () =>
+      (await gql(server, `{ model(id: "uniform-gaussian-1d") { burnIns { count logitMax proposed } } }`)).data!.model.burnIns as {
+        count: number;
+        logitMax: number;
+        proposed: number;
+      }[];
     expect((await burnIns()).map((b) => b.count)).not.toContain(700);
-    const { errors } = await gql(server, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "drs", params: { gamma: 0, burnInSamples: 700 } }, count: 5, seed: 3 }) { stats { logitMaxStart } } }`);
+    const { errors } = await gql(
+      server,
+      `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "drs", params: { gamma: 0, burnInSamples: 700 } }, count: 5, seed: 3 }) { stats { logitMaxStart } } }`,
+    );
     expect(errors).toBeUndefined();
     const fact = (await burnIns()).find((b) => b.count === 700);
     expect(fact).toEqual({ count: 700, logitMax: expect.any(Number), proposed: 700 });
@@ -115,7 +155,10 @@ describe('queries over HTTP', () => {
   });
 
   it('gives png only for image models', async () => {
-    const { data } = await gql(server, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 2, seed: 1 }) { samples { png } } }`);
+    const { data } = await gql(
+      server,
+      `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 2, seed: 1 }) { samples { png } } }`,
+    );
     expect(data!.sample.samples).toEqual([{ png: null }, { png: null }]);
   });
 

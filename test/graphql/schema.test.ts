@@ -29,12 +29,16 @@ describe('limit rules', () => {
 
   it('depth: counts field levels through fragments, skips introspection', () => {
     expect(errors(`{ a { b { n } } }`, [depthLimitRule(3)])).toEqual([]);
-    expect(errors(`{ a { ...F } } fragment F on A { b { b { n } } }`, [depthLimitRule(3)])).toEqual([{ code: 'LIMIT_EXCEEDED', limit: 'maxQueryDepth', depth: 4, max: 3 }]);
+    expect(errors(`{ a { ...F } } fragment F on A { b { b { n } } }`, [depthLimitRule(3)])).toEqual([
+      { code: 'LIMIT_EXCEEDED', limit: 'maxQueryDepth', depth: 4, max: 3 },
+    ]);
     expect(errors(`{ __schema { types { fields { type { ofType { name } } } } } }`, [depthLimitRule(1)])).toEqual([]);
   });
 
   it('complexity: one per field, aliases and fragments included', () => {
     expect(errors(`{ a { n } }`, [complexityLimitRule(2)])).toEqual([]);
-    expect(errors(`{ x: a { n } y: a { ... on A { n b { n } } } }`, [complexityLimitRule(5)])).toEqual([{ code: 'LIMIT_EXCEEDED', limit: 'maxQueryComplexity', complexity: 6, max: 5 }]);
+    expect(errors(`{ x: a { n } y: a { ... on A { n b { n } } } }`, [complexityLimitRule(5)])).toEqual([
+      { code: 'LIMIT_EXCEEDED', limit: 'maxQueryComplexity', complexity: 6, max: 5 },
+    ]);
   });
 });

@@ -42,7 +42,9 @@ describe('sampleStream over graphql-ws', () => {
     }
     // the stream gives the same samples as the query with the same seed
     const { data } = await gql(server, `query($input: SampleInput!) { sample(input: $input) { samples { values } } }`, { input });
-    expect(events.flatMap((e) => e.samples.map((s: { values: number[] }) => s.values))).toEqual(data!.sample.samples.map((s: { values: number[] }) => s.values));
+    expect(events.flatMap((e) => e.samples.map((s: { values: number[] }) => s.values))).toEqual(
+      data!.sample.samples.map((s: { values: number[] }) => s.values),
+    );
     expect(server.sampling.gateway.stats().activeStreams).toBe(0);
   });
 
@@ -62,7 +64,10 @@ describe('sampleStream over graphql-ws', () => {
     const client = wsClient(server);
     let events = 0;
     await new Promise<void>((resolve) => {
-      client.subscribe({ query: LIGHT, variables: { input: endless(2) } }, { next: () => void (++events === 3 && resolve()), error: () => {}, complete: () => {} });
+      client.subscribe(
+        { query: LIGHT, variables: { input: endless(2) } },
+        { next: () => void (++events === 3 && resolve()), error: () => {}, complete: () => {} },
+      );
     });
     expect(server.sampling.gateway.stats().activeRuns).toBe(1);
     await client.dispose(); // closes the socket without sending Complete
@@ -72,7 +77,10 @@ describe('sampleStream over graphql-ws', () => {
 
   it('stops a sample query sent over WebSocket when the socket closes', async () => {
     const client = wsClient(server);
-    client.subscribe({ query: `query($input: SampleInput!) { sample(input: $input) { count } }`, variables: { input: endless(4) } }, { next: () => {}, error: () => {}, complete: () => {} });
+    client.subscribe(
+      { query: `query($input: SampleInput!) { sample(input: $input) { count } }`, variables: { input: endless(4) } },
+      { next: () => {}, error: () => {}, complete: () => {} },
+    );
     await waitFor(() => server.sampling.gateway.stats().activeRuns === 1 && server.sampling.gateway.stats().inferenceRounds > 20, 5000, 'the query to run');
     await client.dispose();
     await expectNoRoundsRunning();
@@ -80,7 +88,14 @@ describe('sampleStream over graphql-ws', () => {
 
   it('ends a stream whose proposal budget runs out with PROPOSAL_BUDGET_EXHAUSTED, keeping the connection', async () => {
     const client = wsClient(server);
-    const input = { modelId: 'uniform-gaussian-1d', sampler: { name: 'threshold', params: { logitThreshold: 0.8 } }, count: 1000, seed: 1, maxProposals: 640, batchSize: 64 };
+    const input = {
+      modelId: 'uniform-gaussian-1d',
+      sampler: { name: 'threshold', params: { logitThreshold: 0.8 } },
+      count: 1000,
+      seed: 1,
+      maxProposals: 640,
+      batchSize: 64,
+    };
     const { results, error } = await subscribeAll(client, LIGHT, { input });
     expect(error).toBeNull();
     const last = results.at(-1)!;
@@ -129,7 +144,12 @@ describe('sampleStream over graphql-ws', () => {
     for (const input of inputs) alone.push((await gql(server, query, { input })).data!.sample);
     const client = wsClient(server);
     const streamInput = { ...inputs[0]!, seed: 14 };
-    const [stream, ...together] = await Promise.all([subscribeAll(client, `subscription($input: SampleInput!) { sampleStream(input: $input) { samplesBase64 stats { meanBatchSize } } }`, { input: streamInput }), ...inputs.map((input) => gql(server, query, { input }))]);
+    const [stream, ...together] = await Promise.all([
+      subscribeAll(client, `subscription($input: SampleInput!) { sampleStream(input: $input) { samplesBase64 stats { meanBatchSize } } }`, {
+        input: streamInput,
+      }),
+      ...inputs.map((input) => gql(server, query, { input })),
+    ]);
     await client.dispose();
     const results = together.map((r) => r.data!.sample);
     results.forEach((r, i) => expect(r.samplesBase64).toBe(alone[i]!.samplesBase64)); // seeded: batch-mates change nothing
@@ -143,7 +163,12 @@ describe('sampleStream over graphql-ws', () => {
   it('counts WebSocket operations and errors in graphql-ws hooks', async () => {
     // Counters run since the server started: measure this test's own operations as deltas.
     const { counters: metrics } = server.sampling;
-    const before = { subscriptions: metrics.operationCount('ws', 'subscription'), notFound: wsErrors('NOT_FOUND'), limit: wsErrors('LIMIT_EXCEEDED'), streamed: metrics.samplesStreamed };
+    const before = {
+      subscriptions: metrics.operationCount('ws', 'subscription'),
+      notFound: wsErrors('NOT_FOUND'),
+      limit: wsErrors('LIMIT_EXCEEDED'),
+      streamed: metrics.samplesStreamed,
+    };
     const client = wsClient(server);
     const bad = await subscribeAll(client, LIGHT, { input: { ...endless(1), modelId: 'nope' } });
     expect(bad.results[0]!.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND' });

@@ -34,7 +34,10 @@ describe('a WebSocket connection', () => {
     const client = wsClient(server);
     const events: number[] = [];
     let streamError: unknown = null;
-    client.subscribe({ query: STREAM, variables: { input: endless } }, { next: (r) => void events.push((r.data as any).sampleStream.count), error: (e) => void (streamError = e), complete: () => undefined });
+    client.subscribe(
+      { query: STREAM, variables: { input: endless } },
+      { next: (r) => void events.push((r.data as any).sampleStream.count), error: (e) => void (streamError = e), complete: () => undefined },
+    );
     await waitFor(() => events.length >= 2, 10_000, 'the stream to run');
 
     const bad = await subscribeAll(client, `subscription { sampleStream(input: {`);
@@ -87,7 +90,9 @@ describe('a WebSocket connection', () => {
 
   it('closes a socket that sends a message over maxRequestBytes with 1009, and keeps serving', async () => {
     const { socket } = await openSocket();
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket!.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket!.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     socket!.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(65 * 1024) } }));
     expect(await closed).toEqual({ code: 1009, reason: 'message too big: the limit is maxRequestBytes / MAX_REQUEST_BYTES = 65536 bytes' });
     expect(server.logs.join('\n')).not.toMatch(/Internal error|Max payload/);
@@ -111,7 +116,9 @@ describe('a WebSocket connection', () => {
           socket!.send(JSON.stringify({ type: 'connection_init' }));
           await ack;
           const next = received('next');
-          socket!.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: heavy, variables: { input: { ...endless, seed: i, batchSize: 512 } } } }));
+          socket!.send(
+            JSON.stringify({ id: '1', type: 'subscribe', payload: { query: heavy, variables: { input: { ...endless, seed: i, batchSize: 512 } } } }),
+          );
           await next;
           return socket!;
         }),

@@ -31,7 +31,9 @@ export function spawnServer(env: Record<string, string>, startTimeoutMs = 60_000
   let output = '';
   child.stdout.on('data', (d: Buffer) => void (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => void (output += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -88,14 +88,21 @@ function parseSampleLine(line: string): Sample {
     }
     i++;
   }
-  const rest = line.slice(i).trim().split(/[ \t]+/);
+  const rest = line
+    .slice(i)
+    .trim()
+    .split(/[ \t]+/);
   if (rest.length < 1 || rest.length > 2 || line[i] !== ' ') fail('expected " value [timestamp]"');
   if (rest[1] !== undefined && !/^-?\d+$/.test(rest[1])) fail('bad timestamp');
   return { name, labels, value: parseNumber(rest[0]!, line) };
 }
 
 const labelKey = (labels: Labels, without?: string): string =>
-  JSON.stringify(Object.entries(labels).filter(([k]) => k !== without).sort(([a], [b]) => a.localeCompare(b)));
+  JSON.stringify(
+    Object.entries(labels)
+      .filter(([k]) => k !== without)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 
 export class Exposition {
   readonly families = new Map<string, Family>();
@@ -112,7 +119,10 @@ export class Exposition {
           if (!TYPES.has(rest as MetricType)) throw new Error(`unknown type "${rest}" for ${name}`);
           if (family.samples.length > 0) throw new Error(`TYPE of ${name} after its samples`);
         }
-        this.families.set(name!, kind === 'TYPE' ? { ...family, type: rest as MetricType } : { ...family, help: rest.replace(/\\n/g, '\n').replace(/\\\\/g, '\\') });
+        this.families.set(
+          name!,
+          kind === 'TYPE' ? { ...family, type: rest as MetricType } : { ...family, help: rest.replace(/\\n/g, '\n').replace(/\\\\/g, '\\') },
+        );
         continue;
       }
       if (line.startsWith('#')) continue;

@@ -72,7 +72,10 @@ describe('InferenceBatcher', () => {
   it('keeps models in separate queues', async () => {
     const { batcher, batches } = setup(1024, 5);
     const [a, b] = await Promise.all([batcher.run(model, latents(4, 0), 4), batcher.run(image, new Float32Array(3 * 4).fill(0), 3)]);
-    expect(batches.map((x) => [x.modelId, x.rows]).sort(([m], [n]) => String(m).localeCompare(String(n)))).toEqual([['tiny-image', 3], ['uniform-gaussian-1d', 4]]);
+    expect(batches.map((x) => [x.modelId, x.rows]).sort(([m], [n]) => String(m).localeCompare(String(n)))).toEqual([
+      ['tiny-image', 3],
+      ['uniform-gaussian-1d', 4],
+    ]);
     expect(a.samples.length).toBe(4);
     expect(Array.from(b.samples)).toEqual(new Array(12).fill(0.5)); // sigmoid(0) per pixel
   });

@@ -73,7 +73,8 @@ describe('event loop under inference load', () => {
     // inference on this thread would show the same ~1. Measured 0.04 on a loaded 2-core machine.
     expect(pooled.durationMs).toBeGreaterThan(blocking.durationMs);
     expect(pooled.utilization).toBeLessThan(0.3);
-    const show = (r: LoopReport) => `${r.durationMs.toFixed(0)} ms, loop busy ${(100 * r.utilization).toFixed(1)}%, max timer gap ${r.gapMs.toFixed(1)} ms, p99 delay ${r.p99Ms.toFixed(1)} ms`;
+    const show = (r: LoopReport) =>
+      `${r.durationMs.toFixed(0)} ms, loop busy ${(100 * r.utilization).toFixed(1)}%, max timer gap ${r.gapMs.toFixed(1)} ms, p99 delay ${r.p99Ms.toFixed(1)} ms`;
     console.log(`main-thread round: ${show(blocking)}; pooled: ${show(pooled)}`);
   });
 });

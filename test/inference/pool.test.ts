@@ -14,7 +14,11 @@ const repo = await loadModelRepository(FIXTURE_MODELS_DIR);
 const spec = workerSpec(repo.get('uniform-gaussian-1d') as ReadyModel);
 
 /** A round's outcome: its first sample, or why it failed. */
-const outcome = (round: Promise<{ samples: Float32Array }>) => round.then((r) => r.samples[0], (e: Error) => e.message);
+const outcome = (round: Promise<{ samples: Float32Array }>) =>
+  round.then(
+    (r) => r.samples[0],
+    (e: Error) => e.message,
+  );
 
 describe('WorkerPool.close', () => {
   it('lets a round whose native run has started finish before it releases the sessions', async () => {

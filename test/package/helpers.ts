@@ -100,5 +100,9 @@ export function readmeBlocks(readme: string): ReadmeBlocks {
   };
   const command = block('sh').trim();
   if (!command.startsWith('npm install ')) throw new Error(`README's install command is not \`npm install …\`: ${command}`);
-  return { install: command.slice('npm install '.length).split(/\s+/), hostPackageJson: JSON.parse(block('json')) as Record<string, unknown>, mountExample: block('ts') };
+  return {
+    install: command.slice('npm install '.length).split(/\s+/),
+    hostPackageJson: JSON.parse(block('json')) as Record<string, unknown>,
+    mountExample: block('ts'),
+  };
 }

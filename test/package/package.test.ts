@@ -14,7 +14,11 @@ import { gql, subscribeAll, wsClient } from '../graphql/client.js';
 import { freePort, installedCopies, npm, readmeBlocks, run, waitForServer } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const versions = { ...pkg.dependencies, ...pkg.devDependencies };
 const { install, hostPackageJson, mountExample } = readmeBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
 
@@ -29,7 +33,10 @@ beforeAll(async () => {
   mkdirSync(app);
   const dependencies = Object.fromEntries(install.map((name) => [name, name === pkg.name ? `file:${packed.filename}` : versions[name]]));
   // vitest: for the testkit check, as a sampler author's project would have it.
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'host-app', private: true, type: 'module', dependencies, devDependencies: { vitest: versions.vitest }, ...hostPackageJson }));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'host-app', private: true, type: 'module', dependencies, devDependencies: { vitest: versions.vitest }, ...hostPackageJson }),
+  );
   await npm(['install', '--no-audit', '--no-fund', '--prefer-offline'], app);
 }, 600_000);
 
@@ -41,16 +48,41 @@ afterAll(async () => {
 describe('the npm package', () => {
   it('ships the built code, the pages and the bundled models, and nothing else', () => {
     const { files } = packed;
-    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/testkit/index.js', 'dist/src/server/index.js', 'dist/src/server/main.js', 'dist/plugins/drs/index.js', 'dist/src/pages/static/compare.html', 'dist/src/pages/static/compare.js', 'models/gaussians25/generator.onnx', 'models/fashion-mnist/classifier.onnx', 'models/fashion-mnist/real-features.json', 'LICENSE', 'CHANGELOG.md', 'README.md']) {
+    for (const needed of [
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/testkit/index.js',
+      'dist/src/server/index.js',
+      'dist/src/server/main.js',
+      'dist/plugins/drs/index.js',
+      'dist/src/pages/static/compare.html',
+      'dist/src/pages/static/compare.js',
+      'models/gaussians25/generator.onnx',
+      'models/fashion-mnist/classifier.onnx',
+      'models/fashion-mnist/real-features.json',
+      'LICENSE',
+      'CHANGELOG.md',
+      'README.md',
+    ]) {
       expect(files, needed).toContain(needed);
     }
-    const stray = files.filter((f) => /^(test|tools|\.ci|src|scripts|bench|examples|docs|dist\/test|dist\/scripts)\//.test(f) || f.endsWith('calibration-real.f32') || f.endsWith('.tsbuildinfo'));
+    const stray = files.filter(
+      (f) =>
+        /^(test|tools|\.ci|src|scripts|bench|examples|docs|dist\/test|dist\/scripts)\//.test(f) ||
+        f.endsWith('calibration-real.f32') ||
+        f.endsWith('.tsbuildinfo'),
+    );
     expect(stray).toEqual([]);
   });
 
   it('names only files it ships in main, types, exports and bin', () => {
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules', pkg.name, 'package.json'), 'utf8')) as Record<string, any>;
-    const targets = [manifest.main, manifest.types, ...Object.values(manifest.bin as Record<string, string>), ...Object.values(manifest.exports as Record<string, string | Record<string, string>>).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))];
+    const targets = [
+      manifest.main,
+      manifest.types,
+      ...Object.values(manifest.bin as Record<string, string>),
+      ...Object.values(manifest.exports as Record<string, string | Record<string, string>>).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
+    ];
     for (const target of targets) expect([...packed.files, 'package.json'], target).toContain(target.replace(/^\.\//, ''));
   });
 
@@ -61,8 +93,14 @@ describe('the npm package', () => {
   it('is refused, not nested, next to a graphql it does not support', async () => {
     const other = join(work, 'graphql17');
     mkdirSync(other);
-    writeFileSync(join(other, 'package.json'), JSON.stringify({ name: 'graphql17-app', private: true, dependencies: { [pkg.name]: `file:${packed.filename}`, graphql: '^17.0.0' }, ...hostPackageJson }));
-    const error = await npm(['install', '--dry-run', '--no-audit', '--no-fund', '--prefer-offline'], other).then(() => null, (e: Error) => e);
+    writeFileSync(
+      join(other, 'package.json'),
+      JSON.stringify({ name: 'graphql17-app', private: true, dependencies: { [pkg.name]: `file:${packed.filename}`, graphql: '^17.0.0' }, ...hostPackageJson }),
+    );
+    const error = await npm(['install', '--dry-run', '--no-audit', '--no-fund', '--prefer-offline'], other).then(
+      () => null,
+      (e: Error) => e,
+    );
     // npm names the first peer it cannot satisfy: the plugin's, or @apollo/server's it brings along.
     expect(error?.message).toMatch(/ERESOLVE[\s\S]*Found: graphql@17[\s\S]*peer graphql@"\^16[^"]*"/);
     expect(error?.message).toContain(`from ${pkg.name}@`);
@@ -77,16 +115,30 @@ describe('the npm package', () => {
     writeFileSync(join(app, 'server.js'), mountExample);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/graphql`;
-    servers.push(await waitForServer(spawn(process.execPath, ['server.js'], { cwd: app, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] }), url));
+    servers.push(
+      await waitForServer(
+        spawn(process.execPath, ['server.js'], { cwd: app, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] }),
+        url,
+      ),
+    );
 
     const { data } = await gql({ url }, `{ models { id status } }`);
-    expect(data!.models).toEqual([{ id: 'fashion-mnist', status: 'READY' }, { id: 'gaussians25', status: 'READY' }]);
-    const sampled = await gql({ url }, `{ sample(input: { modelId: "gaussians25", sampler: { name: "drs" }, count: 50, seed: 1 }) { count stats { accepted } } }`);
+    expect(data!.models).toEqual([
+      { id: 'fashion-mnist', status: 'READY' },
+      { id: 'gaussians25', status: 'READY' },
+    ]);
+    const sampled = await gql(
+      { url },
+      `{ sample(input: { modelId: "gaussians25", sampler: { name: "drs" }, count: 50, seed: 1 }) { count stats { accepted } } }`,
+    );
     expect(sampled.errors).toBeUndefined();
     expect(sampled.data!.sample).toEqual({ count: 50, stats: { accepted: 50 } });
 
     const client = wsClient({ wsUrl: url.replace('http', 'ws') });
-    const { results, error } = await subscribeAll(client, `subscription { sampleStream(input: { modelId: "gaussians25", sampler: { name: "naive" }, count: 30, seed: 2 }) { count done } }`);
+    const { results, error } = await subscribeAll(
+      client,
+      `subscription { sampleStream(input: { modelId: "gaussians25", sampler: { name: "naive" }, count: 30, seed: 2 }) { count done } }`,
+    );
     await client.dispose();
     expect(error).toBeNull();
     expect(results.reduce((n, r) => n + (r.data!.sampleStream.count as number), 0)).toBe(30);
@@ -102,13 +154,24 @@ describe('the npm package', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/graphql`;
     const bin = join(app, 'node_modules', '.bin', 'graphql-gan-sampler');
-    servers.push(await waitForServer(spawn(bin, [], { cwd: app, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WORKERS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] }), url));
+    servers.push(
+      await waitForServer(
+        spawn(bin, [], { cwd: app, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WORKERS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] }),
+        url,
+      ),
+    );
     const { data } = await gql({ url }, `{ models { id status } }`);
     expect(data!.models.map((m: { id: string }) => m.id)).toEqual(['fashion-mnist', 'gaussians25']);
   });
 
   it('gives TypeScript apps the types of all three entry points', async () => {
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['types.ts'] }));
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ['types.ts'],
+      }),
+    );
     writeFileSync(
       join(app, 'types.ts'),
       [
@@ -128,9 +191,16 @@ describe('the npm package', () => {
   });
 
   it('exports ./server and ./testkit: the testkit passes the bundled samplers under the app’s vitest', async () => {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `const s = await import('${pkg.name}/server'); console.log(typeof s.startServer, typeof s.configFromEnv)`], app);
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', `const s = await import('${pkg.name}/server'); console.log(typeof s.startServer, typeof s.configFromEnv)`],
+      app,
+    );
     expect(stdout.trim()).toBe('function function');
-    writeFileSync(join(app, 'samplers.test.js'), `import { createDrsSampler, createNaiveSampler } from '${pkg.name}';\nimport { defineSamplerConformance } from '${pkg.name}/testkit';\ndefineSamplerConformance(createNaiveSampler);\ndefineSamplerConformance(createDrsSampler);\n`);
+    writeFileSync(
+      join(app, 'samplers.test.js'),
+      `import { createDrsSampler, createNaiveSampler } from '${pkg.name}';\nimport { defineSamplerConformance } from '${pkg.name}/testkit';\ndefineSamplerConformance(createNaiveSampler);\ndefineSamplerConformance(createDrsSampler);\n`,
+    );
     const { stdout: report } = await run(join(app, 'node_modules', '.bin', 'vitest'), ['run', '--reporter=verbose', 'samplers.test.js'], app);
     expect(report).toMatch(/sampler "naive" conforms/);
     expect(report).toMatch(/sampler "drs" conforms/);

@@ -85,7 +85,9 @@ describe('comparison page', () => {
     await page.click('#start');
     expect(await column(page, 1).getAttribute('data-state')).toBe('running');
     await page.waitForFunction(() => document.querySelector('[data-testid="column-0"]')?.getAttribute('data-state') === 'finished', null, { timeout: 60_000 });
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="column-1"]')?.getAttribute('data-proposed') ?? 0) > 0, null, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="column-1"]')?.getAttribute('data-proposed') ?? 0) > 0, null, {
+      timeout: 60_000,
+    });
     expect(await column(page, 1).getAttribute('data-state')).toBe('running');
     expect(await column(page, 0).locator('.timing').textContent()).toMatch(/^\d+\.\d s · [\d,]+ samples\/s$/);
     await page.click('#stop');
@@ -108,7 +110,7 @@ describe('comparison page', () => {
     await page.close();
   });
 
-  it('marks a column failed with the server\'s error on the parameter\'s control', async () => {
+  it("marks a column failed with the server's error on the parameter's control", async () => {
     const { page, problems } = await openPage(h, '/?model=gaussians25&count=50&s=naive&s=drs:gamma=0,gammaPercentile=90');
     await page.click('#start');
     await waitForColumns(page, 2);
@@ -137,7 +139,9 @@ describe('comparison page', () => {
 
     // The lightbox: sample 66 large, with the logit and p the CSV has for it; arrows step.
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), images.locator('.actions .csv').click()]);
-    const csv = readFileSync(await csvDownload.path(), 'utf8').trim().split('\n');
+    const csv = readFileSync(await csvDownload.path(), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv).toHaveLength(101);
     expect(csv[0]!.split(',').slice(0, 4)).toEqual(['index', 'logit', 'acceptance_probability', 'v0']);
     expect(csv[0]!.split(',')).toHaveLength(3 + 28 * 28);
@@ -167,7 +171,8 @@ describe('comparison page', () => {
     expect(await column(page, 0).locator('.strip.high').isVisible()).toBe(false);
     expect(await images.locator('.strip.high img').count()).toBe(8);
     // Curves: acceptance and Fréchet distance against proposals, one point per event.
-    for (const chart of ['acceptance', 'quality']) expect(Number(await images.locator(`[data-chart="${chart}"]`).getAttribute('data-points'))).toBeGreaterThan(0);
+    for (const chart of ['acceptance', 'quality'])
+      expect(Number(await images.locator(`[data-chart="${chart}"]`).getAttribute('data-points'))).toBeGreaterThan(0);
     await page.screenshot({ path: `${OUT}/compare-fashion-mnist-pages.png`, fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
@@ -182,7 +187,9 @@ describe('comparison page', () => {
     await config(page, 2).locator('[data-param="gammaPercentile"] input').fill('80');
     await config(page, 2).locator('[data-param="burnInSamples"] input').fill('5000');
     const href = (await page.getAttribute('#share', 'href'))!;
-    expect(href).toBe(new URL('/?model=gaussians25&count=800&seed=7&s=naive&s=drs:gamma=0&s=drs:burnInSamples=5000,gammaPercentile=80&run=1', h.server.url).href);
+    expect(href).toBe(
+      new URL('/?model=gaussians25&count=800&seed=7&s=naive&s=drs:gamma=0&s=drs:burnInSamples=5000,gammaPercentile=80&run=1', h.server.url).href,
+    );
     await page.click('#start');
     await waitForColumns(page, 3);
     const drs = column(page, 1);
@@ -251,8 +258,12 @@ describe('comparison page', () => {
     await waitForColumns(page, 3);
     const overflow = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth - window.innerWidth,
-      cut: [...document.querySelectorAll('.numbers dd, .numbers dt, .timing, .column h2, .strip span')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent),
-      wide: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => e.tagName + '.' + e.className),
+      cut: [...document.querySelectorAll('.numbers dd, .numbers dt, .timing, .column h2, .strip span')]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.textContent),
+      wide: [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map((e) => e.tagName + '.' + e.className),
     }));
     expect(overflow).toEqual({ page: 0, cut: [], wide: [] });
     await page.screenshot({ path: `${OUT}/compare-narrow.png` });

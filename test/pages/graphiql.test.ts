@@ -33,7 +33,12 @@ async function openIde(): Promise<Awaited<ReturnType<typeof openPage>>> {
   await page.waitForSelector('.samples-panel');
   for (let attempt = 0; attempt < 20; attempt++) {
     await setAndRun(page, '{ __typename }');
-    const ok = await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"Query"'), null, { timeout: 1500 }).then(() => true, () => false);
+    const ok = await page
+      .waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"Query"'), null, { timeout: 1500 })
+      .then(
+        () => true,
+        () => false,
+      );
     if (ok) return opened;
   }
   throw new Error('GraphiQL never ran { __typename }');
@@ -42,11 +47,16 @@ async function openIde(): Promise<Awaited<ReturnType<typeof openPage>>> {
 describe('GraphiQL', () => {
   it('renders the images of a result in the Samples panel', async () => {
     const { page, problems } = await openIde();
-    await setAndRun(page, 'query Images { sample(input: {modelId: "fashion-mnist", sampler: {name: "naive"}, count: 6, seed: 1}) { samples { png acceptanceProbability } stats { accepted proposed } } }');
+    await setAndRun(
+      page,
+      'query Images { sample(input: {modelId: "fashion-mnist", sampler: {name: "naive"}, count: 6, seed: 1}) { samples { png acceptanceProbability } stats { accepted proposed } } }',
+    );
     await page.waitForSelector('.samples-panel[data-status="done"] .samples-images img');
     const panel = page.locator('.samples-panel');
     expect(await panel.locator('.samples-status').textContent()).toBe('query Images · done · 1 event');
-    const sizes = await panel.locator('.samples-images img').evaluateAll((imgs) => Promise.all(imgs.map(async (i) => (await (i as HTMLImageElement).decode(), (i as HTMLImageElement).naturalWidth))));
+    const sizes = await panel
+      .locator('.samples-images img')
+      .evaluateAll((imgs) => Promise.all(imgs.map(async (i) => (await (i as HTMLImageElement).decode(), (i as HTMLImageElement).naturalWidth))));
     expect(sizes).toEqual([28, 28, 28, 28, 28, 28]);
     expect(await panel.locator('[data-table="stats"] dd[data-key="accepted"]').textContent()).toBe('6');
     await page.screenshot({ path: `${OUT}/graphiql-images.png` });
@@ -54,13 +64,18 @@ describe('GraphiQL', () => {
     await page.close();
   });
 
-  it('shows a subscription\'s events as they arrive and plots its 2-D samples', async () => {
+  it("shows a subscription's events as they arrive and plots its 2-D samples", async () => {
     const { page, problems } = await openIde();
     const wsBefore = h.server.sampling.counters.operationCount('ws', 'subscription');
     // Run pressed in the same task as the edit: the editor's parse (and operation name) is stale.
-    await setAndRun(page, 'subscription { sampleStream(input: {modelId: "gaussians25", sampler: {name: "naive"}, count: 400, seed: 2, batchSize: 50}) { done samples { values } stats { accepted proposed } metrics { mixture2d { highQualityShare } } } }');
+    await setAndRun(
+      page,
+      'subscription { sampleStream(input: {modelId: "gaussians25", sampler: {name: "naive"}, count: 400, seed: 2, batchSize: 50}) { done samples { values } stats { accepted proposed } metrics { mixture2d { highQualityShare } } } }',
+    );
     // (Sent over HTTP, as GraphiQL's own fetcher did here, it came back as an error.)
-    await page.waitForFunction(() => /"done": true|"errors"|rror/.test(document.querySelector('.graphiql-response')?.textContent ?? ''), null, { timeout: 60_000 });
+    await page.waitForFunction(() => /"done": true|"errors"|rror/.test(document.querySelector('.graphiql-response')?.textContent ?? ''), null, {
+      timeout: 60_000,
+    });
     expect(await page.textContent('.graphiql-response')).toContain('"done": true');
     await page.waitForSelector('.samples-panel[data-status="done"]', { timeout: 10_000 });
     const panel = page.locator('.samples-panel');
@@ -80,7 +95,10 @@ describe('GraphiQL', () => {
   it('stops a subscription when Stop is pressed (the panel says stopped, the server run ends)', async () => {
     const { page, problems } = await openIde();
     // p = 1e-4: the stream runs far longer than this test unless stopped.
-    await setAndRun(page, 'subscription Slow { sampleStream(input: {modelId: "gaussians25", sampler: {name: "every-type", params: {acceptance: 0.01, every: 100}}, count: 1000, seed: 1}) { done stats { accepted proposed } } }');
+    await setAndRun(
+      page,
+      'subscription Slow { sampleStream(input: {modelId: "gaussians25", sampler: {name: "every-type", params: {acceptance: 0.01, every: 100}}, count: 1000, seed: 1}) { done stats { accepted proposed } } }',
+    );
     await page.waitForFunction(() => Number(document.querySelector('.samples-panel')?.getAttribute('data-events') ?? 0) >= 1, null, { timeout: 60_000 });
     expect(await page.locator('.samples-panel').getAttribute('data-status')).toBe('running');
     await page.click('.graphiql-execute-button'); // Run turns into Stop while subscribed

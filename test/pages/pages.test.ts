@@ -67,12 +67,16 @@ describe('pages', () => {
       editor.CodeMirror.setValue(text);
     }, 'subscription { sampleStream(input: {modelId: "gaussians25", sampler: {name: "naive"}, count: 30, seed: 1}) { done stats { accepted } } }');
     // GraphiQL ignores Run until it has built its schema from the introspection result; retry.
-    const ran = () => page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"done": true'), null, { timeout: 10_000 });
+    const ran = () =>
+      page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"done": true'), null, { timeout: 10_000 });
     let ok = false;
     for (let attempt = 0; attempt < 6 && !ok; attempt++) {
       await page.click('.graphiql-query-editor .CodeMirror-lines');
       await page.keyboard.press('Control+Enter');
-      ok = await ran().then(() => true, () => false);
+      ok = await ran().then(
+        () => true,
+        () => false,
+      );
     }
     if (!ok) await page.screenshot({ path: `${OUT}/graphiql-failed.png` });
     expect(ok).toBe(true);
@@ -90,7 +94,9 @@ describe('pages', () => {
     await page.fill('#count', '1500');
     await page.click('#start');
     const column = (i: number) => page.locator(`[data-testid="column-${i}"]`);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="column-1"]')?.getAttribute('data-accepted') ?? 0) > 0, null, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="column-1"]')?.getAttribute('data-accepted') ?? 0) > 0, null, {
+      timeout: 60_000,
+    });
     const early = Number(await column(1).getAttribute('data-accepted'));
     await page.waitForFunction(() => document.querySelectorAll('[data-done="true"]').length === 3, null, { timeout: 120_000 });
     for (let i = 0; i < 3; i++) {
@@ -100,12 +106,14 @@ describe('pages', () => {
     }
     expect(early).toBeLessThan(1500); // the numbers really moved while streaming
     // Points were drawn: the scatter canvas is no longer blank where the modes are.
-    const inked = await column(0).locator('canvas.scatter').evaluate((c: HTMLCanvasElement) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i + 2]! > data[i]! + 40) n++;
-      return n;
-    });
+    const inked = await column(0)
+      .locator('canvas.scatter')
+      .evaluate((c: HTMLCanvasElement) => {
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i + 2]! > data[i]! + 40) n++;
+        return n;
+      });
     expect(inked).toBeGreaterThan(500);
     // Metrics per column: DRS (column 1, gamma 0) beats naive (column 0) on the high-quality share.
     const hq = async (i: number) => parseFloat((await column(i).locator('dd[data-metric="high quality"]').textContent())!);
@@ -125,7 +133,9 @@ describe('pages', () => {
     for (const i of [0, 1]) {
       const column = page.locator(`[data-testid="column-${i}"]`);
       expect(await column.getAttribute('data-error')).toBeNull();
-      const sizes = await column.locator('.grid img').evaluateAll((imgs) => imgs.map((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight]));
+      const sizes = await column
+        .locator('.grid img')
+        .evaluateAll((imgs) => imgs.map((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight]));
       expect(sizes).toHaveLength(24);
       for (const size of sizes) expect(size).toEqual([28, 28]); // decoded PNGs, not broken images
       expect(Number.parseFloat((await column.locator('dd[data-metric="Fréchet (classifier)"]').textContent())!)).toBeGreaterThan(0);

@@ -51,7 +51,8 @@ export async function openPage(h: PagesHarness, path: string | null, width = 140
   const origin = new URL(h.server.url).origin;
   page.on('request', (r) => {
     const url = r.url();
-    if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`foreign request: ${url}`);
+    if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !url.startsWith('data:') && !url.startsWith('blob:'))
+      problems.push(`foreign request: ${url}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
@@ -66,5 +67,9 @@ export async function openPage(h: PagesHarness, path: string | null, width = 140
 
 /** Waits until `n` columns have ended (finished, stopped or failed). */
 export async function waitForColumns(page: Page, n: number, timeout = 120_000): Promise<void> {
-  await page.waitForFunction((k) => document.querySelectorAll('.column[data-state="finished"], .column[data-state="stopped"], .column[data-state="failed"]').length === k, n, { timeout });
+  await page.waitForFunction(
+    (k) => document.querySelectorAll('.column[data-state="finished"], .column[data-state="stopped"], .column[data-state="failed"]').length === k,
+    n,
+    { timeout },
+  );
 }

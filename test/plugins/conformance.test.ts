@@ -12,39 +12,38 @@ defineSamplerConformance(createDrsSampler);
 defineSamplerConformance(createMhSampler);
 
 // The README's "Writing a sampler" example, kept honest.
-defineSamplerConformance(
-  (): SamplerPlugin => ({
-    contractVersion: SAMPLER_CONTRACT_VERSION,
-    name: 'top-half',
-    description: 'Outputs proposals whose logit beats the median of their round.',
-    parameters: [],
-    monotone: true,
-    start: () => ({
-      step(round) {
-        const median = [...round.logits].sort((a, b) => a - b)[round.logits.length >> 1]!;
-        return emitAccepted(round, round.logits.map((l) => (l > median ? 1 : 0)));
-      },
-      report: () => ({}),
-    }),
+defineSamplerConformance((): SamplerPlugin => ({
+  contractVersion: SAMPLER_CONTRACT_VERSION,
+  name: 'top-half',
+  description: 'Outputs proposals whose logit beats the median of their round.',
+  parameters: [],
+  monotone: true,
+  start: () => ({
+    step(round) {
+      const median = [...round.logits].sort((a, b) => a - b)[round.logits.length >> 1]!;
+      return emitAccepted(
+        round,
+        round.logits.map((l) => (l > median ? 1 : 0)),
+      );
+    },
+    report: () => ({}),
   }),
-);
+}));
 
 // A contract-v1 plugin written before v2, exactly as the v1 README showed it: runs through the adapter.
-defineSamplerConformance(
-  (): SamplerPluginV1 => ({
-    contractVersion: 1,
-    name: 'top-half-v1',
-    description: 'Accepts proposals whose logit beats the median of their batch.',
-    parameters: [],
-    start: () => ({
-      decide(logits) {
-        const median = [...logits].sort((a, b) => a - b)[logits.length >> 1]!;
-        return logits.map((l) => (l > median ? 1 : 0));
-      },
-      report: () => ({}),
-    }),
+defineSamplerConformance((): SamplerPluginV1 => ({
+  contractVersion: 1,
+  name: 'top-half-v1',
+  description: 'Accepts proposals whose logit beats the median of their batch.',
+  parameters: [],
+  start: () => ({
+    decide(logits) {
+      const median = [...logits].sort((a, b) => a - b)[logits.length >> 1]!;
+      return logits.map((l) => (l > median ? 1 : 0));
+    },
+    report: () => ({}),
   }),
-);
+}));
 
 /**
  * Rejection sampling against a running max, as DRS with γ = 0 does, but with the max in module
@@ -86,7 +85,12 @@ describe('the run-isolation check of the conformance suite', () => {
   it('catches a sampler that keeps run state in module scope, which a lone run cannot show', async () => {
     // What the old check asked, and a lone run, both pass:
     expect(moduleStateSampler()).not.toBe(moduleStateSampler());
-    const lone = () => Array.from(moduleStateSampler().start({}, undefined, { id: 'm', latentDim: 1, outputShape: [1], outputKind: 'vector', realSamples: 0 }).decide(Float64Array.from([-1, 3, 1])));
+    const lone = () =>
+      Array.from(
+        moduleStateSampler()
+          .start({}, undefined, { id: 'm', latentDim: 1, outputShape: [1], outputKind: 'vector', realSamples: 0 })
+          .decide(Float64Array.from([-1, 3, 1])),
+      );
     expect(lone()).toEqual(lone());
     await expect(checkRunIsolation(moduleStateSampler)).rejects.toThrow(/run A interleaved with run B/);
   });

@@ -86,6 +86,8 @@ describe('drs sampler', () => {
 
   it('admission: rejects gamma together with gammaPercentile, naming it', async () => {
     const { resolveParams } = await import('../../src/sampling/params.js');
-    expect(() => resolveParams(createDrsSampler(), { gamma: 0, gammaPercentile: 80 }, model)).toThrow('sampler "drs", parameter "gamma": give either gamma or gammaPercentile, not both');
+    expect(() => resolveParams(createDrsSampler(), { gamma: 0, gammaPercentile: 80 }, model)).toThrow(
+      'sampler "drs", parameter "gamma": give either gamma or gammaPercentile, not both',
+    );
   });
 });

@@ -32,7 +32,9 @@ describe('OperationBudget', () => {
   it('sums what each field of one operation takes, response bytes and proposals alike', () => {
     const budget = new OperationBudget({ maxResponseBytes: 1e9, maxOperationProposals: 100 });
     budget.reserve({ model: fashion, samples: 1, runs: [{ maxProposals: 60 }], fields: NO_SAMPLE_FIELDS, what: 'a' });
-    expect(() => budget.reserve({ model: fashion, samples: 1, runs: [{ maxProposals: 30 }, { maxProposals: 20 }], fields: NO_SAMPLE_FIELDS, what: 'b' })).toThrow(
+    expect(() =>
+      budget.reserve({ model: fashion, samples: 1, runs: [{ maxProposals: 30 }, { maxProposals: 20 }], fields: NO_SAMPLE_FIELDS, what: 'b' }),
+    ).toThrow(
       expect.objectContaining({ code: ErrorCode.LIMIT_EXCEEDED, details: { limit: 'maxOperationProposals', max: 100, requested: 110, remaining: 40 } }),
     );
     budget.reserve({ model: fashion, samples: 1, runs: [{ maxProposals: 40 }], fields: NO_SAMPLE_FIELDS, what: 'c' }); // a refused field took nothing

@@ -46,7 +46,13 @@ describe('calibration', () => {
     const target = truncatedNormalCdf(0, 1, -3, 3);
     const ks: Record<string, number> = {};
     for (const calibration of ['none', 'platt', 'isotonic']) {
-      const r = await engine.sampleAll({ modelId: MODEL, sampler: { name: 'drs', params: { gamma: 0, calibration } }, count: N, seed: 5, maxProposals: 2_000_000 });
+      const r = await engine.sampleAll({
+        modelId: MODEL,
+        sampler: { name: 'drs', params: { gamma: 0, calibration } },
+        count: N,
+        seed: 5,
+        maxProposals: 2_000_000,
+      });
       ks[calibration] = ksStatistic(r.samples, target);
     }
     // Raw DRS samples N(0, 1/3): KS ≈ 0.13, over 8 times the 1% critical value (0.016 at n = 10,000).

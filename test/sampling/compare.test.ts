@@ -51,7 +51,9 @@ describe('compareSamplers', () => {
     expect(entries[0]!.outcome?.count).toBe(100);
     expect(entries[1]!.outcome).toBeNull();
     expect((entries[1]!.error as SamplingError).code).toBe('PROPOSAL_BUDGET_EXHAUSTED');
-    await expect(compareSamplers(engine, { modelId: 'uniform-gaussian-1d', samplers: [{ name: 'naive' }, { name: 'drs', params: { gama: 1 } }], count: 10 })).rejects.toThrow(/parameter "gama": unknown parameter/);
+    await expect(
+      compareSamplers(engine, { modelId: 'uniform-gaussian-1d', samplers: [{ name: 'naive' }, { name: 'drs', params: { gama: 1 } }], count: 10 }),
+    ).rejects.toThrow(/parameter "gama": unknown parameter/);
     await expect(compareSamplers(engine, { modelId: 'uniform-gaussian-1d', samplers: [], count: 10 })).rejects.toThrow(/at least one sampler/);
   });
 });
@@ -65,7 +67,23 @@ describe('npm run compare', () => {
     const png = join(out, 'plot.png');
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'scripts/compare.ts', '--models-dir', FIXTURE_MODELS_DIR, '--model', 'uniform-gaussian-1d', '--count', '300', '--seed', '4', '--csv', csv, '--png', png],
+      [
+        '--import',
+        'tsx',
+        'scripts/compare.ts',
+        '--models-dir',
+        FIXTURE_MODELS_DIR,
+        '--model',
+        'uniform-gaussian-1d',
+        '--count',
+        '300',
+        '--seed',
+        '4',
+        '--csv',
+        csv,
+        '--png',
+        png,
+      ],
       { env: { ...process.env, NODE_OPTIONS: '' } },
     );
     expect(stderr).toMatch(/\[#+\.*\]\s+\d+%/); // progress bar
@@ -85,7 +103,17 @@ describe('npm run compare', () => {
   });
 
   it('names a bad argument', async () => {
-    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/compare.ts', '--models-dir', FIXTURE_MODELS_DIR, '--model', 'nope', '--count', '10']);
+    const run = promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      'scripts/compare.ts',
+      '--models-dir',
+      FIXTURE_MODELS_DIR,
+      '--model',
+      'nope',
+      '--count',
+      '10',
+    ]);
     await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/compare: --model: model "nope" not found/) });
   });
 });

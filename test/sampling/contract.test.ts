@@ -25,10 +25,14 @@ const custom: AnySamplerPlugin[] = [
     if (round.needed === REPEAT_COUNT) round.hold(0, 0);
     round.emitHeld(0, 0.5);
   }),
-  plugin('leak-real', (round) => {
-    round.holdReal(3, 0);
-    round.emitHeld(3);
-  }, { real: true }),
+  plugin(
+    'leak-real',
+    (round) => {
+      round.holdReal(3, 0);
+      round.emitHeld(3);
+    },
+    { real: true },
+  ),
   plugin('real-unasked', (round) => round.holdReal(0, 0)),
   plugin('out-of-range', (round) => round.emit(round.logits.length)),
   // Uses one proposal per round and outputs it.
@@ -59,7 +63,8 @@ beforeAll(async () => {
 });
 afterAll(() => engine.close());
 
-const run = (name: string, modelId = 'uniform-gaussian-1d', extra: object = {}) => engine.sampleAll({ modelId, sampler: { name }, count: REPEAT_COUNT, seed: 1, batchSize: 16, ...extra });
+const run = (name: string, modelId = 'uniform-gaussian-1d', extra: object = {}) =>
+  engine.sampleAll({ modelId, sampler: { name }, count: REPEAT_COUNT, seed: 1, batchSize: 16, ...extra });
 
 describe('contract v2 in the engine', () => {
   it('keeps the rows a sampler holds: one state output again and again counts as one distinct output', async () => {
@@ -86,10 +91,16 @@ describe('contract v2 in the engine', () => {
 
   it.each([
     ['leak-real', /sampler "leak-real" broke the contract: emitHeld\(3\): the slot holds a held-out real sample, which is never output/],
-    ['real-unasked', /sampler "real-unasked" broke the contract: holdReal\(0, 0\): no held-out real samples \(prepare must call context\.realLogits\(\) first\)/],
+    [
+      'real-unasked',
+      /sampler "real-unasked" broke the contract: holdReal\(0, 0\): no held-out real samples \(prepare must call context\.realLogits\(\) first\)/,
+    ],
     ['out-of-range', /sampler "out-of-range" broke the contract: emit\(16\): proposal index must be an integer in \[0, 16\)/],
   ])('fails a run whose sampler breaks the contract (%s), naming what it did', async (name, message) => {
-    const error = await run(name).then(() => null, (e: unknown) => e);
+    const error = await run(name).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SamplerContractError);
     expect((error as Error).message).toMatch(message);
     expect((await run('naive-v2')).count).toBe(REPEAT_COUNT); // and keeps serving

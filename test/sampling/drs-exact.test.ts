@@ -17,8 +17,7 @@ import { ksCritical, ksStatistic, normalCdf, truncatedNormalCdf } from '../helpe
 const N = 20_000;
 let engine: SamplingEngine;
 
-const logM = (id: string): number =>
-  JSON.parse(readFileSync(join(FIXTURE_MODELS_DIR, id, 'manifest.json'), 'utf8')).evaluation.analytic.logM as number;
+const logM = (id: string): number => JSON.parse(readFileSync(join(FIXTURE_MODELS_DIR, id, 'manifest.json'), 'utf8')).evaluation.analytic.logM as number;
 
 beforeAll(async () => {
   ({ engine } = await createTestEngine({ pool: { workers: 1, intraOpNumThreads: 2 } }));
@@ -67,7 +66,7 @@ describe('DRS with gamma: 0 is exact rejection sampling', () => {
 describe('the threshold baseline loses the tails (docs/sampling.md, "The threshold baseline")', () => {
   const tailShare = (xs: Float32Array) => xs.filter((x) => Math.abs(x) > 1.5).length / xs.length;
   // Truncated-N(0,1) mass beyond |x| > 1.5: about 13.1%.
-  const targetTail = 2 * (normalCdf(-1.5) - normalCdf(-3)) / (normalCdf(3) - normalCdf(-3));
+  const targetTail = (2 * (normalCdf(-1.5) - normalCdf(-3))) / (normalCdf(3) - normalCdf(-3));
 
   it('keeps a truncated uniform block where DRS keeps the Gaussian tails', async () => {
     const drs = await sample('uniform-gaussian-1d', 'drs', { gamma: 0 }, 31);

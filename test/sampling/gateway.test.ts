@@ -52,7 +52,13 @@ describe('the run gateway', () => {
     expect(done.map((e) => e.outcome?.count)).toEqual([50, 50]);
     expect(g.counters.samplesReturned - before).toBe(100);
 
-    const running = g.compare({ modelId: 'uniform-gaussian-1d', samplers: [{ name: 'threshold', params: { logitThreshold: 100 } }], count: 1, maxProposals: 20_000_000, batchSize: 64 });
+    const running = g.compare({
+      modelId: 'uniform-gaussian-1d',
+      samplers: [{ name: 'threshold', params: { logitThreshold: 100 } }],
+      count: 1,
+      maxProposals: 20_000_000,
+      batchSize: 64,
+    });
     await new Promise((r) => setTimeout(r, 100));
     g.drain();
     expect(await codeOf(() => running)).toBe(ErrorCode.SHUTTING_DOWN);
@@ -62,7 +68,9 @@ describe('the run gateway', () => {
 
   it('refuses more compared configurations than maxComparedSamplers and more streams than maxStreams (LIMIT_EXCEEDED naming the limit)', async () => {
     const g = await startGateway({ maxComparedSamplers: 2, maxStreams: 1 });
-    const error = await g.compare({ modelId: 'uniform-gaussian-1d', samplers: [{ name: 'naive' }, { name: 'naive' }, { name: 'naive' }], count: 1 }).catch((e: SamplingError) => e);
+    const error = await g
+      .compare({ modelId: 'uniform-gaussian-1d', samplers: [{ name: 'naive' }, { name: 'naive' }, { name: 'naive' }], count: 1 })
+      .catch((e: SamplingError) => e);
     expect(error).toMatchObject({ code: ErrorCode.LIMIT_EXCEEDED, details: { limit: 'maxComparedSamplers', max: 2, field: 'samplers' } });
 
     const first = g.stream(naive(100_000));
@@ -78,7 +86,9 @@ describe('the run gateway', () => {
     const g = await startGateway({ maxActiveRuns: 2 });
     const [a, b] = [g.stream(naive(100_000, 1)), g.stream(naive(100_000, 2))];
     await Promise.all([a.next(), b.next()]);
-    expect(() => g.stream(naive(1))).toThrow(expect.objectContaining({ code: ErrorCode.LIMIT_EXCEEDED, details: { limit: 'maxActiveRuns', max: 2, active: 2 } }));
+    expect(() => g.stream(naive(1))).toThrow(
+      expect.objectContaining({ code: ErrorCode.LIMIT_EXCEEDED, details: { limit: 'maxActiveRuns', max: 2, active: 2 } }),
+    );
     expect(await codeOf(() => g.sample(naive(1)))).toBe(ErrorCode.LIMIT_EXCEEDED);
     expect(await codeOf(() => g.compare({ modelId: 'uniform-gaussian-1d', samplers: [{ name: 'naive' }], count: 1 }))).toBe(ErrorCode.LIMIT_EXCEEDED);
     await a.return();
@@ -113,7 +123,11 @@ describe('the run gateway', () => {
     // The loader's probe refuses this discriminator; forge a READY entry to reach the run-time guard behind it.
     const good = (await loadModelRepository(FIXTURE_MODELS_DIR)).get('uniform-gaussian-1d') as ReadyModel;
     const forged: ReadyModel = { ...good, id: 'nan-d', discriminatorPath: join(FAULTY_MODELS_DIR, 'nan-discriminator-1d', 'discriminator.onnx') };
-    const engine = await SamplingEngine.create({ repository: new ModelRepository(FIXTURE_MODELS_DIR, [forged]), samplers: allSamplers(), pool: { workers: 1, intraOpNumThreads: 1 } });
+    const engine = await SamplingEngine.create({
+      repository: new ModelRepository(FIXTURE_MODELS_DIR, [forged]),
+      samplers: allSamplers(),
+      pool: { workers: 1, intraOpNumThreads: 1 },
+    });
     gateway = new SamplingGateway({ engine }, allSamplers());
     await gateway.start(quiet);
     const error = await gateway.sample({ modelId: 'nan-d', sampler: { name: 'drs' }, count: 1 }).catch((e: SamplingError) => e);

@@ -86,7 +86,12 @@ describe('percentile', () => {
     expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
     expect(percentile([3, 1, 2], 0)).toBe(1);
     expect(percentile([3, 1, 2], 100)).toBe(3);
-    expect(percentile(Float64Array.from({ length: 101 }, (_, i) => i), 95)).toBe(95);
+    expect(
+      percentile(
+        Float64Array.from({ length: 101 }, (_, i) => i),
+        95,
+      ),
+    ).toBe(95);
     expect(() => percentile([1], 101)).toThrow(RangeError);
   });
 });

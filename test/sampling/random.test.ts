@@ -3,9 +3,24 @@ import { Random } from '../../src/random.js';
 
 describe('Random', () => {
   it('is reproducible per seed and stream, and streams differ', () => {
-    const a = Array.from({ length: 5 }, () => 0).map(((r) => () => r.nextUint32())(new Random(42, 1)));
-    const b = Array.from({ length: 5 }, () => 0).map(((r) => () => r.nextUint32())(new Random(42, 1)));
-    const c = Array.from({ length: 5 }, () => 0).map(((r) => () => r.nextUint32())(new Random(42, 2)));
+    const a = Array.from({ length: 5 }, () => 0).map(
+      (
+        (r) => () =>
+          r.nextUint32()
+      )(new Random(42, 1)),
+    );
+    const b = Array.from({ length: 5 }, () => 0).map(
+      (
+        (r) => () =>
+          r.nextUint32()
+      )(new Random(42, 1)),
+    );
+    const c = Array.from({ length: 5 }, () => 0).map(
+      (
+        (r) => () =>
+          r.nextUint32()
+      )(new Random(42, 2)),
+    );
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
   });
@@ -13,12 +28,21 @@ describe('Random', () => {
   it('draws uniforms on [0,1) and normals with the right moments (n = 200,000; tolerances ≈ 5 s.e.)', () => {
     const rng = new Random(7);
     const n = 200_000;
-    let su = 0, min = 1, max = 0, sn = 0, sn2 = 0, sn4 = 0;
+    let su = 0,
+      min = 1,
+      max = 0,
+      sn = 0,
+      sn2 = 0,
+      sn4 = 0;
     for (let i = 0; i < n; i++) {
       const u = rng.uniform();
-      su += u; min = Math.min(min, u); max = Math.max(max, u);
+      su += u;
+      min = Math.min(min, u);
+      max = Math.max(max, u);
       const z = rng.normal();
-      sn += z; sn2 += z * z; sn4 += z ** 4;
+      sn += z;
+      sn2 += z * z;
+      sn4 += z ** 4;
     }
     expect(min).toBeGreaterThanOrEqual(0);
     expect(max).toBeLessThan(1);

@@ -25,7 +25,9 @@ describe('a sampling run', () => {
   });
 
   it('streams chunks and stops at exactly count', async () => {
-    const chunks = await collect(engine.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'drs', params: { gamma: 0 } }, count: 1000, seed: 1, batchSize: 128 }));
+    const chunks = await collect(
+      engine.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'drs', params: { gamma: 0 } }, count: 1000, seed: 1, batchSize: 128 }),
+    );
     expect(chunks.length).toBeGreaterThan(5); // ~0.42 × 128 accepted per round
     expect(chunks.reduce((n, c) => n + c.count, 0)).toBe(1000);
     expect(chunks.map((c) => c.done)).toEqual([...chunks.slice(1).map(() => false), true]);
@@ -53,8 +55,17 @@ describe('a sampling run', () => {
   });
 
   it('ends with an error naming the acceptance rate when the proposal budget runs out', async () => {
-    const run = engine.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'threshold', params: { logitThreshold: 0.8 } }, count: 10_000, seed: 3, maxProposals: 5000 });
-    const error = await collect(run).then(() => null, (e: unknown) => e);
+    const run = engine.sample({
+      modelId: 'uniform-gaussian-1d',
+      sampler: { name: 'threshold', params: { logitThreshold: 0.8 } },
+      count: 10_000,
+      seed: 3,
+      maxProposals: 5000,
+    });
+    const error = await collect(run).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SamplingError);
     expect((error as SamplingError).code).toBe('PROPOSAL_BUDGET_EXHAUSTED');
     expect((error as Error).message).toMatch(/proposal budget of 5000 exhausted after accepting \d+ of 10000 samples \(acceptance rate [\d.]+%\)/);
@@ -63,7 +74,13 @@ describe('a sampling run', () => {
   });
 
   it('never spins on a sampler that accepts nothing', async () => {
-    const run = engine.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'threshold', params: { logitThreshold: 100 } }, count: 1, seed: 3, maxProposals: 2000 });
+    const run = engine.sample({
+      modelId: 'uniform-gaussian-1d',
+      sampler: { name: 'threshold', params: { logitThreshold: 100 } },
+      count: 1,
+      seed: 3,
+      maxProposals: 2000,
+    });
     await expect(collect(run)).rejects.toThrow(/acceptance rate 0\.00+%/);
   });
 
@@ -82,7 +99,10 @@ describe('a sampling run', () => {
 
   it('stops within one round when cancelled, leaving nothing running', async () => {
     const controller = new AbortController();
-    const run = engine.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'naive' }, count: 100_000, seed: 1, batchSize: 64 }, { signal: controller.signal });
+    const run = engine.sample(
+      { modelId: 'uniform-gaussian-1d', sampler: { name: 'naive' }, count: 100_000, seed: 1, batchSize: 64 },
+      { signal: controller.signal },
+    );
     let chunks = 0;
     const consumed = (async () => {
       for await (const _ of run) if (++chunks === 3) controller.abort();
@@ -105,8 +125,13 @@ describe('a sampling run', () => {
 
   it('computes a burn-in once per model and count, whatever asks for it', async () => {
     const before = batches.length;
-    const req = (name: string, params: object, seed: number) => engine.sampleAll({ modelId: 'gaussian-mixture-1d', sampler: { name, params }, count: 10, seed });
-    const [a] = await Promise.all([req('drs', { burnInSamples: 3000, gamma: 0 }, 1), req('drs', { burnInSamples: 3000 }, 2), req('threshold', { burnInSamples: 3000 }, 3)]);
+    const req = (name: string, params: object, seed: number) =>
+      engine.sampleAll({ modelId: 'gaussian-mixture-1d', sampler: { name, params }, count: 10, seed });
+    const [a] = await Promise.all([
+      req('drs', { burnInSamples: 3000, gamma: 0 }, 1),
+      req('drs', { burnInSamples: 3000 }, 2),
+      req('threshold', { burnInSamples: 3000 }, 3),
+    ]);
     const after = batches.length;
     await req('drs', { burnInSamples: 3000, gamma: 0 }, 4);
     const burnInRows = batches.slice(before, after).reduce((n, b) => n + b.rows, 0);

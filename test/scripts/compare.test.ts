@@ -22,7 +22,10 @@ function usageError(argv: string[]): string {
 /** The CLI as a user runs it: exit status and both streams. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/compare.ts', ...args], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/compare.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -32,7 +35,16 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 
 describe('compare CLI arguments', () => {
   it('has a default for every option but the outputs', () => {
-    expect(parseCompareArgs([])).toEqual({ model: 'gaussians25', count: 10000, seed: 1, maxProposals: 5_000_000, samplers: DEFAULT_SAMPLERS, csv: undefined, png: undefined, modelsDir: undefined });
+    expect(parseCompareArgs([])).toEqual({
+      model: 'gaussians25',
+      count: 10000,
+      seed: 1,
+      maxProposals: 5_000_000,
+      samplers: DEFAULT_SAMPLERS,
+      csv: undefined,
+      png: undefined,
+      modelsDir: undefined,
+    });
   });
 
   it('names the flag and what was wrong', () => {
@@ -45,7 +57,9 @@ describe('compare CLI arguments', () => {
     expect(usageError(['--count', '1e3'])).toBe('--count must be an integer from 1 to ∞, got "1e3"');
     expect(usageError(['--seed', '-1'])).toBe('--seed must be an integer from 0 to 2147483647, got "-1"');
     expect(usageError(['--max-proposals', '0'])).toBe('--max-proposals must be an integer from 1 to ∞, got "0"');
-    expect(usageError(['--samplers', '[{"name":"drs"'])).toMatch(/^--samplers is not valid JSON \(.+\); expected e\.g\. '\[\{"name":"drs","params":\{"gamma":0\}\}\]'$/);
+    expect(usageError(['--samplers', '[{"name":"drs"'])).toMatch(
+      /^--samplers is not valid JSON \(.+\); expected e\.g\. '\[\{"name":"drs","params":\{"gamma":0\}\}\]'$/,
+    );
     expect(usageError(['--samplers', '{"name":"drs"}'])).toBe('--samplers must be a JSON array of {"name": "…", "params": {…}} objects, got {"name":"drs"}');
     expect(usageError(['--samplers', '[{"name":"naive"},{"sampler":"drs"}]'])).toBe('--samplers: item 2 needs a "name" (a sampler name, e.g. "drs")');
     expect(usageError(['--samplers', '[{"name":"drs","params":[0]}]'])).toBe('--samplers: item 1\'s "params" must be an object, got [0]');
@@ -61,7 +75,20 @@ describe('compare CLI arguments', () => {
   it('documents every option with its default, none of them required', () => {
     const text = usage();
     expect(text.split('\n')[0]).toBe('usage: npm run compare -- [options]');
-    for (const line of ['--model ID', '(default gaussians25)', '--count N', '(default 10000)', '--seed N', '--samplers JSON', '--max-proposals N', '(default 5000000)', '--csv FILE', '--png FILE', '--models-dir DIR', '-h, --help']) {
+    for (const line of [
+      '--model ID',
+      '(default gaussians25)',
+      '--count N',
+      '(default 10000)',
+      '--seed N',
+      '--samplers JSON',
+      '--max-proposals N',
+      '(default 5000000)',
+      '--csv FILE',
+      '--png FILE',
+      '--models-dir DIR',
+      '-h, --help',
+    ]) {
       expect(text).toContain(line);
     }
     expect(text).not.toMatch(/required/i);
@@ -81,7 +108,13 @@ describe('compare CLI progress', () => {
     const out: string[] = [];
     let now = 0;
     const progress = new ProgressReporter({ isTTY: false, write: (t) => out.push(t) }, ['naive', 'drs gamma=0'], 100, () => now);
-    for (const accepted of [[20, 0], [40, 0], [60, 10], [100, 50], [100, 100]]) {
+    for (const accepted of [
+      [20, 0],
+      [40, 0],
+      [60, 10],
+      [100, 50],
+      [100, 100],
+    ]) {
       now += 1000;
       progress.update(accepted);
     }

@@ -12,21 +12,53 @@ describe('settings from the environment', () => {
 
   it('reads every variable', () => {
     const config = configFromEnv({
-      PORT: '0', HOST: '0.0.0.0', MODELS_DIR: FIXTURE_MODELS_DIR, WORKERS: '2', INTRA_OP_THREADS: '1', MAX_BATCH_SIZE: '1024', MAX_QUEUE_DELAY_MS: '0.5',
-      MAX_COUNT: '10', MAX_PROPOSALS: '1000', MAX_STREAMS_PER_CONNECTION: '3', MAX_STREAMS: '9', MAX_QUERY_DEPTH: '5', MAX_QUERY_COMPLEXITY: '99', LOG_LEVEL: 'Debug',
+      PORT: '0',
+      HOST: '0.0.0.0',
+      MODELS_DIR: FIXTURE_MODELS_DIR,
+      WORKERS: '2',
+      INTRA_OP_THREADS: '1',
+      MAX_BATCH_SIZE: '1024',
+      MAX_QUEUE_DELAY_MS: '0.5',
+      MAX_COUNT: '10',
+      MAX_PROPOSALS: '1000',
+      MAX_STREAMS_PER_CONNECTION: '3',
+      MAX_STREAMS: '9',
+      MAX_QUERY_DEPTH: '5',
+      MAX_QUERY_COMPLEXITY: '99',
+      LOG_LEVEL: 'Debug',
     });
     expect(config).toEqual({
-      port: 0, host: '0.0.0.0', modelsDir: FIXTURE_MODELS_DIR, modelsDirExplicit: true, workers: 2, intraOpNumThreads: 1, maxBatchSize: 1024, maxQueueDelayMs: 0.5,
+      port: 0,
+      host: '0.0.0.0',
+      modelsDir: FIXTURE_MODELS_DIR,
+      modelsDirExplicit: true,
+      workers: 2,
+      intraOpNumThreads: 1,
+      maxBatchSize: 1024,
+      maxQueueDelayMs: 0.5,
       limits: { maxCount: 10, maxProposals: 1000, maxStreamsPerConnection: 3, maxStreams: 9, maxQueryDepth: 5, maxQueryComplexity: 99 },
       logLevel: 'debug',
     });
-    expect(samplingOptionsFor(config)).toEqual({ modelsDir: FIXTURE_MODELS_DIR, pool: { workers: 2, intraOpNumThreads: 1 }, batching: { maxBatchSize: 1024, maxQueueDelayMs: 0.5 }, limits: config.limits });
+    expect(samplingOptionsFor(config)).toEqual({
+      modelsDir: FIXTURE_MODELS_DIR,
+      pool: { workers: 2, intraOpNumThreads: 1 },
+      batching: { maxBatchSize: 1024, maxQueueDelayMs: 0.5 },
+      limits: config.limits,
+    });
   });
 
   it('names every bad variable at once', () => {
     let error: unknown;
     try {
-      configFromEnv({ PORT: '80a', WORKERS: '0', MAX_STREAMS: '-1', MAX_QUEUE_DELAY_MS: 'soon', MAX_COUNT: '1.5', MODELS_DIR: '/does/not/exist', LOG_LEVEL: 'loud' });
+      configFromEnv({
+        PORT: '80a',
+        WORKERS: '0',
+        MAX_STREAMS: '-1',
+        MAX_QUEUE_DELAY_MS: 'soon',
+        MAX_COUNT: '1.5',
+        MODELS_DIR: '/does/not/exist',
+        LOG_LEVEL: 'loud',
+      });
     } catch (e) {
       error = e;
     }
@@ -48,7 +80,10 @@ describe('settings from the environment', () => {
   });
 
   it('reads ALLOWED_ORIGINS as a list of origins, and names a bad entry', () => {
-    expect(configFromEnv({ ALLOWED_ORIGINS: ' https://App.Example.com:443 , http://localhost:3000,' }).allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    expect(configFromEnv({ ALLOWED_ORIGINS: ' https://App.Example.com:443 , http://localhost:3000,' }).allowedOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:3000',
+    ]);
     expect(samplingOptionsFor(configFromEnv({ ALLOWED_ORIGINS: '*' })).allowedOrigins).toEqual(['*']);
     expect(() => configFromEnv({ ALLOWED_ORIGINS: 'https://ok.example,evil' })).toThrow(/ALLOWED_ORIGINS: "evil" is not an origin/);
     expect(() => configFromEnv({ ALLOWED_ORIGINS: 'null' })).toThrow(/"null" is not an origin/);

@@ -9,7 +9,9 @@ import { startTestServer } from '../graphql/client.js';
 const quiet = { info() {}, warn() {}, error() {} };
 
 /** The service's probes on a bare Node HTTP server (no express), as a host without express would mount them. */
-async function probeServer(sampling: SamplingService): Promise<{ server: Server; get(path: string): Promise<{ status: number; body: Record<string, unknown>; retryAfter: string | null }> }> {
+async function probeServer(
+  sampling: SamplingService,
+): Promise<{ server: Server; get(path: string): Promise<{ status: number; body: Record<string, unknown>; retryAfter: string | null }> }> {
   const server = createServer((req, res) => {
     if (req.url === '/health/live') return sampling.health.live(req, res);
     if (req.url === '/health/ready') return sampling.health.ready(req, res);
@@ -36,7 +38,10 @@ describe('health probes', () => {
   it('live from the start; ready only once the models are loaded and the workers up, and no longer while draining', async () => {
     const sampling = createSamplingService({ modelsDir: FIXTURE_MODELS_DIR, pool: { workers: 1, intraOpNumThreads: 1 }, logger: quiet });
     const probes = await probeServer(sampling);
-    cleanup.push(() => new Promise((resolve) => probes.server.close(() => resolve())), () => sampling.stop());
+    cleanup.push(
+      () => new Promise((resolve) => probes.server.close(() => resolve())),
+      () => sampling.stop(),
+    );
 
     expect(await probes.get('/health/live')).toMatchObject({ status: 200, body: { status: 'live' } });
     expect(await probes.get('/health/ready')).toMatchObject({ status: 503, body: { status: 'starting' }, retryAfter: '1' });

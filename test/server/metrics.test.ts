@@ -21,66 +21,75 @@ describe('/metrics', () => {
     const roundsAtStart = own.sampling.gateway.stats().inferenceRounds;
     const ownMetricsUrl = new URL('/metrics', own.url).href;
     try {
-    const naive = await gql(own, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100, seed: 1, batchSize: 64 }) { stats { proposed accepted } } }`);
-    expect(naive.data!.sample.stats).toEqual({ proposed: 100, accepted: 100 });
-    const budget = await gql(own, `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 256, batchSize: 64 }) { count } }`);
-    expect(budget.errors![0]!.extensions!.code).toBe('PROPOSAL_BUDGET_EXHAUSTED');
-    const client = wsClient(own);
-    const stream = await subscribeAll(client, `subscription { sampleStream(input: { modelId: "gaussian-mixture-1d", sampler: { name: "drs", params: { gamma: 0, burnInSamples: 500 } }, count: 40, seed: 1 }) { count stats { proposed accepted } } }`);
-    expect(stream.error).toBeNull();
-    const streamed = stream.results.at(-1)!.data!.sampleStream.stats as { proposed: number; accepted: number };
-    const missing = await subscribeAll(client, `subscription { sampleStream(input: { modelId: "nope", sampler: { name: "naive" }, count: 1 }) { count } }`);
-    expect(JSON.stringify(missing)).toContain('NOT_FOUND');
-    await client.dispose();
+      const naive = await gql(
+        own,
+        `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100, seed: 1, batchSize: 64 }) { stats { proposed accepted } } }`,
+      );
+      expect(naive.data!.sample.stats).toEqual({ proposed: 100, accepted: 100 });
+      const budget = await gql(
+        own,
+        `{ sample(input: { modelId: "uniform-gaussian-1d", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 256, batchSize: 64 }) { count } }`,
+      );
+      expect(budget.errors![0]!.extensions!.code).toBe('PROPOSAL_BUDGET_EXHAUSTED');
+      const client = wsClient(own);
+      const stream = await subscribeAll(
+        client,
+        `subscription { sampleStream(input: { modelId: "gaussian-mixture-1d", sampler: { name: "drs", params: { gamma: 0, burnInSamples: 500 } }, count: 40, seed: 1 }) { count stats { proposed accepted } } }`,
+      );
+      expect(stream.error).toBeNull();
+      const streamed = stream.results.at(-1)!.data!.sampleStream.stats as { proposed: number; accepted: number };
+      const missing = await subscribeAll(client, `subscription { sampleStream(input: { modelId: "nope", sampler: { name: "naive" }, count: 1 }) { count } }`);
+      expect(JSON.stringify(missing)).toContain('NOT_FOUND');
+      await client.dispose();
 
-    const { status, contentType, exposition: m } = await scrape(ownMetricsUrl);
-    expect(status).toBe(200);
-    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+      const { status, contentType, exposition: m } = await scrape(ownMetricsUrl);
+      expect(status).toBe(200);
+      expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
 
-    // Proposals and acceptances per model and sampler: accepted / proposals is the acceptance rate.
-    const naiveLabels = { model: 'uniform-gaussian-1d', sampler: 'naive' };
-    expect(m.value(`${P}proposals_total`, naiveLabels)).toBe(100);
-    expect(m.value(`${P}accepted_total`, naiveLabels)).toBe(100);
-    const thresholdLabels = { model: 'uniform-gaussian-1d', sampler: 'threshold' };
-    expect(m.value(`${P}proposals_total`, thresholdLabels)).toBe(256); // the whole budget, then the error
-    expect(m.value(`${P}accepted_total`, thresholdLabels)).toBe(0);
-    const drsLabels = { model: 'gaussian-mixture-1d', sampler: 'drs' };
-    expect(m.value(`${P}proposals_total`, drsLabels)).toBe(streamed.proposed);
-    expect(m.value(`${P}accepted_total`, drsLabels)).toBe(40);
-    expect(m.value(`${P}runs_total`, { ...naiveLabels, outcome: 'COMPLETED' })).toBe(1);
-    expect(m.value(`${P}runs_total`, { ...thresholdLabels, outcome: 'PROPOSAL_BUDGET_EXHAUSTED' })).toBe(1);
-    expect(m.value(`${P}runs_total`, { ...drsLabels, outcome: 'COMPLETED' })).toBe(1);
-    expect(m.histogram(`${P}run_duration_seconds`, naiveLabels).count).toBe(1);
+      // Proposals and acceptances per model and sampler: accepted / proposals is the acceptance rate.
+      const naiveLabels = { model: 'uniform-gaussian-1d', sampler: 'naive' };
+      expect(m.value(`${P}proposals_total`, naiveLabels)).toBe(100);
+      expect(m.value(`${P}accepted_total`, naiveLabels)).toBe(100);
+      const thresholdLabels = { model: 'uniform-gaussian-1d', sampler: 'threshold' };
+      expect(m.value(`${P}proposals_total`, thresholdLabels)).toBe(256); // the whole budget, then the error
+      expect(m.value(`${P}accepted_total`, thresholdLabels)).toBe(0);
+      const drsLabels = { model: 'gaussian-mixture-1d', sampler: 'drs' };
+      expect(m.value(`${P}proposals_total`, drsLabels)).toBe(streamed.proposed);
+      expect(m.value(`${P}accepted_total`, drsLabels)).toBe(40);
+      expect(m.value(`${P}runs_total`, { ...naiveLabels, outcome: 'COMPLETED' })).toBe(1);
+      expect(m.value(`${P}runs_total`, { ...thresholdLabels, outcome: 'PROPOSAL_BUDGET_EXHAUSTED' })).toBe(1);
+      expect(m.value(`${P}runs_total`, { ...drsLabels, outcome: 'COMPLETED' })).toBe(1);
+      expect(m.histogram(`${P}run_duration_seconds`, naiveLabels).count).toBe(1);
 
-    // Inference, per model: every round the pool ran, its rows, and where its time went.
-    expect(m.total(`${P}inference_rounds_total`)).toBe(own.sampling.gateway.stats().inferenceRounds - roundsAtStart);
-    for (const model of ['uniform-gaussian-1d', 'gaussian-mixture-1d']) {
-      const rounds = m.value(`${P}inference_rounds_total`, { model });
-      const sizes = m.histogram(`${P}inference_batch_size`, { model });
-      expect(sizes.count).toBe(rounds);
-      expect(sizes.sum).toBe(m.value(`${P}inference_rows_total`, { model }));
-      expect(m.histogram(`${P}inference_queue_duration_seconds`, { model }).count).toBe(rounds);
-      const compute = m.histogram(`${P}inference_compute_duration_seconds`, { model });
-      expect(compute.count).toBe(rounds);
-      expect(compute.sum).toBeGreaterThan(0);
-    }
-    // naive (100 in rounds of 64), threshold (4 × 64); the DRS burn-in (500) runs on the other model.
-    expect(m.value(`${P}inference_rows_total`, { model: 'uniform-gaussian-1d' })).toBeGreaterThanOrEqual(100 + 256);
-    expect(m.value(`${P}inference_rows_total`, { model: 'gaussian-mixture-1d' })).toBeGreaterThanOrEqual(500 + streamed.proposed);
-    expect(m.total(`${P}inference_round_failures_total`)).toBe(0);
+      // Inference, per model: every round the pool ran, its rows, and where its time went.
+      expect(m.total(`${P}inference_rounds_total`)).toBe(own.sampling.gateway.stats().inferenceRounds - roundsAtStart);
+      for (const model of ['uniform-gaussian-1d', 'gaussian-mixture-1d']) {
+        const rounds = m.value(`${P}inference_rounds_total`, { model });
+        const sizes = m.histogram(`${P}inference_batch_size`, { model });
+        expect(sizes.count).toBe(rounds);
+        expect(sizes.sum).toBe(m.value(`${P}inference_rows_total`, { model }));
+        expect(m.histogram(`${P}inference_queue_duration_seconds`, { model }).count).toBe(rounds);
+        const compute = m.histogram(`${P}inference_compute_duration_seconds`, { model });
+        expect(compute.count).toBe(rounds);
+        expect(compute.sum).toBeGreaterThan(0);
+      }
+      // naive (100 in rounds of 64), threshold (4 × 64); the DRS burn-in (500) runs on the other model.
+      expect(m.value(`${P}inference_rows_total`, { model: 'uniform-gaussian-1d' })).toBeGreaterThanOrEqual(100 + 256);
+      expect(m.value(`${P}inference_rows_total`, { model: 'gaussian-mixture-1d' })).toBeGreaterThanOrEqual(500 + streamed.proposed);
+      expect(m.total(`${P}inference_round_failures_total`)).toBe(0);
 
-    // Operations and errors by transport (and code).
-    expect(m.value(`${P}operations_total`, { transport: 'http', operation: 'query' })).toBeGreaterThanOrEqual(2);
-    expect(m.value(`${P}operations_total`, { transport: 'ws', operation: 'subscription' })).toBe(2);
-    expect(m.value(`${P}errors_total`, { transport: 'http', code: 'PROPOSAL_BUDGET_EXHAUSTED' })).toBe(1);
-    expect(m.value(`${P}errors_total`, { transport: 'ws', code: 'NOT_FOUND' })).toBe(1);
+      // Operations and errors by transport (and code).
+      expect(m.value(`${P}operations_total`, { transport: 'http', operation: 'query' })).toBeGreaterThanOrEqual(2);
+      expect(m.value(`${P}operations_total`, { transport: 'ws', operation: 'subscription' })).toBe(2);
+      expect(m.value(`${P}errors_total`, { transport: 'http', code: 'PROPOSAL_BUDGET_EXHAUSTED' })).toBe(1);
+      expect(m.value(`${P}errors_total`, { transport: 'ws', code: 'NOT_FOUND' })).toBe(1);
 
-    // Load and models, read at scrape time; process metrics beside them.
-    expect(m.value(`${P}active_runs`)).toBe(0);
-    expect(m.value(`${P}active_streams`)).toBe(0);
-    expect(m.value(`${P}models`, { status: 'READY' })).toBe(7);
-    expect(m.value('process_cpu_user_seconds_total')).toBeGreaterThan(0);
-    expect(m.has('nodejs_eventloop_lag_seconds')).toBe(true);
+      // Load and models, read at scrape time; process metrics beside them.
+      expect(m.value(`${P}active_runs`)).toBe(0);
+      expect(m.value(`${P}active_streams`)).toBe(0);
+      expect(m.value(`${P}models`, { status: 'READY' })).toBe(7);
+      expect(m.value('process_cpu_user_seconds_total')).toBeGreaterThan(0);
+      expect(m.has('nodejs_eventloop_lag_seconds')).toBe(true);
     } finally {
       await own.stop();
     }
@@ -88,7 +97,10 @@ describe('/metrics', () => {
 
   it('shows runs and streams in progress', async () => {
     const client = wsClient(server);
-    void subscribeAll(client, `subscription { sampleStream(input: { modelId: "tiny-image", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 20000000, batchSize: 64 }) { count } }`);
+    void subscribeAll(
+      client,
+      `subscription { sampleStream(input: { modelId: "tiny-image", sampler: { name: "threshold", params: { logitThreshold: 100 } }, count: 1, maxProposals: 20000000, batchSize: 64 }) { count } }`,
+    );
     await waitFor(() => server.sampling.gateway.activeStreams === 1, 5000, 'the stream to start');
     const during = (await scrape(metricsUrl)).exposition;
     expect(during.value(`${P}active_streams`)).toBe(1);
@@ -138,7 +150,15 @@ describe('the exposition parser the tests read /metrics with', () => {
     expect(m.value('a_total')).toBe(3);
     expect(m.samples('g', {}).find((s) => !('x' in s.labels))!.value).toBeNaN();
     expect(m.value('g', { x: '1' })).toBe(-Infinity);
-    expect(m.histogram('h', { model: 'm' })).toEqual({ labels: { model: 'm' }, buckets: [{ le: 1, count: 1 }, { le: Infinity, count: 2 }], count: 2, sum: 2.5 });
+    expect(m.histogram('h', { model: 'm' })).toEqual({
+      labels: { model: 'm' },
+      buckets: [
+        { le: 1, count: 1 },
+        { le: Infinity, count: 2 },
+      ],
+      count: 2,
+      sum: 2.5,
+    });
     expect(m.histogram('h', { model: 'n' }).count).toBe(0);
   });
 

@@ -5,7 +5,12 @@ import { gql, subscribeAll, waitFor, wsClient } from '../graphql/client.js';
 
 /** The README's mounting example, run as written (examples/mount.ts). */
 async function start(): Promise<{ app: Awaited<ReturnType<typeof startApp>>; url: string }> {
-  const app = await startApp({ port: 0, modelsDir: FIXTURE_MODELS_DIR, pool: { workers: 1, intraOpNumThreads: 1 }, logger: { info() {}, warn() {}, error() {} } });
+  const app = await startApp({
+    port: 0,
+    modelsDir: FIXTURE_MODELS_DIR,
+    pool: { workers: 1, intraOpNumThreads: 1 },
+    logger: { info() {}, warn() {}, error() {} },
+  });
   const address = app.httpServer.address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}/graphql` };
 }
@@ -42,7 +47,10 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
 
   it('streams over WebSocket on the same port', async () => {
     const client = wsClient({ wsUrl: url.replace('http', 'ws') });
-    const { results, error } = await subscribeAll(client, `subscription { sampleStream(input: { modelId: "gaussian-mixture-1d", sampler: { name: "drs", params: { gamma: 0, burnInSamples: 500 } }, count: 40, seed: 1 }) { count done } }`);
+    const { results, error } = await subscribeAll(
+      client,
+      `subscription { sampleStream(input: { modelId: "gaussian-mixture-1d", sampler: { name: "drs", params: { gamma: 0, burnInSamples: 500 } }, count: 40, seed: 1 }) { count done } }`,
+    );
     await client.dispose();
     expect(error).toBeNull();
     expect(results.reduce((n, r) => n + r.data!.sampleStream.count, 0)).toBe(40);
@@ -54,7 +62,10 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
     const own = await start();
     const client = wsClient({ wsUrl: own.url.replace('http', 'ws') });
     try {
-      const stream = subscribeAll(client, `subscription { sampleStream(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000, batchSize: 64 }) { count } }`);
+      const stream = subscribeAll(
+        client,
+        `subscription { sampleStream(input: { modelId: "uniform-gaussian-1d", sampler: { name: "naive" }, count: 100000, batchSize: 64 }) { count } }`,
+      );
       await waitFor(() => own.app.sampling.counters.samplesStreamed > 100, 5000, 'the stream to run');
       const gateway = own.app.sampling.gateway;
       const started = Date.now();

@@ -13,7 +13,9 @@ describe('README', () => {
   });
 
   it('lists every metric of the service', () => {
-    const names = createSamplingService().metrics.registry.getMetricsAsArray().map((m) => m.name);
+    const names = createSamplingService()
+      .metrics.registry.getMetricsAsArray()
+      .map((m) => m.name);
     expect(names.length).toBeGreaterThan(10);
     for (const name of names) expect(readme).toMatch(new RegExp(`\\| \`${name}(\\{[a-z,]+\\})?\` \\|`));
   });

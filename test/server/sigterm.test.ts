@@ -17,7 +17,14 @@ const PARALLEL = 4;
 const STREAMS = 8;
 const QUERIES = 4;
 // DRS at its default γ percentile accepts ~5% here: 100000 samples take far longer than the test waits.
-const input = (seed: number) => ({ modelId: 'gaussian-mixture-1d', sampler: { name: 'drs', params: { burnInSamples: 1000 } }, count: 100_000, seed, maxProposals: 20_000_000, batchSize: 2048 });
+const input = (seed: number) => ({
+  modelId: 'gaussian-mixture-1d',
+  sampler: { name: 'drs', params: { burnInSamples: 1000 } },
+  count: 100_000,
+  seed,
+  maxProposals: 20_000_000,
+  batchSize: 2048,
+});
 const STREAM = `subscription($input: SampleInput!) { sampleStream(input: $input) { count } }`;
 const SAMPLE = `query($input: SampleInput!) { sample(input: $input) { count } }`;
 
@@ -31,7 +38,14 @@ async function stopUnderLoad(server: ChildServer, tryNo: number): Promise<void> 
   const streams = Array.from({ length: STREAMS }, (_, i) => subscribeAll(client, STREAM, { input: input(100 * tryNo + i) }));
   const queries = Array.from({ length: QUERIES }, (_, i) => post(server.url, SAMPLE, { input: input(100 * tryNo + 50 + i) }));
   let active = 0;
-  const poll = setInterval(() => void post(server.url, `{ serverStats { activeRuns } }`).then((r) => void (active = r.data?.serverStats.activeRuns ?? active), () => undefined), 50);
+  const poll = setInterval(
+    () =>
+      void post(server.url, `{ serverStats { activeRuns } }`).then(
+        (r) => void (active = r.data?.serverStats.activeRuns ?? active),
+        () => undefined,
+      ),
+    50,
+  );
   await waitFor(() => active === STREAMS + QUERIES, 30_000, `all ${STREAMS + QUERIES} runs to start (try ${tryNo})`)
     .catch((e: Error) => {
       throw new Error(`${e.message}; active ${active}\n${server.output()}`);

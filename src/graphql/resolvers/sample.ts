@@ -30,7 +30,11 @@ export function createSampleResolver(gateway: SamplingGateway): Function {
         '(Apollo Client: `fetchPolicy: "no-cache"` or `"network-only"`). With a seed the same input gives the same samples. Never HTTP-cached (`Cache-Control: no-store`).',
     })
     @Directive(NO_CACHE)
-    async sample(@Arg('input', () => SampleInput) input: SampleInput, @Ctx() context: SamplingContext | undefined, @Info() info: GraphQLResolveInfo): Promise<SampleResult> {
+    async sample(
+      @Arg('input', () => SampleInput) input: SampleInput,
+      @Ctx() context: SamplingContext | undefined,
+      @Info() info: GraphQLResolveInfo,
+    ): Promise<SampleResult> {
       try {
         const { signal, budget, requestId } = context?.sampling ?? {};
         return new SampleResult(await gateway.sample(toSampleRequest(input), { signal, budget, requestId, fields: responseFields(info) }));
@@ -46,7 +50,9 @@ export function createSampleResolver(gateway: SamplingGateway): Function {
         try {
           const { input } = args as { input: SampleInput };
           const { budget, requestId } = (context as SamplingContext | undefined)?.sampling ?? {};
-          return new SubscriptionSource(gateway.stream(toSampleRequest(input), { metrics: selectsField(info, 'metrics'), budget, requestId, fields: responseFields(info) }));
+          return new SubscriptionSource(
+            gateway.stream(toSampleRequest(input), { metrics: selectsField(info, 'metrics'), budget, requestId, fields: responseFields(info) }),
+          );
         } catch (error) {
           throw toGraphQLError(error);
         }

@@ -18,7 +18,10 @@ export class CompareSamplersInput {
   @Field(() => Int, { description: 'Accepted samples wanted per configuration.' })
   count!: number;
 
-  @Field(() => Int, { nullable: true, description: 'One seed for every configuration (so all see the same proposals). Drawn and reported in stats when omitted.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'One seed for every configuration (so all see the same proposals). Drawn and reported in stats when omitted.',
+  })
   seed?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Proposal budget per configuration.' })

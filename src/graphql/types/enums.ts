@@ -9,7 +9,10 @@ import { OperationKind, Transport } from '../../sampling/counters.js';
 
 registerEnumType(ModelStatus, { name: 'ModelStatus', description: 'READY models serve requests; FAILED ones carry their load error.' });
 registerEnumType(OutputKind, { name: 'OutputKind', description: 'What one sample is: a flat vector, or an image [channels, height, width].' });
-registerEnumType(DiscriminatorOutput, { name: 'DiscriminatorOutput', description: 'What D outputs: a logit, or a probability (converted with a clipped logit).' });
+registerEnumType(DiscriminatorOutput, {
+  name: 'DiscriminatorOutput',
+  description: 'What D outputs: a logit, or a probability (converted with a clipped logit).',
+});
 registerEnumType(LatentDistribution, { name: 'LatentDistribution', description: 'How latents are drawn: standard normal, or uniform on [-1, 1].' });
 registerEnumType(SamplerParameterType, { name: 'SamplerParameterType' });
 registerEnumType(Transport, { name: 'Transport', description: 'HTTP (Apollo) or WebSocket (graphql-ws).' });

@@ -21,7 +21,9 @@ export const FloatVector = new GraphQLScalarType<readonly number[], number[]>({
       return out;
     }
     if (isNumberList(value)) return value as number[]; // already a plain list: sent as it is
-    throw new GraphQLError(`FloatVector cannot represent ${Object.prototype.toString.call(value)}: expected a Float32Array, Float64Array or a list of finite numbers`);
+    throw new GraphQLError(
+      `FloatVector cannot represent ${Object.prototype.toString.call(value)}: expected a Float32Array, Float64Array or a list of finite numbers`,
+    );
   },
   parseValue(value: unknown): readonly number[] {
     if (isNumberList(value)) return value;

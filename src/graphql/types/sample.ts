@@ -23,7 +23,10 @@ export class SamplerSpecInput {
   @Field(() => String, { description: 'A name from `Query.samplers`.' })
   name!: string;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Checked against the sampler’s declared parameters; unknown or out-of-range ones fail the request (BAD_USER_INPUT naming the parameter).' })
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'Checked against the sampler’s declared parameters; unknown or out-of-range ones fail the request (BAD_USER_INPUT naming the parameter).',
+  })
   params?: Record<string, unknown> | null;
 }
 
@@ -38,7 +41,10 @@ export class SampleInput {
   @Field(() => Int, { description: 'Accepted samples wanted; the run stops after exactly this many.' })
   count!: number;
 
-  @Field(() => Int, { nullable: true, description: 'Seeds latents and acceptance uniforms (0 to 2147483647): same request and seed, same samples. Drawn and reported in stats when omitted.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Seeds latents and acceptance uniforms (0 to 2147483647): same request and seed, same samples. Drawn and reported in stats when omitted.',
+  })
   seed?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Proposal budget; when it runs out the request fails with PROPOSAL_BUDGET_EXHAUSTED.' })
@@ -120,11 +126,17 @@ export class SampleStats {
   get gammaMean(): number | null {
     return this.stats.gammaMean;
   }
-  @Field(() => Int, { description: 'Outputs a `sample` query took back when the sampler’s bound (D̃_M) rose after accepting them, and replaced by further draws (re-thinning keeps the result exact).' })
+  @Field(() => Int, {
+    description:
+      'Outputs a `sample` query took back when the sampler’s bound (D̃_M) rose after accepting them, and replaced by further draws (re-thinning keeps the result exact).',
+  })
   get retracted(): number {
     return this.stats.retracted;
   }
-  @Field(() => Int, { description: 'Outputs already sent that were accepted under a lower bound than the current one: a stream cannot take them back, so they were accepted too often.' })
+  @Field(() => Int, {
+    description:
+      'Outputs already sent that were accepted under a lower bound than the current one: a stream cannot take them back, so they were accepted too often.',
+  })
   get staleOutputs(): number {
     return this.stats.staleOutputs;
   }
@@ -166,7 +178,11 @@ export class Sample {
   get acceptanceProbability(): number {
     return this.arrays.acceptanceProbabilities[this.row] as number;
   }
-  @Field(() => String, { nullable: true, complexity: COMPLEXITY.png, description: 'A PNG data URL (image models with 1 or 3 channels; null otherwise), output.range mapped to 0–255.' })
+  @Field(() => String, {
+    nullable: true,
+    complexity: COMPLEXITY.png,
+    description: 'A PNG data URL (image models with 1 or 3 channels; null otherwise), output.range mapped to 0–255.',
+  })
   png(): string | null {
     const { kind, shape, range } = this.model.manifest.output;
     const { samples, sampleSize } = this.arrays;

@@ -39,7 +39,11 @@ export function createColumn({ index, config, model, count, seed }) {
         ? createChart({ title: 'high-quality share', scale: 'unit', format: pct, metric: 'quality' })
         : null,
   };
-  el.querySelector('.charts').append(...Object.values(charts).filter(Boolean).map((c) => c.el));
+  el.querySelector('.charts').append(
+    ...Object.values(charts)
+      .filter(Boolean)
+      .map((c) => c.el),
+  );
   const extremes = createExtremes({ image, onMark: scatter ? (high, low) => scatter.mark(high, low) : null });
   el.querySelector('.extremes-slot').replaceWith(extremes.el);
 
@@ -93,9 +97,19 @@ export function createColumn({ index, config, model, count, seed }) {
     const m = event.metrics;
     if (m?.mixture2d) {
       const x = m.mixture2d;
-      rows.push(['high quality', `${fmt(100 * x.highQualityShare, 1)} %`], ['modes', `${x.recoveredModes} / ${x.modeCount}`], ['std (HQ)', fmt(x.highQualityStd, 4)], ['KL(modes‖uniform)', fmt(x.modeKL)]);
+      rows.push(
+        ['high quality', `${fmt(100 * x.highQualityShare, 1)} %`],
+        ['modes', `${x.recoveredModes} / ${x.modeCount}`],
+        ['std (HQ)', fmt(x.highQualityStd, 4)],
+        ['KL(modes‖uniform)', fmt(x.modeKL)],
+      );
     }
-    if (m?.image) rows.push(['Fréchet (classifier)', fmt(m.image.frechetDistance)], ['class entropy', fmt(m.image.classEntropy)], ['confidence', fmt(m.image.meanConfidence)]);
+    if (m?.image)
+      rows.push(
+        ['Fréchet (classifier)', fmt(m.image.frechetDistance)],
+        ['class entropy', fmt(m.image.classEntropy)],
+        ['confidence', fmt(m.image.meanConfidence)],
+      );
     el.querySelector('.numbers').innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd data-metric="${k}">${v}</dd>`).join('');
   };
 

@@ -178,7 +178,8 @@ async function init() {
     stop('stopped');
     setStatus('stopped', 'ok');
   });
-  for (const type of ['input', 'change', 'click']) document.addEventListener(type, (e) => e.target.closest?.('#controls, #configs') && queueMicrotask(() => syncLink()));
+  for (const type of ['input', 'change', 'click'])
+    document.addEventListener(type, (e) => e.target.closest?.('#controls, #configs') && queueMicrotask(() => syncLink()));
   syncLink();
   document.body.dataset.ready = 'true';
   if (wanted.run && !wanted.warnings.length) start();

@@ -25,7 +25,8 @@ export function saveBlob(filename, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export const canvasPng = (canvas) => new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas could not be encoded'))), 'image/png'));
+export const canvasPng = (canvas) =>
+  new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas could not be encoded'))), 'image/png'));
 
 const MONTAGE_MAX = 1024;
 /** Up to 1024 images on one canvas, in order, 1 px apart (the image column's "plot"). */
@@ -54,4 +55,8 @@ export async function montage(samples) {
 }
 
 /** A file-name-safe slug of a column's label. */
-export const slug = (text) => text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+export const slug = (text) =>
+  text
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);

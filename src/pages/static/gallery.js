@@ -11,7 +11,8 @@ export function createGallery(samples, { title }) {
   grid.className = 'grid';
   const pager = document.createElement('div');
   pager.className = 'pager';
-  pager.innerHTML = '<button type="button" class="prev" aria-label="previous page">‹</button><span class="range"></span><button type="button" class="next" aria-label="next page">›</button>';
+  pager.innerHTML =
+    '<button type="button" class="prev" aria-label="previous page">‹</button><span class="range"></span><button type="button" class="next" aria-label="next page">›</button>';
   el.append(grid, pager);
   let page = 0;
 
@@ -70,7 +71,8 @@ function lightbox() {
     dialog.querySelector('img').src = s.png;
     dialog.querySelector('img').alt = `sample ${box.index + 1}`;
     dialog.querySelector('.lightbox-title').textContent = `${box.title} · sample ${box.index + 1} of ${box.samples.length}`;
-    dialog.querySelector('.lightbox-facts').innerHTML = `<dt>logit D̃(x)</dt><dd data-fact="logit">${fmt(s.logit, 4)}</dd><dt>acceptance probability</dt><dd data-fact="p">${fmt(s.acceptanceProbability, 4)}</dd>`;
+    dialog.querySelector('.lightbox-facts').innerHTML =
+      `<dt>logit D̃(x)</dt><dd data-fact="logit">${fmt(s.logit, 4)}</dd><dt>acceptance probability</dt><dd data-fact="p">${fmt(s.acceptanceProbability, 4)}</dd>`;
     dialog.querySelector('.prev').disabled = box.index === 0;
     dialog.querySelector('.next').disabled = box.index >= box.samples.length - 1;
   };

@@ -14,7 +14,8 @@ const wsClient = graphqlWs.createClient({ url: ws.href, lazy: true });
 /** A socket close or a list of GraphQL errors (graphql-ws's error sink) as something GraphiQL shows. */
 function asResultOrError(error) {
   if (Array.isArray(error)) return { errors: error };
-  if (error && typeof error === 'object' && 'code' in error && 'reason' in error) return new Error(`the socket closed (${error.code}${error.reason ? `: ${error.reason}` : ''})`);
+  if (error && typeof error === 'object' && 'code' in error && 'reason' in error)
+    return new Error(`the socket closed (${error.code}${error.reason ? `: ${error.reason}` : ''})`);
   return error;
 }
 

@@ -25,7 +25,8 @@ export function findOperations(source) {
       expectName = false;
     } else if (c === '{' || c === '(' || c === '[') {
       if (depth === 0 && c === '{') {
-        if (!current) ops.push({ kind: 'query', name: null }); // the `{ … }` shorthand
+        if (!current)
+          ops.push({ kind: 'query', name: null }); // the `{ … }` shorthand
         else if (current.kind !== 'fragment') ops.push({ kind: current.kind, name: current.name });
         current = null;
       }

@@ -29,14 +29,25 @@ export function createScatter(model) {
   for (let v = -extent; v <= extent; v++) {
     const [x] = toPx(v, 0);
     const [, y] = toPx(0, v);
-    ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, SIZE); ctx.stroke();
-    ctx.beginPath(); ctx.moveTo(0, y); ctx.lineTo(SIZE, y); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(x, 0);
+    ctx.lineTo(x, SIZE);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(0, y);
+    ctx.lineTo(SIZE, y);
+    ctx.stroke();
     if (v > -extent && v < extent) ctx.fillText(String(v), x + 2, SIZE - 3);
   }
   ctx.strokeStyle = '#d22';
   for (const [cx, cy] of centers) {
     const [x, y] = toPx(cx, cy);
-    ctx.beginPath(); ctx.moveTo(x - 5, y); ctx.lineTo(x + 5, y); ctx.moveTo(x, y - 5); ctx.lineTo(x, y + 5); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(x - 5, y);
+    ctx.lineTo(x + 5, y);
+    ctx.moveTo(x, y - 5);
+    ctx.lineTo(x, y + 5);
+    ctx.stroke();
   }
 
   let drawn = 0;
@@ -57,7 +68,10 @@ export function createScatter(model) {
       const o = overlay.getContext('2d');
       o.clearRect(0, 0, SIZE, SIZE);
       o.lineWidth = 2;
-      for (const [items, color] of [[low, MARK_COLORS.low], [high, MARK_COLORS.high]]) {
+      for (const [items, color] of [
+        [low, MARK_COLORS.low],
+        [high, MARK_COLORS.high],
+      ]) {
         o.strokeStyle = color;
         for (const s of items) {
           const [x, y] = toPx(s.values[0], s.values.length >= 2 ? s.values[1] : 0);
