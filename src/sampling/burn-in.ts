@@ -5,6 +5,7 @@
 import type { BurnIn } from '../contracts.js';
 import { ErrorCode, SamplingError } from '../errors.js';
 import type { InferenceBatcher } from '../inference/batcher.js';
+import { concatFloat32 } from '../inference/buffers.js';
 import { toLogits, workerSpec } from '../inference/round.js';
 import type { ReadyModel } from '../models/repository.js';
 import { Random, hashString } from '../random.js';
@@ -45,23 +46,13 @@ export class BurnInCache {
   }
 
   private async compute(model: ReadyModel, count: number): Promise<BurnIn> {
-    const spec = workerSpec(model);
-    const rng = new Random(hashString(model.id) ^ count, 7);
-    const { dim, distribution } = model.manifest.latent;
-    const rounds = [];
-    for (let done = 0; done < count;) {
-      const rows = Math.min(this.batcher.maxBatchSize, count - done);
-      rounds.push(this.batcher.run(spec, rng.latents(rows, dim, distribution), rows));
-      done += rows;
-    }
+    const raw = await generatedLogits({ batcher: this.batcher, model, count, rng: new Random(hashString(model.id) ^ count, 7) });
     const logits: number[] = [];
     let logitMax = -Infinity;
-    for (const out of await Promise.all(rounds)) {
-      for (const v of toLogits(out.logits, model.manifest.discriminatorOutput)) {
-        if (!Number.isFinite(v)) continue;
-        logits.push(v);
-        if (v > logitMax) logitMax = v;
-      }
+    for (const v of raw) {
+      if (!Number.isFinite(v)) continue;
+      logits.push(v);
+      if (v > logitMax) logitMax = v;
     }
     if (logits.length === 0) {
       throw new SamplingError(
@@ -74,4 +65,27 @@ export class BurnInCache {
     }
     return { logits: Float64Array.from(logits), logitMax, proposed: count };
   }
+}
+
+/** D's logits (NaN/±Inf kept) on `count` generated samples, latents drawn from `rng`, in batches the batcher shares. */
+export async function generatedLogits({
+  batcher,
+  model,
+  count,
+  rng,
+}: {
+  batcher: InferenceBatcher;
+  model: ReadyModel;
+  count: number;
+  rng: Random;
+}): Promise<Float64Array> {
+  const spec = workerSpec(model);
+  const { dim, distribution } = model.manifest.latent;
+  const rounds = [];
+  for (let done = 0; done < count;) {
+    const rows = Math.min(batcher.maxBatchSize, count - done);
+    rounds.push(batcher.run(spec, rng.latents(rows, dim, distribution), rows));
+    done += rows;
+  }
+  return toLogits(concatFloat32((await Promise.all(rounds)).map((r) => r.logits)), model.manifest.discriminatorOutput);
 }

@@ -9,10 +9,11 @@ import { fitCalibration, type CalibrationFit } from '../calibration/fit.js';
 import { concatFloat32 } from '../inference/buffers.js';
 import type { InferenceBatcher } from '../inference/batcher.js';
 import type { WorkerPool } from '../inference/pool.js';
-import { toLogits, workerSpec } from '../inference/round.js';
+import { toLogits } from '../inference/round.js';
 import type { ReadyModel } from '../models/repository.js';
 import { Random, hashString } from '../random.js';
 import type { RealData } from './accept.js';
+import { generatedLogits } from './burn-in.js';
 
 export class ModelData {
   private readonly real = new Map<string, Promise<RealData>>();
@@ -78,17 +79,8 @@ export class ModelData {
   }
 
   /** D's logits on `count` fresh generated samples, on their own seeded stream. */
-  private async generatedLogits(model: ReadyModel, count: number): Promise<Float64Array> {
-    const spec = workerSpec(model);
-    const rng = new Random(hashString(model.id), 8);
-    const { dim, distribution } = model.manifest.latent;
-    const rounds = [];
-    for (let done = 0; done < count;) {
-      const rows = Math.min(this.batcher.maxBatchSize, count - done);
-      rounds.push(this.batcher.run(spec, rng.latents(rows, dim, distribution), rows));
-      done += rows;
-    }
-    return toLogits(concatFloat32((await Promise.all(rounds)).map((r) => r.logits)), model.manifest.discriminatorOutput);
+  private generatedLogits(model: ReadyModel, count: number): Promise<Float64Array> {
+    return generatedLogits({ batcher: this.batcher, model, count, rng: new Random(hashString(model.id), 8) });
   }
 }
 
