@@ -47,7 +47,7 @@ const OPTIONS = {
   class: {
     type: 'string',
     value: 'K',
-    help: "class to sample, 0-based into the model's class labels (required by a class-conditional model, e.g. fashion-mnist-cond)",
+    help: "class to sample, 0-based into the model's class labels (a class-conditional model needs one, e.g. fashion-mnist-cond)",
   },
   'max-proposals': { type: 'string', value: 'N', default: '5000000', help: 'proposal budget per configuration' },
   csv: { type: 'string', value: 'FILE', help: 'also write the accepted samples as CSV' },
