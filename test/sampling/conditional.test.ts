@@ -134,6 +134,18 @@ describe('class-conditional sampling (fashion-mnist-cond)', () => {
     }
   });
 
+  it("reports a conditional model's batches under its id, whatever the class (observers, Prometheus)", async () => {
+    const seen: string[] = [];
+    const stop = engine.observe({ batch: (timing) => void seen.push(timing.modelId) });
+    try {
+      await engine.sampleAll({ modelId: COND_ID, sampler: { name: 'naive' }, count: 4, seed: 1, classLabel: 5 });
+    } finally {
+      stop();
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([COND_ID]));
+  });
+
   it('scores unlabelled samples of a conditional model without class metrics', async () => {
     const r = await engine.sampleAll({ modelId: COND_ID, sampler: { name: 'naive' }, count: 10, seed: 1, classLabel: 0 });
     const image = (await engine.evaluate(COND_ID, r, { image: true })).image!;
