@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { abortError } from '../abort.js';
 import { ownedBuffer } from './buffers.js';
 import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
 
@@ -33,8 +34,8 @@ interface Job {
   readonly modelId: string;
   /** Builds the message for this job's id, with the buffers to transfer. */
   readonly message: (jobId: number) => [ToWorker, ArrayBuffer[]];
-  resolve(result: FromWorker): void;
-  reject(error: Error): void;
+  resolve: (result: FromWorker) => void;
+  reject: (error: Error) => void;
 }
 
 interface Slot {
@@ -62,6 +63,7 @@ export class WorkerPool {
   private readonly closeTimeoutMs: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
+  private readonly freedListeners = new Set<() => void>();
   private nextJobId = 1;
   private closed = false;
   /** Rounds completed, for stats and tests. */
@@ -104,10 +106,12 @@ export class WorkerPool {
       const job = slot.inFlight.get(message.jobId);
       if (!job) return;
       slot.inFlight.delete(message.jobId);
-      this.rounds++;
-      if (message.type === 'error') job.reject(new Error(`inference failed on model "${job.modelId}": ${message.message}`));
+      if (message.type === 'result') this.rounds++;
+      if (message.type === 'cancelled') job.reject(new DOMException('the round was cancelled before it started', 'AbortError'));
+      else if (message.type === 'error') job.reject(new Error(`inference failed on model "${job.modelId}": ${message.message}`));
       else job.resolve(message);
       this.pump();
+      this.notifyFreed();
     });
     const fail = (error: Error): void => {
       slot.settleReady(new Error(`inference worker failed to start: ${error.message}`));
@@ -120,6 +124,7 @@ export class WorkerPool {
       this.expectReady(slot);
       this.attach(slot);
       this.pump();
+      this.notifyFreed();
     };
     slot.worker.on('error', fail);
     slot.worker.on('exit', (code) => {
@@ -127,10 +132,13 @@ export class WorkerPool {
     });
   }
 
-  /** Runs one round (latents → G → D) on the least-busy worker. */
-  async run(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<RoundResult> {
+  /**
+   * Runs one round (latents → G → D) on the least-busy worker. Aborting `signal` drops the
+   * round if no worker has started it (it then rejects); a started round still completes.
+   */
+  async run(model: WorkerModelSpec, latents: Float32Array, rows: number, signal?: AbortSignal): Promise<RoundResult> {
     const buffer = ownedBuffer(latents);
-    const reply = await this.submit(model.id, (jobId) => [{ type: 'run', jobId, model, rows, latents: buffer }, [buffer]]);
+    const reply = await this.submit(model.id, (jobId) => [{ type: 'run', jobId, model, rows, latents: buffer }, [buffer]], signal);
     if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
     return { samples: new Float32Array(reply.samples), logits: new Float32Array(reply.logits), inferenceMs: reply.inferenceMs };
   }
@@ -143,12 +151,32 @@ export class WorkerPool {
     return reply.outputs.map((b) => new Float32Array(b));
   }
 
-  private submit(modelId: string, message: Job['message']): Promise<FromWorker> {
+  private submit(modelId: string, message: Job['message'], signal?: AbortSignal): Promise<FromWorker> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<FromWorker>((resolve, reject) => {
-      this.queue.push({ id: this.nextJobId++, modelId, message, resolve, reject });
+      const job: Job = { id: this.nextJobId++, modelId, message, resolve, reject };
+      if (signal) {
+        const onAbort = (): void => this.cancel(job, signal);
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.resolve = (result) => (signal.removeEventListener('abort', onAbort), resolve(result));
+        job.reject = (error) => (signal.removeEventListener('abort', onAbort), reject(error));
+      }
+      this.queue.push(job);
       this.pump();
     });
+  }
+
+  /** Drops a job still queued here; asks its worker to drop one already sent (answered with `cancelled` if it had not started). */
+  private cancel(job: Job, signal: AbortSignal): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      job.reject(abortError(signal));
+      return;
+    }
+    const slot = this.slots.find((s) => s.inFlight.get(job.id) === job);
+    slot?.worker.postMessage({ type: 'cancel', jobId: job.id } satisfies ToWorker);
   }
 
   private pump(): void {
@@ -161,6 +189,30 @@ export class WorkerPool {
       const [message, transfer] = job.message(job.id);
       best.worker.postMessage(message, transfer);
     }
+  }
+
+  /** Rounds the workers would take at once: free in-flight places, less rounds already waiting. */
+  get capacity(): number {
+    let free = 0;
+    for (const slot of this.slots) free += this.maxInFlight - slot.inFlight.size;
+    return Math.max(0, free - this.queue.length);
+  }
+
+  /** Workers with nothing to do (none of their rounds in flight), less rounds already waiting. */
+  get idleWorkers(): number {
+    let idle = 0;
+    for (const slot of this.slots) if (slot.inFlight.size === 0) idle++;
+    return Math.max(0, idle - this.queue.length);
+  }
+
+  /** Calls `listener` whenever a round finishes (a worker may be idle); returns the unsubscribe. */
+  onFreed(listener: () => void): () => void {
+    this.freedListeners.add(listener);
+    return () => this.freedListeners.delete(listener);
+  }
+
+  private notifyFreed(): void {
+    for (const listener of this.freedListeners) listener();
   }
 
   /** Rounds waiting for a worker (not counting those already sent). */

@@ -76,24 +76,57 @@ async function runSingle(jobId: number, model: SingleModelSpec, rows: number, in
   port.postMessage({ type: 'single-result', jobId, outputs } satisfies FromWorker, outputs);
 }
 
+type JobMessage = Extract<ToWorker, { type: 'run' | 'single' }>;
+
+/**
+ * Jobs run one at a time, in order. The pool sends the next one ahead (no idle gap between
+ * rounds); while it waits here, a `cancel` for it still saves its inference.
+ */
+const waiting: JobMessage[] = [];
+let running = false;
+
+function refuse(message: JobMessage): void {
+  port.postMessage({ type: 'error', jobId: message.jobId, message: 'the worker is closing' } satisfies FromWorker);
+}
+
+function startNext(): void {
+  const message = running ? undefined : waiting.shift();
+  if (!message) return;
+  running = true;
+  const job = (
+    message.type === 'run'
+      ? run(message.jobId, message.model, message.rows, message.latents)
+      : runSingle(message.jobId, message.model, message.rows, message.input)
+  ).catch((error: unknown) => {
+    const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
+    port.postMessage(reply);
+  });
+  inFlight.add(job);
+  void job.finally(() => {
+    inFlight.delete(job);
+    running = false;
+    startNext();
+  });
+}
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'run' || message.type === 'single') {
     if (closing) {
-      port.postMessage({ type: 'error', jobId: message.jobId, message: 'the worker is closing' } satisfies FromWorker);
+      refuse(message);
       return;
     }
-    const job = (
-      message.type === 'run'
-        ? run(message.jobId, message.model, message.rows, message.latents)
-        : runSingle(message.jobId, message.model, message.rows, message.input)
-    ).catch((error: unknown) => {
-      const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
-      port.postMessage(reply);
-    });
-    inFlight.add(job);
-    void job.finally(() => inFlight.delete(job));
+    waiting.push(message);
+    startNext();
+  } else if (message.type === 'cancel') {
+    const index = waiting.findIndex((m) => m.jobId === message.jobId);
+    if (index >= 0) {
+      waiting.splice(index, 1);
+      port.postMessage({ type: 'cancelled', jobId: message.jobId } satisfies FromWorker);
+    }
   } else if (message.type === 'close') {
     closing = true;
+    // Queued jobs never start: only the running one (if any) is waited for.
+    for (const queued of waiting.splice(0)) refuse(queued);
     void close().then(() => port.postMessage({ type: 'closed' } satisfies FromWorker));
   }
 });
