@@ -55,6 +55,8 @@ export interface RoundOutput {
   readonly rounds: number;
   /** Sum over those rounds of each round's total rows (for the mean batch size). */
   readonly batchRowsTotal: number;
+  /** This call's share of the workers' inference time (each batch's time split by rows). */
+  readonly inferenceMs: number;
 }
 
 interface Piece {
@@ -69,6 +71,7 @@ interface PieceOutput {
   readonly samples: Float32Array;
   readonly logits: Float32Array;
   readonly batchRows: number;
+  readonly inferenceMs: number;
 }
 
 interface OpenBatch {
@@ -155,6 +158,7 @@ class ModelQueue {
       logits: concatFloat32(outputs.map((o) => o.logits)),
       rounds: outputs.length,
       batchRowsTotal: outputs.reduce((n, o) => n + o.batchRows, 0),
+      inferenceMs: outputs.reduce((n, o) => n + o.inferenceMs, 0),
     };
   }
 
@@ -193,6 +197,7 @@ class ModelQueue {
         samples: result.samples.subarray(row * sampleSize, (row + p.rows) * sampleSize),
         logits: result.logits.subarray(row, row + p.rows),
         batchRows: rows,
+        inferenceMs: (result.inferenceMs * p.rows) / rows,
       });
       row += p.rows;
     }
