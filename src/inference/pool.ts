@@ -32,8 +32,8 @@ export interface RoundResult {
 interface Job {
   readonly id: number;
   readonly modelId: string;
-  /** Builds the message for this job's id, with the buffers to transfer. */
-  readonly message: (jobId: number) => [ToWorker, ArrayBuffer[]];
+  /** Builds the message for this job's id (`known`: whether the worker has the model's spec), with the buffers to transfer. */
+  readonly message: (jobId: number, known: (modelId: string) => boolean) => [ToWorker, ArrayBuffer[]];
   resolve: (result: FromWorker) => void;
   reject: (error: Error) => void;
 }
@@ -44,6 +44,8 @@ interface Slot {
   /** Settles when the worker says it is ready, or fails before. */
   ready: Promise<void>;
   settleReady: (error?: Error) => void;
+  /** Models whose spec this worker has been sent. */
+  readonly known: Set<string>;
 }
 
 /** Worker entry: the compiled `.js` next to this file, or the `.ts` source under tsx (tests). */
@@ -86,7 +88,7 @@ export class WorkerPool {
   }
 
   private startSlot(): Slot {
-    const slot = { worker: spawnWorker({ intraOpNumThreads: this.intraOpNumThreads }), inFlight: new Map() } as Slot;
+    const slot = { worker: spawnWorker({ intraOpNumThreads: this.intraOpNumThreads }), inFlight: new Map(), known: new Set() } as Slot;
     this.expectReady(slot);
     this.attach(slot);
     return slot;
@@ -122,6 +124,7 @@ export class WorkerPool {
       slot.worker.removeAllListeners();
       slot.worker = spawnWorker({ intraOpNumThreads: this.intraOpNumThreads });
       this.expectReady(slot);
+      slot.known.clear();
       this.attach(slot);
       this.pump();
       this.notifyFreed();
@@ -138,7 +141,11 @@ export class WorkerPool {
    */
   async run(model: WorkerModelSpec, latents: Float32Array, rows: number, signal?: AbortSignal): Promise<RoundResult> {
     const buffer = ownedBuffer(latents);
-    const reply = await this.submit(model.id, (jobId) => [{ type: 'run', jobId, model, rows, latents: buffer }, [buffer]], signal);
+    const message: Job['message'] = (jobId, known) => {
+      const spec = known(model.id) ? undefined : model;
+      return [{ type: 'run', jobId, modelId: model.id, spec, rows, latents: buffer }, [buffer]];
+    };
+    const reply = await this.submit(model.id, message, signal);
     if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
     return { samples: new Float32Array(reply.samples), logits: new Float32Array(reply.logits), inferenceMs: reply.inferenceMs };
   }
@@ -186,8 +193,10 @@ export class WorkerPool {
       if (!best || best.inFlight.size >= this.maxInFlight) return;
       const job = this.queue.shift()!;
       best.inFlight.set(job.id, job);
-      const [message, transfer] = job.message(job.id);
-      best.worker.postMessage(message, transfer);
+      const slot = best;
+      const [message, transfer] = job.message(job.id, (modelId) => slot.known.has(modelId));
+      if (message.type === 'run') slot.known.add(message.modelId);
+      slot.worker.postMessage(message, transfer);
     }
   }
 
