@@ -75,7 +75,7 @@ export class WorkerPool {
     const cores = availableParallelism();
     this.size = Math.max(1, Math.floor(options.workers ?? Math.max(1, Math.floor(cores / 2))));
     // Leave a core to the main thread (latents, acceptance, GraphQL): on 2 cores, 2 onnxruntime
-    // threads plus the main thread halved small-batch throughput (bench/engine.ts).
+    // threads plus the main thread halved small-batch throughput (BENCHMARKS.md).
     this.intraOpNumThreads = Math.max(1, Math.floor(options.intraOpNumThreads ?? Math.max(1, Math.floor((cores - 1) / this.size))));
     this.maxInFlight = Math.max(1, options.maxInFlightPerWorker ?? 2);
     this.closeTimeoutMs = options.closeTimeoutMs ?? Infinity;
