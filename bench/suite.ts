@@ -96,7 +96,8 @@ export const QUICK_SIZES: BenchSizes = {
   drsParams: { burnInSamples: 200 },
 };
 
-const LIMITS = { maxCount: 10_000_000, maxProposals: 100_000_000, defaultMaxProposals: 100_000_000 };
+// Limits raised so the measured sizes are admitted (a 4,096-image `samples { values }` answer is estimated at ~84 MB).
+const LIMITS = { maxCount: 10_000_000, maxProposals: 100_000_000, defaultMaxProposals: 100_000_000, maxResponseBytes: 2 ** 30 };
 const quiet = { info: () => {}, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
 
 export async function runBench(options: BenchOptions): Promise<void> {
