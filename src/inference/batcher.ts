@@ -11,7 +11,7 @@ import DataLoader from 'dataloader';
 import { abortError, raceAbort } from '../abort.js';
 import { concatFloat32 } from './buffers.js';
 import type { WorkerModelSpec } from './protocol.js';
-import type { WorkerPool } from './pool.js';
+import { allAborted, type InferenceBackend } from './backend.js';
 
 export interface BatcherOptions {
   /** Rows per batch (across callers). Default 2048. */
@@ -74,7 +74,7 @@ interface OpenBatch {
 
 interface ModelQueueOptions {
   readonly model: WorkerModelSpec;
-  readonly pool: WorkerPool;
+  readonly pool: InferenceBackend;
   readonly maxBatchSize: number;
   readonly maxQueueDelayMs: number;
   /** Called with each dispatched batch's piece sizes. */
@@ -87,7 +87,7 @@ class ModelQueue {
   private open: OpenBatch | null = null;
   private readonly loader: DataLoader<Piece, PieceOutput>;
   private readonly model: WorkerModelSpec;
-  private readonly pool: WorkerPool;
+  private readonly pool: InferenceBackend;
   private readonly maxBatchSize: number;
   private readonly record: (pieces: readonly number[]) => void;
   private readonly done: ModelQueueOptions['done'];
@@ -150,11 +150,15 @@ class ModelQueue {
     const dispatchedAt = performance.now();
     const waitedMs = dispatchedAt - live.reduce((t, p) => Math.min(t, p.queuedAt), dispatchedAt);
     let result;
+    // A remote request is aborted when every caller in the batch has given up.
+    const cancel = allAborted(live.map((p) => p.signal));
     try {
-      result = await this.pool.run(this.model, latents, rows);
+      result = await this.pool.run(this.model, latents, rows, cancel.signal);
     } catch (error) {
       this.done({ rows, queueMs: waitedMs + (performance.now() - dispatchedAt), computeMs: 0, ok: false });
       return pieces.map(() => error as Error);
+    } finally {
+      cancel.dispose();
     }
     const roundTripMs = performance.now() - dispatchedAt;
     this.done({ rows, queueMs: waitedMs + Math.max(0, roundTripMs - result.inferenceMs), computeMs: result.inferenceMs, ok: true });
@@ -181,7 +185,7 @@ export class InferenceBatcher {
   private batchCount = 0;
 
   constructor(
-    private readonly pool: WorkerPool,
+    private readonly pool: InferenceBackend,
     private readonly options: BatcherOptions = {},
   ) {
     this.maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 2048));
