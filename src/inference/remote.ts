@@ -9,7 +9,7 @@
  * caller's signal aborts the request in flight.
  */
 import { endianness } from 'node:os';
-import { abortError } from '../abort.js';
+import { abortError, linkAbort } from '../abort.js';
 import { ErrorCode, SamplingError } from '../errors.js';
 import type { BackendReadiness, InferenceBackend, RoundResult } from './backend.js';
 import type { RemoteModelRef, SingleModelSpec, WorkerModelSpec } from './protocol.js';
@@ -154,7 +154,8 @@ export class RemoteBackend implements InferenceBackend {
   private localBackend: InferenceBackend | undefined;
   private inFlight = 0;
   private closed = false;
-  private readonly closing = new AbortController();
+  /** Requests in flight, aborted by `close()`. */
+  private readonly requests = new Set<AbortController>();
   rounds = 0;
 
   constructor(private readonly options: RemoteBackendOptions) {
@@ -187,9 +188,17 @@ export class RemoteBackend implements InferenceBackend {
   async readiness(signal?: AbortSignal): Promise<BackendReadiness> {
     if (this.closed) return { ready: false, reason: 'the inference backend is closed' };
     try {
-      const timeout = AbortSignal.timeout(Math.min(this.timeoutMs, 2000));
-      const response = await fetch(`${this.url}/v2/health/ready`, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-      await response.arrayBuffer();
+      const controller = new AbortController();
+      const unlink = linkAbort(signal, controller);
+      const timer = setTimeout(() => controller.abort(), Math.min(this.timeoutMs, 2000));
+      let response: Response;
+      try {
+        response = await fetch(`${this.url}/v2/health/ready`, { signal: controller.signal });
+        await response.arrayBuffer();
+      } finally {
+        clearTimeout(timer);
+        unlink();
+      }
       return response.ok ? { ready: true } : { ready: false, reason: `${this.url}/v2/health/ready answered ${response.status}` };
     } catch (error) {
       return { ready: false, reason: `${this.url}/v2/health/ready: ${describe(error)}` };
@@ -247,7 +256,7 @@ export class RemoteBackend implements InferenceBackend {
     try {
       for (let attempt = 1; attempt <= this.attempts; attempt++) {
         if (signal?.aborted) throw abortError(signal);
-        if (this.closing.signal.aborted) throw new SamplingError(ErrorCode.SHUTTING_DOWN, 'the inference backend is closed');
+        if (this.closed) throw new SamplingError(ErrorCode.SHUTTING_DOWN, 'the inference backend is closed');
         try {
           return await this.attempt(endpoint, body, headers, signal, facts);
         } catch (error) {
@@ -277,18 +286,29 @@ export class RemoteBackend implements InferenceBackend {
     signal: AbortSignal | undefined,
     facts: { url: string; model: string },
   ): Promise<Map<string, Tensor>> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signals = [timeout, this.closing.signal, ...(signal ? [signal] : [])];
+    // One controller per attempt: the caller's signal, the timeout and close() abort it; nothing stays linked after.
+    const controller = new AbortController();
+    const unlink = linkAbort(signal, controller);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    this.requests.add(controller);
     let response: Response;
     let bytes: Uint8Array;
     try {
-      response = await fetch(endpoint, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers, signal: AbortSignal.any(signals) });
+      response = await fetch(endpoint, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers, signal: controller.signal });
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
-      if (this.closing.signal.aborted) throw new SamplingError(ErrorCode.SHUTTING_DOWN, 'the inference backend is closed');
-      if (timeout.aborted) throw new Unavailable(`no answer within ${this.timeoutMs} ms (INFERENCE_TIMEOUT_MS)`);
+      if (this.closed) throw new SamplingError(ErrorCode.SHUTTING_DOWN, 'the inference backend is closed');
+      if (timedOut) throw new Unavailable(`no answer within ${this.timeoutMs} ms (INFERENCE_TIMEOUT_MS)`);
       throw new Unavailable(describe(error));
+    } finally {
+      clearTimeout(timer);
+      unlink();
+      this.requests.delete(controller);
     }
     if (response.status === 502 || response.status === 503 || response.status === 504) {
       throw new Unavailable(`${response.status} ${errorMessage(bytes)}`);
@@ -317,7 +337,7 @@ export class RemoteBackend implements InferenceBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.closing.abort();
+    for (const request of this.requests) request.abort();
     await this.localBackend?.close();
   }
 }
