@@ -123,7 +123,9 @@ export function decodeInferResponse(body: Uint8Array, headerLength: string | nul
       offset += size as number;
     } else {
       if (!Array.isArray(o.data)) throw new Error(`output "${o.name}" has neither data nor binary_data_size`);
-      data = Float32Array.from((o.data as unknown[]).flat(Infinity) as number[]);
+      // The spec's `data` is flat (row-major); nested arrays are accepted too.
+      const values = o.data as unknown[];
+      data = Float32Array.from((values.length > 0 && Array.isArray(values[0]) ? values.flat(Infinity) : values) as number[]);
     }
     const count = shape.reduce((a, b) => a * b, 1);
     if (data.length !== count) throw new Error(`output "${o.name}" has ${data.length} values for shape [${shape.join(', ')}]`);

@@ -99,7 +99,8 @@ export function decodeRequest(
     data = fromLittleEndian(body.subarray(jsonEnd, jsonEnd + count * 4));
   } else {
     if (tensor.data === undefined) throw bad(`${where}: "data" is missing (or send binary_data_size with binary data)`);
-    const flat = Array.isArray(tensor.data) ? (tensor.data as unknown[]).flat(Infinity) : null;
+    const raw = Array.isArray(tensor.data) ? (tensor.data as unknown[]) : null;
+    const flat = raw && raw.length > 0 && Array.isArray(raw[0]) ? raw.flat(Infinity) : raw;
     if (!flat) throw bad(`${where}: "data" must be an array of numbers`);
     if (flat.length !== count) throw bad(`${where}: "data" has ${flat.length} values, shape [${shape.join(', ')}] needs ${count}`);
     data = new Float32Array(count);

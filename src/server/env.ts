@@ -124,8 +124,9 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
       problems.push(`INFERENCE_URL must be an http(s) URL like http://triton:8000, got "${inferenceUrlRaw}" (${(error as Error).message})`);
     }
   }
-  const tensors = read('INFERENCE_TENSORS')?.toLowerCase() ?? 'binary';
-  if (tensors !== 'binary' && tensors !== 'json') problems.push(`INFERENCE_TENSORS must be binary or json, got "${read('INFERENCE_TENSORS')}"`);
+  const tensors = read('INFERENCE_TENSORS')?.toLowerCase();
+  if (tensors !== undefined && tensors !== 'binary' && tensors !== 'json')
+    problems.push(`INFERENCE_TENSORS must be binary or json, got "${read('INFERENCE_TENSORS')}"`);
 
   const config: StandaloneConfig = {
     port: int('PORT', 0, 65535) ?? 4000,
@@ -140,7 +141,7 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
     allowedOrigins,
     inferenceUrl,
-    inferenceBinary: tensors !== 'json',
+    inferenceBinary: tensors === undefined ? undefined : tensors !== 'json',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
