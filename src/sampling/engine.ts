@@ -328,9 +328,9 @@ export class SamplingEngine {
     return this.burnIns.facts(modelId);
   }
 
-  /** Where inference runs: `local` workers or a `remote` Open Inference Protocol server. */
-  get inferenceKind(): 'local' | 'remote' {
-    return this.pool.kind;
+  /** The remote inference server's base URL; undefined for local workers. */
+  get inferenceTarget(): string | undefined {
+    return this.pool instanceof RemoteBackend ? this.pool.url : undefined;
   }
 
   /** Whether inference can run now (a remote backend asks its server). */

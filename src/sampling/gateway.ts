@@ -364,6 +364,6 @@ function logLoaded(engine: SamplingEngine, logger: SamplingLogger): void {
     .map((s) => s.name)
     .join(', ');
   logger.info(
-    `sampling: ${ready} of ${models.length} models READY from ${engine.repository.dir}; samplers ${samplerNames}; ${workers} worker(s) × ${intraOpNumThreads} onnxruntime thread(s)`,
+    `sampling: ${ready} of ${models.length} models READY from ${engine.repository.dir}; samplers ${samplerNames}; ${engine.inferenceTarget ? `inference on ${engine.inferenceTarget} (Open Inference Protocol)` : `${workers} worker(s) × ${intraOpNumThreads} onnxruntime thread(s)`}`,
   );
 }

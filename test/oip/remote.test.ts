@@ -34,6 +34,7 @@ afterAll(async () => {
 describe('server B with INFERENCE_URL at server A', () => {
   it('runs no local workers and reports ready while A is', async () => {
     expect(b.sampling.gateway.stats()).toMatchObject({ workers: 0 });
+    expect(b.logs.some((l) => /samplers .*; inference on http:\/\/127\.0\.0\.1:\d+ \(Open Inference Protocol\)$/.test(l))).toBe(true);
     const res = await fetch(`${new URL(b.url).origin}/health/ready`);
     expect(res.status).toBe(200);
     expect((await fetch(`${new URL(b.url).origin}/v2/health/ready`)).status).toBe(200);
