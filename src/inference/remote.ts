@@ -33,6 +33,8 @@ export interface RemoteBackendOptions {
   readonly binary?: boolean;
   /** First retry's wait; doubled each retry. Default 100 ms. */
   readonly retryDelayMs?: number;
+  /** Other servers models are sent to (manifest `inference.url` overrides): readiness asks them too. */
+  readonly otherUrls?: readonly string[];
   /**
    * For single-input models that are no GAN graph (evaluation classifiers): a local backend,
    * made on first use. Without it such models fail with INFERENCE_FAILED.
@@ -186,24 +188,30 @@ export class RemoteBackend implements InferenceBackend {
     return Promise.resolve();
   }
 
-  /** The remote server's `GET /v2/health/ready` (and each per-model server's). */
+  /** `GET /v2/health/ready` of the remote server and of each per-model server: ready when all are. */
   async readiness(signal?: AbortSignal): Promise<BackendReadiness> {
     if (this.closed) return { ready: false, reason: 'the inference backend is closed' };
+    const urls = [...new Set([this.url, ...(this.options.otherUrls ?? []).map(baseUrl)])];
+    const answers = await Promise.all(urls.map((url) => this.serverReadiness(url, signal)));
+    return answers.find((a) => !a.ready) ?? { ready: true };
+  }
+
+  private async serverReadiness(url: string, signal: AbortSignal | undefined): Promise<BackendReadiness> {
     try {
       const controller = new AbortController();
       const unlink = linkAbort(signal, controller);
       const timer = setTimeout(() => controller.abort(), Math.min(this.timeoutMs, 2000));
       let response: Response;
       try {
-        response = await fetch(`${this.url}/v2/health/ready`, { signal: controller.signal });
+        response = await fetch(`${url}/v2/health/ready`, { signal: controller.signal });
         await response.arrayBuffer();
       } finally {
         clearTimeout(timer);
         unlink();
       }
-      return response.ok ? { ready: true } : { ready: false, reason: `${this.url}/v2/health/ready answered ${response.status}` };
+      return response.ok ? { ready: true } : { ready: false, reason: `${url}/v2/health/ready answered ${response.status}` };
     } catch (error) {
-      return { ready: false, reason: `${this.url}/v2/health/ready: ${describe(error)}` };
+      return { ready: false, reason: `${url}/v2/health/ready: ${describe(error)}` };
     }
   }
 

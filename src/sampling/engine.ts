@@ -163,6 +163,7 @@ export class SamplingEngine {
           binary: remote.binary,
           timeoutMs: limits.inferenceTimeoutMs,
           attempts: limits.inferenceAttempts,
+          otherUrls: repository.ready().flatMap((m) => m.manifest.inference?.url ?? []),
           // Evaluation classifiers are no GAN graph: they run here, on one worker made on first use.
           local: () => new WorkerPool({ workers: 1, ...options.pool }),
         })

@@ -4,6 +4,11 @@
  * be sample-for-sample identical to A's own; losing A must end B's work with a clear error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { float32ToBase64 } from '../../src/graphql/encoding.js';
+import { createTestEngine, FIXTURE_MODELS_DIR } from '../helpers/engine.js';
 import { gql, startTestServer, subscribeAll, waitFor, wsClient, type TestServer } from '../graphql/client.js';
 
 const QUERY = `query($input: SampleInput!) { sample(input: $input) { count samplesBase64 samples { values logit acceptanceProbability } stats { seed proposed accepted logitMaxEnd } } }`;
@@ -66,6 +71,29 @@ describe('server B with INFERENCE_URL at server A', () => {
     expect(samples(onB)).toBe(samples(onA));
     expect(onB.results.map((r) => r.data!.sampleStream.count)).toEqual(onA.results.map((r) => r.data!.sampleStream.count));
     await Promise.all([clientA.dispose(), clientB.dispose()]);
+  });
+
+  it('sends a model where its manifest says: another server and another name there', async () => {
+    // tiny-alias is tiny-image under another id; its manifest sends it to A's "tiny-image", while INFERENCE_URL points nowhere.
+    const dir = mkdtempSync(join(tmpdir(), 'oip-override-'));
+    cpSync(join(FIXTURE_MODELS_DIR, 'tiny-image'), join(dir, 'tiny-alias'), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'tiny-alias', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      join(dir, 'tiny-alias', 'manifest.json'),
+      JSON.stringify({ ...manifest, id: 'tiny-alias', inference: { url: new URL(a.url).origin, model: 'tiny-image' } }),
+    );
+    const { engine } = await createTestEngine({ modelsDir: dir, inference: { url: 'http://127.0.0.1:9' }, limits: { inferenceAttempts: 1 } });
+    try {
+      const input = INPUTS[2]!;
+      const mine = await engine.sampleAll({ ...input, modelId: 'tiny-alias' });
+      const onA = await gql(a, QUERY, { input });
+      expect(float32ToBase64(mine.samples)).toBe(onA.data!.sample.samplesBase64);
+      // Readiness asks both servers: the default one is down.
+      expect(await engine.inferenceReadiness()).toMatchObject({ ready: false, reason: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\/v2\/health\/ready/) });
+    } finally {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad request to B before any remote call, with B’s own codes', async () => {
