@@ -50,6 +50,11 @@ export const LIMITS = {
     default: 64 * 1024 * 1024,
     description: 'largest Open Inference Protocol `/v2/models/{name}/infer` request body (JSON or binary tensors)',
   },
+  maxInferRequests: {
+    env: 'MAX_INFER_REQUESTS',
+    default: 64,
+    description: 'concurrent Open Inference Protocol infer requests per server (bodies being read included); more are answered 503 with Retry-After',
+  },
   inferenceTimeoutMs: {
     env: 'INFERENCE_TIMEOUT_MS',
     default: 30_000,

@@ -129,6 +129,7 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
     inferenceProtocol: createInferenceProtocolRouter(gateway, {
       maxBodyBytes: gateway.limits.maxInferRequestBytes,
       maxRows: gateway.limits.maxRequestBatchSize,
+      maxConcurrent: gateway.limits.maxInferRequests,
     }),
     gateway,
     httpContext: async ({ req, res }) => {

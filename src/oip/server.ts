@@ -76,6 +76,8 @@ export interface InferenceProtocolOptions {
   readonly maxBodyBytes: number;
   /** Largest batch one infer request may carry. */
   readonly maxRows: number;
+  /** Infer requests at once (from the first byte to the answer); more get 503. */
+  readonly maxConcurrent: number;
 }
 
 /** The `/v2/...` routes as an express router: mount it at the root of your app (`app.use(service.inferenceProtocol)`). */
@@ -187,11 +189,23 @@ export function createInferenceProtocolRouter(gateway: SamplingGateway, options:
     }
   };
 
+  let inFlight = 0;
+  const admit = (_req: Request, res: Response, next: () => void): void => {
+    if (inFlight >= options.maxConcurrent) {
+      res.set('retry-after', '1').set('connection', 'close');
+      return fail(res, 503, `too many infer requests at once (MAX_INFER_REQUESTS = ${options.maxConcurrent}); retry later`);
+    }
+    inFlight++;
+    res.once('close', () => inFlight--);
+    next();
+  };
+
   for (const prefix of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
     router.get(prefix, metadata);
     router.get(`${prefix}/ready`, ready);
     router.post(
       `${prefix}/infer`,
+      admit,
       express.raw({ type: () => true, limit: options.maxBodyBytes }),
       (req: Request<{ name: string }>, res: Response) => void infer(req, res),
     );

@@ -11,7 +11,7 @@ let server: TestServer;
 let base: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ limits: { maxInferRequestBytes: 64 * 1024 } });
+  server = await startTestServer({ limits: { maxInferRequestBytes: 64 * 1024, maxInferRequests: 1 } });
   base = new URL(server.url).origin;
 });
 afterAll(() => server.stop());
@@ -122,6 +122,40 @@ describe('the Open Inference Protocol server', () => {
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ id: 'req-1', outputs: [{ name: 'logit', datatype: 'FP32', shape: [2, 1] }] });
     expect(r.json!.outputs).toHaveLength(1);
+  });
+
+  it('answers 503 with Retry-After beyond MAX_INFER_REQUESTS at once (1 here), counting a body still arriving', async () => {
+    const body = JSON.stringify({ inputs: [{ name: 'latent', shape: [1, 4], datatype: 'FP32', data: [0, 0, 0, 0] }] });
+    const half = body.length >> 1;
+    let finish!: () => void;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(Buffer.from(body.slice(0, half)));
+        finish = () => {
+          controller.enqueue(Buffer.from(body.slice(half)));
+          controller.close();
+        };
+      },
+    });
+    const first = fetch(`${base}/v2/models/tiny-image/infer`, {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
+    // Until the first request's body has arrived, a second one is refused.
+    let second: Response;
+    const deadline = Date.now() + 5000;
+    do second = await fetch(`${base}/v2/models/tiny-image/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    while (second.status === 200 && Date.now() < deadline);
+    expect(second.status).toBe(503);
+    expect(second.headers.get('retry-after')).toBe('1');
+    expect(((await second.json()) as { error: string }).error).toMatch(/too many infer requests at once \(MAX_INFER_REQUESTS = 1\); retry later/);
+    finish();
+    expect((await first).status).toBe(200);
+    // The slot is free again.
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await infer('tiny-image', body)).status).toBe(200);
   });
 
   it('refuses bad tensors with 400 and a message naming what was wrong, and keeps serving', async () => {
