@@ -84,7 +84,7 @@ describe('the remote backend against a misbehaving server', () => {
   it('gives up after INFERENCE_ATTEMPTS with INFERENCE_UNAVAILABLE naming the last answer', async () => {
     state.mode = '503';
     const f = await failure(engine.sampleAll(request));
-    expect(f.code).toBe('INFERENCE_UNAVAILABLE');
+    expect(f.code, f.message).toBe('INFERENCE_UNAVAILABLE');
     expect(f.message).toMatch(/unavailable for model "tiny-image" after 3 attempt\(s\): 503 overloaded, try later/);
     expect(f.details).toMatchObject({ model: 'tiny-image', attempts: 3 });
     expect(state.refusals).toBe(3);
@@ -93,7 +93,7 @@ describe('the remote backend against a misbehaving server', () => {
   it('does not retry a refusal (400): INFERENCE_FAILED with the server’s message', async () => {
     state.mode = '400';
     const f = await failure(engine.sampleAll(request));
-    expect(f.code).toBe('INFERENCE_FAILED');
+    expect(f.code, f.message).toBe('INFERENCE_FAILED');
     expect(f.message).toMatch(/answered 400 for model "tiny-image": input "latent": not what I expected/);
     expect(state.infers).toBe(1);
   });
@@ -101,7 +101,7 @@ describe('the remote backend against a misbehaving server', () => {
   it('reports a malformed response as INFERENCE_FAILED', async () => {
     state.mode = 'malformed';
     const f = await failure(engine.sampleAll(request));
-    expect(f.code).toBe('INFERENCE_FAILED');
+    expect(f.code, f.message).toBe('INFERENCE_FAILED');
     expect(f.message).toMatch(/sent no output "sample" for model "tiny-image"/);
   });
 
@@ -109,7 +109,7 @@ describe('the remote backend against a misbehaving server', () => {
     state.mode = 'hang';
     const started = Date.now();
     const f = await failure(engine.sampleAll(request));
-    expect(f.code).toBe('INFERENCE_UNAVAILABLE');
+    expect(f.code, f.message).toBe('INFERENCE_UNAVAILABLE');
     expect(f.message).toMatch(/no answer within 1000 ms \(INFERENCE_TIMEOUT_MS\)/);
     // 3 × 1 s plus 0.1 + 0.2 s between tries; generous for a loaded machine, far from a hang.
     expect(Date.now() - started).toBeLessThan(10_000);
