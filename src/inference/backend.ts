@@ -29,6 +29,13 @@ export interface InferenceBackend {
   readonly rounds: number;
   /** Rounds waiting to be sent (not counting those already sent). */
   readonly queued: number;
+  /**
+   * Rounds it would start at once now: while above 0 the batcher sends each batch at once;
+   * at 0 callers' rounds coalesce until `onFreed` fires (or the queue delay ends).
+   */
+  readonly idleWorkers: number;
+  /** Calls `listener` whenever a round finishes (the backend may take another); returns the unsubscribe. */
+  onFreed(listener: () => void): () => void;
   /** Resolves when the backend can take work; rejects when it cannot start. */
   whenReady(): Promise<void>;
   /** Whether it can serve right now (a remote backend asks its server's readiness). */
@@ -41,24 +48,4 @@ export interface InferenceBackend {
   /** A single-input model (the discriminator alone, the generator alone, an evaluation classifier): its named outputs. */
   runSingle(model: SingleModelSpec, input: Float32Array, rows: number, signal?: AbortSignal): Promise<Float32Array[]>;
   close(): Promise<void>;
-}
-
-/**
- * A signal that aborts once every one of `signals` has aborted (a shared batch is dropped only
- * when all its callers gave up); none when any caller cannot cancel. Call `dispose` when the
- * batch is done: it removes the listeners from the callers' longer-lived signals.
- */
-export function allAborted(signals: readonly (AbortSignal | undefined)[]): { readonly signal: AbortSignal | undefined; dispose(): void } {
-  if (signals.length === 0 || signals.some((s) => s === undefined)) return { signal: undefined, dispose: () => undefined };
-  const controller = new AbortController();
-  const live = signals as readonly AbortSignal[];
-  let left = live.length;
-  const onAbort = (): void => {
-    if (--left === 0) controller.abort(live[0]!.reason);
-  };
-  for (const s of live) {
-    if (s.aborted) onAbort();
-    else s.addEventListener('abort', onAbort, { once: true });
-  }
-  return { signal: controller.signal, dispose: () => live.forEach((s) => s.removeEventListener('abort', onAbort)) };
 }

@@ -33,6 +33,11 @@ export interface RemoteBackendOptions {
   readonly binary?: boolean;
   /** First retry's wait; doubled each retry. Default 100 ms. */
   readonly retryDelayMs?: number;
+  /**
+   * Requests in flight before the shared batcher coalesces callers' rounds (the remote server
+   * batches too). Default 4.
+   */
+  readonly concurrency?: number;
   /** Other servers models are sent to (manifest `inference.url` overrides): readiness asks them too. */
   readonly otherUrls?: readonly string[];
   /**
@@ -157,6 +162,8 @@ export class RemoteBackend implements InferenceBackend {
   private readonly retryDelayMs: number;
   private localBackend: InferenceBackend | undefined;
   private inFlight = 0;
+  private readonly concurrency: number;
+  private readonly freedListeners = new Set<() => void>();
   private closed = false;
   /** Requests in flight, aborted by `close()`. */
   private readonly requests = new Set<AbortController>();
@@ -168,6 +175,7 @@ export class RemoteBackend implements InferenceBackend {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.attempts = Math.max(1, Math.floor(options.attempts ?? 3));
     this.retryDelayMs = options.retryDelayMs ?? 100;
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   }
 
   get size(): number {
@@ -181,6 +189,16 @@ export class RemoteBackend implements InferenceBackend {
   /** Requests sent and not answered yet (a remote server queues them itself). */
   get queued(): number {
     return this.inFlight;
+  }
+
+  /** Free request places: the batcher sends a batch at once while there are some. */
+  get idleWorkers(): number {
+    return Math.max(0, this.concurrency - this.inFlight);
+  }
+
+  onFreed(listener: () => void): () => void {
+    this.freedListeners.add(listener);
+    return () => this.freedListeners.delete(listener);
   }
 
   /** Ready at once: the remote server's readiness is asked by `readiness()` (a server started before it comes up retries). */
@@ -277,6 +295,7 @@ export class RemoteBackend implements InferenceBackend {
       }
     } finally {
       this.inFlight--;
+      for (const listener of this.freedListeners) listener();
     }
     if (signal?.aborted) throw abortError(signal);
     throw new SamplingError(

@@ -45,7 +45,7 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['WORKERS', 'inference worker threads (default: half the cores)'],
   ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: (cores − 1) / WORKERS, at least 1)'],
   ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
-  ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company (default 2)'],
+  ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company while every worker is busy (default 2)'],
   [
     'INFERENCE_URL',
     'base URL of an Open Inference Protocol server (`http://triton:8000`, another instance’s `http://host:4000`) that runs G and D instead of local workers (default: none, local workers); a model’s manifest `inference` block overrides it',
