@@ -17,6 +17,8 @@ import { BurnInCache, type BurnInFact } from './burn-in.js';
 import { ModelData } from './model-data.js';
 import { resolveParams } from './params.js';
 import { SamplingRun, collectRun, type RunEnd, type RunResult } from './run.js';
+import type { ResumePoint, RunCheckpoint } from './checkpoint.js';
+import { CursorCodec, modelFingerprint } from './cursor.js';
 import { toCurrentContract } from './v1-adapter.js';
 
 export interface EngineOptions {
@@ -35,6 +37,8 @@ export interface EngineOptions {
   readonly progressIntervalMs?: number;
   /** Rounds one run keeps in flight ahead of its acceptance step. Default 2. */
   readonly pipelineDepth?: number;
+  /** Signs stream cursors (HMAC-SHA256); replicas that resume each other's streams must share it. Unset: cursors are only checksummed. */
+  readonly cursorSecret?: string | undefined;
 }
 
 /** Largest seed: GraphQL's `Int` is a signed 32-bit integer. */
@@ -49,6 +53,8 @@ export interface SampleRequest {
   readonly maxProposals?: number | undefined;
   /** Proposals per round for this request; part of what makes a seed reproducible. */
   readonly batchSize?: number | undefined;
+  /** A stream event's cursor: continue that stream (the request must match it; omitted seed, batchSize and maxProposals come from it). */
+  readonly resumeFrom?: string | undefined;
 }
 
 /** A request checked in full and resolved: what a run needs. */
@@ -60,6 +66,8 @@ export interface Admission {
   readonly seed: number;
   readonly maxProposals: number;
   readonly batchSize: number;
+  /** Where a resumed stream continues from. */
+  readonly resume?: ResumePoint | undefined;
 }
 
 export interface RunOptions {
@@ -119,6 +127,7 @@ export class SamplingEngine {
   private readonly pipelineDepth: number;
   private readonly runs = new Set<SamplingRun>();
   private closed = false;
+  private readonly cursors: CursorCodec;
 
   private constructor(
     readonly repository: ModelRepository,
@@ -134,6 +143,7 @@ export class SamplingEngine {
     this.defaultBatchSize = options.defaultBatchSize ?? 512;
     this.progressIntervalMs = options.progressIntervalMs ?? 250;
     this.pipelineDepth = Math.max(1, options.pipelineDepth ?? 2);
+    this.cursors = new CursorCodec(options.cursorSecret);
     for (const plugin of options.samplers) this.register(plugin);
   }
 
@@ -218,11 +228,13 @@ export class SamplingEngine {
     const model = this.readyModel(request.modelId);
     const plugin = this.sampler(request.sampler.name);
     const { params } = resolveParams(plugin, request.sampler.params, model.descriptor);
+    const count = boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' });
+    if (request.resumeFrom != null) return this.admitResume(request, { model, plugin, params, count });
     return {
       model,
       plugin,
       params,
-      count: boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' }),
+      count,
       seed: request.seed == null ? randomInt(0, MAX_SEED) : boundedInt('seed', request.seed, { min: 0, max: MAX_SEED }),
       maxProposals:
         request.maxProposals == null
@@ -235,6 +247,55 @@ export class SamplingEngine {
     };
   }
 
+  /**
+   * A request that resumes a stream: its cursor must check out and belong to the same model
+   * (id and files), sampler, parameters and count; seed, batchSize and maxProposals come from
+   * the cursor (given ones must match it).
+   */
+  private admitResume(request: SampleRequest, base: Pick<Admission, 'model' | 'plugin' | 'params' | 'count'>): Admission {
+    const { model, plugin, params, count } = base;
+    const { request: c, point } = this.cursors.decode(request.resumeFrom);
+    const mismatch = (what: string, cursor: unknown, given: unknown) =>
+      badInput('resumeFrom', `the cursor continues a stream with ${what} ${JSON.stringify(cursor)}, but the request asks for ${JSON.stringify(given)}`);
+    if (c.modelId !== model.id) throw mismatch('model', c.modelId, model.id);
+    if (c.fingerprint !== modelFingerprint(model))
+      throw badInput('resumeFrom', `the cursor was issued for other files of model "${model.id}" (another version of its weights or data on that replica)`);
+    if (c.sampler !== plugin.name) throw mismatch('sampler', c.sampler, plugin.name);
+    if (!plugin.restore) throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (it implements no snapshot/restore)`);
+    const version = plugin.snapshotVersion ?? 1;
+    if (c.snapshotVersion !== version)
+      throw badInput('resumeFrom', `the cursor holds a version ${c.snapshotVersion} "${plugin.name}" state; this server's sampler reads version ${version}`);
+    if (canonical(c.params) !== canonical(params)) throw mismatch('sampler params', c.params, params);
+    if (c.count !== count) throw mismatch('count', c.count, count);
+    for (const field of ['seed', 'batchSize', 'maxProposals'] as const) {
+      const given = request[field];
+      if (given != null && given !== c[field]) throw mismatch(field, c[field], given);
+    }
+    if (c.batchSize > this.limits.maxRequestBatchSize || c.maxProposals > this.limits.maxProposals || count > this.limits.maxCount) {
+      throw badInput('resumeFrom', 'the cursor asks for more than this server’s limits allow (maxRequestBatchSize, maxProposals or maxCount)');
+    }
+    return { model, plugin, params, count, seed: c.seed, batchSize: c.batchSize, maxProposals: c.maxProposals, resume: point };
+  }
+
+  /** The cursor of a stream's checkpoint: hand it back in `resumeFrom` to continue the stream after that point. */
+  cursor(admission: Admission, checkpoint: RunCheckpoint, skip = 0): string {
+    const { model, plugin, params, count, seed, maxProposals, batchSize } = admission;
+    return this.cursors.encode(
+      {
+        modelId: model.id,
+        fingerprint: modelFingerprint(model),
+        sampler: plugin.name,
+        snapshotVersion: plugin.snapshotVersion ?? 1,
+        params,
+        count,
+        seed,
+        maxProposals,
+        batchSize,
+      },
+      { checkpoint, skip },
+    );
+  }
+
   /** Starts a run (validated synchronously); iterate it for chunks of accepted samples. */
   sample(request: SampleRequest, options: RunOptions = {}): SamplingRun {
     return this.run(this.admit(request), options);
@@ -243,6 +304,8 @@ export class SamplingEngine {
   /** Starts a run of a request `admit` has already checked. */
   run(admission: Admission, options: RunOptions = {}): SamplingRun {
     if (this.closed) throw shuttingDown();
+    if (admission.resume && options.mode === 'collect')
+      throw badInput('resumeFrom', 'only a sampleStream can be resumed; a sample query returns all its samples at once');
     const spec = workerSpec(admission.model);
     const { model } = admission;
     const run = new SamplingRun({
@@ -332,4 +395,9 @@ function boundedInt(field: string, value: unknown, range: { readonly min: number
   if (value > max && limit) throw limitExceeded({ limit, max, field }, `${field}: must be between ${min} and ${max}, got ${value} (the ${limit} limit)`);
   if (value < min || value > max) throw badInput(field, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** JSON with sorted keys: equal for equal parameter sets whatever their order. */
+function canonical(params: SamplerParams): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }

@@ -6,14 +6,15 @@
  */
 import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
 import type { BurnIn, CalibrationMethod, Calibrator, PreparationContext, SamplerState } from '../contracts.js';
-import { ErrorCode, SamplingError, errorCode } from '../errors.js';
+import { ErrorCode, SamplingError, badInput, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
 import type { Admission } from './engine.js';
-import { decideRound, type HeldRow, type RealData } from './accept.js';
+import { decideRound, type HeldRow, type RealData, type RoundOutputs } from './accept.js';
 import { OutputLog } from './outputs.js';
 import { RoundPipeline, type RoundFn } from './pipeline.js';
 import { Random } from '../random.js';
+import { heldCheckpoint, type HeldCheckpoint, type ResumePoint, type RunCheckpoint } from './checkpoint.js';
 import { RunTally, emptyStats, type RunStats } from './tally.js';
 
 export type { RunStats } from './tally.js';
@@ -36,6 +37,11 @@ export interface RunResult extends AcceptedSamples {
 export interface SampleChunk extends RunResult {
   /** True on the last chunk. */
   readonly done: boolean;
+  /**
+   * A stream's position after this chunk (the run continues exactly from it, see `RunPlan.resume`);
+   * null when the sampler cannot snapshot its state, absent for a `sample` query.
+   */
+  readonly checkpoint?: RunCheckpoint | null;
 }
 
 /** How a run ended: COMPLETED (`count` accepted), or the code of what stopped it. */
@@ -77,6 +83,8 @@ export interface RunPlan extends Admission {
   readonly onRound?: (round: { readonly proposed: number; readonly accepted: number }) => void;
   /** Called once when the run ends, however it ends. */
   readonly onEnd?: (end: RunEnd) => void;
+  /** Continue a stream from a checkpoint (a cursor) instead of starting it: the samples are those an uninterrupted run would send next. */
+  readonly resume?: ResumePoint | undefined;
 }
 
 /**
@@ -160,9 +168,9 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     this.plan.onEnd?.({ outcome: error === null ? 'COMPLETED' : errorCode(error), error, stats: this.current, ms: performance.now() - this.createdAt });
   }
 
-  /** The sampler's state, and the real data when `prepare` asked for it. */
-  private async prepare(signal: AbortSignal): Promise<{ state: SamplerState; real: RealData | null }> {
-    const { plugin, params, model, services, seed } = this.plan;
+  /** The sampler's state (started, or restored from the checkpoint), its random stream, and the real data when `prepare` asked for it. */
+  private async prepare(signal: AbortSignal): Promise<{ state: SamplerState; real: RealData | null; random: Random }> {
+    const { plugin, params, model, services, seed, resume } = this.plan;
     let real: Promise<RealData> | null = null;
     const context: PreparationContext = {
       model: model.descriptor,
@@ -172,20 +180,69 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       signal,
     };
     const prepared = plugin.prepare ? await raceAbort(plugin.prepare(params, context), signal) : undefined;
-    const state = plugin.start(params, prepared, { model: model.descriptor, random: new Random(seed, 4) });
-    return { state, real: real ? await raceAbort(real, signal) : null };
+    const random = resume ? Random.restore(resume.checkpoint.samplerRandom) : new Random(seed, 4);
+    const start = { model: model.descriptor, random };
+    let state: SamplerState;
+    if (!resume) state = plugin.start(params, prepared, start);
+    else {
+      if (!plugin.restore) throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (it implements no restore)`);
+      try {
+        state = plugin.restore(params, prepared, start, resume.checkpoint.sampler);
+      } catch (error) {
+        throw badInput('resumeFrom', `the cursor's sampler state does not restore: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return { state, real: real ? await raceAbort(real, signal) : null, random };
+  }
+
+  /** The rows a checkpoint's sampler held: real ones from the model's real data, generated ones recomputed by G from their latents. */
+  private async restoreHeld(rows: readonly HeldCheckpoint[], real: RealData | null, signal: AbortSignal): Promise<Map<number, HeldRow>> {
+    const { model } = this.plan;
+    const size = model.sampleSize;
+    const dim = model.manifest.latent.dim;
+    const generated = rows.filter((r) => r.real === null && r.latent?.length === dim);
+    let samples: Float32Array = new Float32Array(0);
+    if (generated.length > 0) {
+      const latents = new Float32Array(generated.length * dim);
+      generated.forEach((r, i) => latents.set(r.latent!, i * dim));
+      samples = (await raceAbort(this.plan.round(latents, generated.length, signal), signal)).samples;
+    }
+    const held = new Map<number, HeldRow>();
+    let g = 0;
+    for (const r of rows) {
+      if (r.real === null) {
+        if (r.latent!.length !== dim) throw badInput('resumeFrom', `the cursor holds a latent of ${r.latent!.length} values; model "${model.id}" takes ${dim}`);
+        const i = g++;
+        held.set(r.slot, { values: samples.slice(i * size, (i + 1) * size), logit: r.logit, id: r.id, real: false, latent: r.latent });
+        continue;
+      }
+      if (!real || r.real >= real.count) throw badInput('resumeFrom', `the cursor holds real sample ${r.real}, which model "${model.id}" does not ship`);
+      held.set(r.slot, {
+        values: real.samples.subarray(r.real * size, (r.real + 1) * size),
+        logit: real.logits[r.real] as number,
+        id: r.id,
+        real: true,
+        latent: null,
+      });
+    }
+    return held;
   }
 
   private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
     const { model, plugin, count, seed, maxProposals, batchSize } = this.plan;
     const collect = this.plan.mode === 'collect';
     const signal = this.controller.signal;
-    const { state, real } = await this.prepare(signal);
-    const tally = new RunTally(seed, state);
+    const { state, real, random } = await this.prepare(signal);
+    const { resume } = this.plan;
+    const from = resume?.checkpoint;
+    const tally = new RunTally(seed, state, from?.tally);
     this.tally = tally;
-    const uniforms = new Random(seed, 2);
+    const uniforms = from ? Random.restore(from.uniforms) : new Random(seed, 2);
     const rethinning = new Random(seed, 3);
-    const held = new Map<number, HeldRow>();
+    const heldRows = from ? await this.restoreHeld(from.held, real, signal) : new Map<number, HeldRow>();
+    // Streams checkpoint every round they yield, when the sampler can snapshot its state.
+    const checkpoints = !collect && state.snapshot !== undefined;
+    let skip = resume?.skip ?? 0;
     const log = new OutputLog(model.sampleSize, collect);
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
@@ -193,12 +250,14 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       depth: this.plan.pipelineDepth,
       batchSize,
       maxProposals,
-      latents: { rng: new Random(seed, 1), dim, distribution },
+      latents: { rng: from ? Random.restore(from.latents) : new Random(seed, 1), dim, distribution },
       signal,
+      drawn: from?.drawn,
+      keepLatents: checkpoints,
     });
     const progress = () => ({ accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
     let lastYield = performance.now();
-    let firstId = 0;
+    let firstId = from?.drawn ?? 0;
 
     for (;;) {
       if (tally.accepted >= count) {
@@ -211,7 +270,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       pipeline.fill(progress());
       const next = pipeline.next();
       if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
-      const round = await raceAbort(next, signal);
+      const round = await raceAbort(next.output, signal);
       pipeline.fill(progress()); // keep the workers busy while this round is decided
 
       const logits = toLogits(round.logits, model.manifest.discriminatorOutput);
@@ -222,16 +281,23 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         state,
         uniforms,
         needed: count - tally.accepted,
-        held,
+        held: heldRows,
         real,
         firstId,
         samplerName: plugin.name,
+        latents: checkpoints && next.latents ? { values: next.latents, dim } : undefined,
       });
       firstId += logits.length;
-      const { outputs } = decision;
+      let { outputs } = decision;
       tally.add({ ...round, ...decision, ids: outputs.ids });
+      if (skip > 0) {
+        // Resumed mid-round: the client already has the first `skip` outputs of this round.
+        const dropped = Math.min(skip, outputs.count);
+        outputs = dropOutputs(outputs, dropped, model.sampleSize);
+        skip -= dropped;
+      }
       log.add(outputs);
-      if (!collect) tally.staleOutputs = log.stale(state, tally.staleOutputs);
+      if (!collect) tally.staleOutputs = tally.staleBefore + log.stale(state, tally.staleOutputs - tally.staleBefore);
       this.plan.onRound?.({ proposed: decision.considered, accepted: outputs.count });
 
       const done = !collect && tally.accepted >= count;
@@ -239,9 +305,22 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       if ((!collect && outputs.count > 0) || done || now - lastYield >= this.plan.progressIntervalMs) {
         lastYield = now;
         this.current = tally.stats();
+        const held = checkpoints ? heldCheckpoint(heldRows) : null;
+        const checkpoint: RunCheckpoint | null =
+          checkpoints && held && next.latentsAfter
+            ? {
+                drawn: next.drawnAfter,
+                latents: next.latentsAfter,
+                uniforms: uniforms.state(),
+                samplerRandom: random.state(),
+                sampler: state.snapshot!(),
+                held,
+                tally: tally.snapshot(),
+              }
+            : null;
         yield collect
           ? { ...emptyChunk(model.sampleSize), stats: this.current, done: false }
-          : { ...outputs, acceptanceProbabilities: outputs.probabilities, sampleSize: model.sampleSize, stats: this.current, done };
+          : { ...outputs, acceptanceProbabilities: outputs.probabilities, sampleSize: model.sampleSize, stats: this.current, done, checkpoint };
       }
       if (signal.aborted) throw abortError(signal);
     }
@@ -263,6 +342,18 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
 
 function emptyChunk(sampleSize: number): AcceptedSamples {
   return { samples: new Float32Array(0), logits: new Float64Array(0), acceptanceProbabilities: new Float64Array(0), count: 0, sampleSize };
+}
+
+/** `outputs` without its first `n` rows. */
+function dropOutputs(outputs: RoundOutputs, n: number, sampleSize: number): RoundOutputs {
+  if (n === 0) return outputs;
+  return {
+    samples: outputs.samples.subarray(n * sampleSize),
+    logits: outputs.logits.subarray(n),
+    probabilities: outputs.probabilities.subarray(n),
+    ids: outputs.ids.subarray(n),
+    count: outputs.count - n,
+  };
 }
 
 function budgetExhausted(maxProposals: number, accepted: number, count: number, rate: number): SamplingError {

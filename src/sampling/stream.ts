@@ -7,6 +7,7 @@
 import { AbortReason } from '../abort.js';
 import type { MetricsAccumulator, SampleMetrics } from '../evaluation/evaluator.js';
 import type { ReadyModel } from '../models/repository.js';
+import type { RunCheckpoint } from './checkpoint.js';
 import type { SampleChunk, SamplingRun } from './run.js';
 
 export interface StreamEvent {
@@ -14,6 +15,8 @@ export interface StreamEvent {
   readonly model: ReadyModel;
   /** Running quality metrics over every sample streamed so far, this chunk included. */
   metrics(): Promise<SampleMetrics>;
+  /** The cursor after this event (hand it to `resumeFrom` to continue from here); null when the sampler cannot be resumed. Encoded when asked for. */
+  cursor(): string | null;
 }
 
 export interface RunStreamOptions {
@@ -21,6 +24,8 @@ export interface RunStreamOptions {
   readonly accumulator?: MetricsAccumulator | undefined;
   /** Called with each chunk's sample count. */
   readonly onChunk?: (count: number) => void;
+  /** Encodes a chunk's checkpoint as a cursor. Without it events have no cursor. */
+  readonly cursor?: ((checkpoint: RunCheckpoint) => string) | undefined;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -46,7 +51,10 @@ export class RunStream implements AsyncIterableIterator<StreamEvent, undefined> 
       const snapshot = accumulator.snapshot();
       metrics = () => Promise.resolve(snapshot);
     }
-    return { done: false, value: { chunk, model: this.model, metrics } };
+    const { checkpoint } = chunk;
+    const encode = this.options.cursor;
+    let cursor: string | null | undefined;
+    return { done: false, value: { chunk, model: this.model, metrics, cursor: () => (cursor ??= checkpoint && encode ? encode(checkpoint) : null) } };
   }
 
   /** The consumer stopped: stop generating now. */
