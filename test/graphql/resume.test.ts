@@ -115,7 +115,7 @@ describe('a sampleStream resumed on another server', () => {
       expect(results[0]!.data ?? null).toBeNull();
       const first = results[0]!.errors![0]!;
       expect(first.message).toMatch(message);
-      expect(first!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'resumeFrom' });
+      expect(first.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'resumeFrom' });
     }
     const query = await gql(b, `query($input: SampleInput!) { sample(input: $input) { count } }`, { input: { ...input, resumeFrom: cursor } });
     expect(query.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'resumeFrom' });
