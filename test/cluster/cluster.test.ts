@@ -19,8 +19,16 @@ import { base64ToFloat32 } from '../../src/index.js';
 import { BUNDLED_MODELS_DIR } from '../../src/models/repository.js';
 import { buildServer, spawnServer, type ChildServer } from '../helpers/child-server.js';
 
-const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find((p) => existsSync(p)) ?? whichNginx();
-if (!NGINX) console.warn('test:cluster SKIPPED: nginx is not installed (apt-get install -y nginx); .ci/run installs it');
+/** The nginx binary: $NGINX when set (a path that does not exist skips the test), else the usual places or the PATH. */
+const NGINX = process.env.NGINX
+  ? existsSync(process.env.NGINX)
+    ? process.env.NGINX
+    : undefined
+  : (['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find((p) => existsSync(p)) ?? whichNginx());
+if (!NGINX)
+  console.warn(
+    `test:cluster SKIPPED: nginx is not installed${process.env.NGINX ? ` at NGINX=${process.env.NGINX}` : ''} (apt-get install -y nginx); .ci/run installs it`,
+  );
 
 function whichNginx(): string | undefined {
   const r = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
