@@ -92,6 +92,11 @@ describe('a sampleStream resumed on another server', () => {
     expect(tail.at(-1)!.done).toBe(true);
   });
 
+  it('Query.samplers says which samplers are resumable', async () => {
+    const { data } = await gql(a, '{ samplers { name resumable } }');
+    expect(data!.samplers).toEqual(expect.arrayContaining(['naive', 'threshold', 'drs', 'mh'].map((name) => ({ name, resumable: true }))));
+  });
+
   it('a stream without a seed reports the one it drew, and resumes with only the cursor', async () => {
     const input = { modelId: 'uniform-gaussian-1d', sampler: { name: 'naive' }, count: 100, batchSize: 25 };
     const head = await firstEvents(a, input, 2);
