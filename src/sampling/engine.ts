@@ -17,7 +17,7 @@ import { BurnInCache, type BurnInFact } from './burn-in.js';
 import { ModelData } from './model-data.js';
 import { resolveParams } from './params.js';
 import { SamplingRun, collectRun, type RunEnd, type RunResult } from './run.js';
-import type { ResumePoint, RunCheckpoint } from './checkpoint.js';
+import type { ResumePoint } from './checkpoint.js';
 import { CursorCodec, modelFingerprint } from './cursor.js';
 import { toCurrentContract } from './v1-adapter.js';
 
@@ -277,8 +277,8 @@ export class SamplingEngine {
     return { model, plugin, params, count, seed: c.seed, batchSize: c.batchSize, maxProposals: c.maxProposals, resume: point };
   }
 
-  /** The cursor of a stream's checkpoint: hand it back in `resumeFrom` to continue the stream after that point. */
-  cursor(admission: Admission, checkpoint: RunCheckpoint, skip = 0): string {
+  /** The cursor of a stream position (`SampleChunk.after`): hand it back in `resumeFrom` to continue the stream from there. */
+  cursor(admission: Admission, point: ResumePoint): string {
     const { model, plugin, params, count, seed, maxProposals, batchSize } = admission;
     return this.cursors.encode(
       {
@@ -292,7 +292,7 @@ export class SamplingEngine {
         maxProposals,
         batchSize,
       },
-      { checkpoint, skip },
+      point,
     );
   }
 

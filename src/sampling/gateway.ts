@@ -256,7 +256,7 @@ export class SamplingGateway implements MetricsSource {
     return new RunStream(run, admission.model, {
       accumulator: options.metrics ? engine.metricsAccumulator(admission.model) : undefined,
       onChunk: (count) => void (this.counters.samplesStreamed += count),
-      cursor: (checkpoint) => engine.cursor(admission, checkpoint),
+      cursor: (point) => engine.cursor(admission, point),
     });
   }
 

@@ -38,10 +38,15 @@ export interface SampleChunk extends RunResult {
   /** True on the last chunk. */
   readonly done: boolean;
   /**
-   * A stream's position after this chunk (the run continues exactly from it, see `RunPlan.resume`);
-   * null when the sampler cannot snapshot its state, absent for a `sample` query.
+   * A stream's position after this chunk (a run resumed from it continues exactly, see
+   * `RunPlan.resume`); null when the sampler cannot snapshot its state, absent for a `sample` query.
    */
-  readonly checkpoint?: RunCheckpoint | null;
+  readonly after?: ResumePoint | null;
+  /**
+   * Its position before this chunk's first sample: `{ ...before, skip: before.skip + k }` resumes
+   * after the chunk's first k samples (for an event that carries part of a chunk). Null or absent as `after`.
+   */
+  readonly before?: ResumePoint | null;
 }
 
 /** How a run ended: COMPLETED (`count` accepted), or the code of what stopped it. */
@@ -258,6 +263,23 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     const progress = () => ({ accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
     let lastYield = performance.now();
     let firstId = from?.drawn ?? 0;
+    /** Where the stream stands after what it yielded so far: the resume point, or the start of a fresh run. */
+    let before: ResumePoint | null = resume ?? null;
+    if (!resume && checkpoints) {
+      const start = new Random(seed, 1).state(); // the latent stream before the pipeline drew from it
+      before = {
+        checkpoint: {
+          drawn: 0,
+          latents: start,
+          uniforms: uniforms.state(),
+          samplerRandom: random.state(),
+          sampler: state.snapshot!(),
+          held: [],
+          tally: tally.snapshot(),
+        },
+        skip: 0,
+      };
+    }
 
     for (;;) {
       if (tally.accepted >= count) {
@@ -318,9 +340,22 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
                 tally: tally.snapshot(),
               }
             : null;
-        yield collect
-          ? { ...emptyChunk(model.sampleSize), stats: this.current, done: false }
-          : { ...outputs, acceptanceProbabilities: outputs.probabilities, sampleSize: model.sampleSize, stats: this.current, done, checkpoint };
+        // `skip` is left over only when a resumed round had fewer outputs than the cursor skipped: the rest comes off the next rounds.
+        const after: ResumePoint | null = checkpoint ? { checkpoint, skip } : null;
+        if (collect) yield { ...emptyChunk(model.sampleSize), stats: this.current, done: false };
+        else {
+          const chunkBefore = before;
+          before = after;
+          yield {
+            ...outputs,
+            acceptanceProbabilities: outputs.probabilities,
+            sampleSize: model.sampleSize,
+            stats: this.current,
+            done,
+            after,
+            before: chunkBefore,
+          };
+        }
       }
       if (signal.aborted) throw abortError(signal);
     }
@@ -375,8 +410,13 @@ export async function collectRun(run: SamplingRun, onChunk?: (chunk: SampleChunk
   return joinChunks(chunks, run.stats, run.sampleSize);
 }
 
-export function joinChunks(chunks: readonly AcceptedSamples[], stats: RunStats, sampleSize: number): RunResult {
+export function joinChunks(chunks: readonly AcceptedSamples[], stats: RunStats, sampleSize: number): RunResult & Pick<SampleChunk, 'after' | 'before'> {
+  // Stream chunks joined into one event: it starts where the first started and ends where the last ended.
+  const first = chunks[0] as Partial<SampleChunk> | undefined;
+  const last = chunks.at(-1) as Partial<SampleChunk> | undefined;
   return {
+    ...(last?.after !== undefined && { after: last.after }),
+    ...(first?.before !== undefined && { before: first.before }),
     samples: concatFloat32(chunks.map((c) => c.samples)),
     logits: concatFloat64(chunks.map((c) => c.logits)),
     acceptanceProbabilities: concatFloat64(chunks.map((c) => c.acceptanceProbabilities)),

@@ -7,7 +7,7 @@
 import { AbortReason } from '../abort.js';
 import type { MetricsAccumulator, SampleMetrics } from '../evaluation/evaluator.js';
 import type { ReadyModel } from '../models/repository.js';
-import type { RunCheckpoint } from './checkpoint.js';
+import type { ResumePoint } from './checkpoint.js';
 import type { SampleChunk, SamplingRun } from './run.js';
 
 export interface StreamEvent {
@@ -24,8 +24,8 @@ export interface RunStreamOptions {
   readonly accumulator?: MetricsAccumulator | undefined;
   /** Called with each chunk's sample count. */
   readonly onChunk?: (count: number) => void;
-  /** Encodes a chunk's checkpoint as a cursor. Without it events have no cursor. */
-  readonly cursor?: ((checkpoint: RunCheckpoint) => string) | undefined;
+  /** Encodes a stream position as a cursor. Without it events have no cursor. */
+  readonly cursor?: ((point: ResumePoint) => string) | undefined;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -51,10 +51,10 @@ export class RunStream implements AsyncIterableIterator<StreamEvent, undefined> 
       const snapshot = accumulator.snapshot();
       metrics = () => Promise.resolve(snapshot);
     }
-    const { checkpoint } = chunk;
+    const { after } = chunk;
     const encode = this.options.cursor;
     let cursor: string | null | undefined;
-    return { done: false, value: { chunk, model: this.model, metrics, cursor: () => (cursor ??= checkpoint && encode ? encode(checkpoint) : null) } };
+    return { done: false, value: { chunk, model: this.model, metrics, cursor: () => (cursor ??= after && encode ? encode(after) : null) } };
   }
 
   /** The consumer stopped: stop generating now. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SamplerPluginV1 } from '../../src/contracts.js';
 import { ErrorCode, SamplingError } from '../../src/errors.js';
 import type { SampleRequest, SamplingEngine } from '../../src/sampling/engine.js';
-import type { SampleChunk } from '../../src/sampling/run.js';
+import { joinChunks, type SampleChunk } from '../../src/sampling/run.js';
 import { allSamplers, collect, createTestEngine } from '../helpers/engine.js';
 
 let a: SamplingEngine;
@@ -61,9 +61,9 @@ async function firstEvents(request: SampleRequest, k: number): Promise<{ chunks:
   }
   expect(chunks).toHaveLength(k);
   expect(chunks.at(-1)!.done).toBe(false);
-  const checkpoint = chunks.at(-1)!.checkpoint;
-  expect(checkpoint).toBeTruthy();
-  return { chunks, cursor: a.cursor(admission, checkpoint!) };
+  const after = chunks.at(-1)!.after;
+  expect(after).toBeTruthy();
+  return { chunks, cursor: a.cursor(admission, after!) };
 }
 
 const CASES: [string, SampleRequest, number][] = [
@@ -121,17 +121,33 @@ describe('a stream resumed on another engine continues exactly', () => {
     expect(joined([...chunks, ...rest]).samples).toEqual(whole.samples);
   });
 
-  it('a cursor with skip n continues n outputs into the round after its checkpoint (for an event that carries part of a round)', async () => {
+  it("a chunk's `before` with skip k resumes after its first k samples (for an event that carries part of a chunk), also across rounds", async () => {
     const request = CASES[1]![1];
     const whole = joined(await collect(a.sample(request)));
     const admission = a.admit(request);
     const chunks: SampleChunk[] = [];
     for await (const chunk of a.run(admission)) if (chunks.push(chunk) === 3) break;
-    const skip = Math.floor(chunks[2]!.count / 2);
-    expect(skip).toBeGreaterThan(0);
-    const rest = await collect(b.sample({ ...request, resumeFrom: a.cursor(admission, chunks[1]!.checkpoint!, skip) }));
-    const head = joined(chunks.slice(0, 2)).samples.concat(Array.from(chunks[2]!.samples.subarray(0, skip)));
-    expect(head.concat(joined(rest).samples)).toEqual(whole.samples);
+    expect(chunks[2]!.before).toEqual(chunks[1]!.after);
+    for (const k of [1, Math.floor(chunks[2]!.count / 2)]) {
+      const before = chunks[2]!.before!;
+      const rest = await collect(b.sample({ ...request, resumeFrom: a.cursor(admission, { ...before, skip: before.skip + k }) }));
+      const head = joined(chunks.slice(0, 2)).samples.concat(Array.from(chunks[2]!.samples.subarray(0, k)));
+      expect(head.concat(joined(rest).samples)).toEqual(whole.samples);
+    }
+    // From the very start, skipping the first two chunks and one sample more: the skip spans rounds.
+    const n = chunks[0]!.count + chunks[1]!.count + 1;
+    const start = chunks[0]!.before!;
+    expect(start.checkpoint.drawn).toBe(0);
+    const rest = await collect(b.sample({ ...request, resumeFrom: a.cursor(admission, { ...start, skip: n }) }));
+    expect(whole.samples.slice(0, n).concat(joined(rest).samples)).toEqual(whole.samples);
+  });
+
+  it('joined chunks start where the first started and end where the last ended', async () => {
+    const chunks = await collect(a.sample(CASES[0]![1]));
+    const [x, y] = [chunks[1]!, chunks[2]!];
+    const j = joinChunks([x, y], y.stats, y.sampleSize);
+    expect(j.before).toBe(x.before);
+    expect(j.after).toBe(y.after);
   });
 
   it('a cursor can resume twice, and from a resumed stream', async () => {
@@ -144,7 +160,7 @@ describe('a stream resumed on another engine continues exactly', () => {
       second.push(chunk);
       if (second.length === 2) break;
     }
-    const again = b.cursor(admission, second.at(-1)!.checkpoint!);
+    const again = b.cursor(admission, second.at(-1)!.after!);
     const rest = await collect(a.sample({ ...request, resumeFrom: again }));
     expect(joined([...chunks, ...second, ...rest]).samples).toEqual(whole.samples);
     const twice = await collect(a.sample({ ...request, resumeFrom: cursor }));
@@ -217,7 +233,7 @@ describe('bad cursors are refused by name', () => {
   it('a forged sampler state (signed with the right secret) is refused when restored, naming resumeFrom', async () => {
     const admission = a.admit(request);
     const chunk = (await a.run(admission).next()).value as SampleChunk;
-    const forged = a.cursor(admission, { ...chunk.checkpoint!, sampler: { logitMax: 'high' } });
+    const forged = a.cursor(admission, { ...chunk.after!, checkpoint: { ...chunk.after!.checkpoint, sampler: { logitMax: 'high' } } });
     const error = await runRefusal({ ...request, resumeFrom: forged });
     expect(error.code).toBe(ErrorCode.BAD_USER_INPUT);
     expect(error.message).toMatch(/^resumeFrom: .*logitMax/);
@@ -225,13 +241,13 @@ describe('bad cursors are refused by name', () => {
 
   it('a sampler without snapshot/restore gives no checkpoint (its events have a null cursor)', async () => {
     const chunks = await collect(a.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'no-snapshot' }, count: 20, seed: 1, batchSize: 16 }));
-    expect(chunks.every((c) => c.checkpoint === null)).toBe(true);
+    expect(chunks.every((c) => c.after === null && c.before === null)).toBe(true);
   });
 
   it('a cursor of the last event is refused (nothing is left to send)', async () => {
     const admission = a.admit(request);
     const chunks = await collect(a.run(admission));
-    const error = refusal(() => b.admit({ ...request, resumeFrom: a.cursor(admission, chunks.at(-1)!.checkpoint!) }));
+    const error = refusal(() => b.admit({ ...request, resumeFrom: a.cursor(admission, chunks.at(-1)!.after!) }));
     expect(error.message).toMatch(/^resumeFrom: is past the end/);
   });
 
