@@ -239,12 +239,12 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     const signal = this.controller.signal;
     const { state, real, random } = await this.prepare(signal);
     const { resume } = this.plan;
-    const from = resume?.checkpoint;
-    const tally = new RunTally(seed, state, from?.tally);
+    const saved = resume?.checkpoint;
+    const tally = new RunTally(seed, state, saved?.tally);
     this.tally = tally;
-    const uniforms = from ? Random.restore(from.uniforms) : new Random(seed, 2);
+    const uniforms = saved ? Random.restore(saved.uniforms) : new Random(seed, 2);
     const rethinning = new Random(seed, 3);
-    const heldRows = from ? await this.restoreHeld(from.held, real, signal) : new Map<number, HeldRow>();
+    const heldRows = saved ? await this.restoreHeld(saved.held, real, signal) : new Map<number, HeldRow>();
     // Streams checkpoint every round they yield, when the sampler can snapshot its state.
     const checkpoints = !collect && state.snapshot !== undefined;
     let skip = resume?.skip ?? 0;
@@ -255,14 +255,14 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       depth: this.plan.pipelineDepth,
       batchSize,
       maxProposals,
-      latents: { rng: from ? Random.restore(from.latents) : new Random(seed, 1), dim, distribution },
+      latents: { rng: saved ? Random.restore(saved.latents) : new Random(seed, 1), dim, distribution },
       signal,
-      drawn: from?.drawn,
+      drawn: saved?.drawn,
       keepLatents: checkpoints,
     });
     const progress = () => ({ accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
     let lastYield = performance.now();
-    let firstId = from?.drawn ?? 0;
+    let firstId = saved?.drawn ?? 0;
     /** Where the stream stands after what it yielded so far: the resume point, or the start of a fresh run. */
     let before: ResumePoint | null = resume ?? null;
     if (!resume && checkpoints) {
