@@ -31,7 +31,7 @@ export interface EngineOptions {
   readonly batching?: BatcherOptions;
   /** Request limits (`src/limits.ts`); the engine enforces count, proposals and batch size. */
   readonly limits?: Partial<SamplingLimits>;
-  /** Proposals per round for a request that sets none. Default 512. */
+  /** Proposals per decision batch for a request that sets none. Default 512. */
   readonly defaultBatchSize?: number;
   /** Empty progress chunks at most this often while nothing is accepted. Default 250 ms. */
   readonly progressIntervalMs?: number;
@@ -39,6 +39,8 @@ export interface EngineOptions {
   readonly pipelineDepth?: number;
   /** Signs stream cursors (HMAC-SHA256); replicas that resume each other's streams must share it. Unset: cursors are only checksummed. */
   readonly cursorSecret?: string | undefined;
+  /** Inference time a self-sized round aims at (requests without `batchSize`). Default 20 ms. */
+  readonly roundTargetMs?: number;
 }
 
 /** Largest seed: GraphQL's `Int` is a signed 32-bit integer. */
@@ -51,7 +53,11 @@ export interface SampleRequest {
   /** Seeds latents and acceptance uniforms (0 to MAX_SEED). Random when omitted (reported in stats). */
   readonly seed?: number | undefined;
   readonly maxProposals?: number | undefined;
-  /** Proposals per round for this request; part of what makes a seed reproducible. */
+  /**
+   * Proposals per decision batch (the sampler steps once per batch); part of what makes a seed
+   * reproducible. Given, also each inference round's size; unset, the engine sizes the rounds
+   * (whole batches of the default size, the same samples).
+   */
   readonly batchSize?: number | undefined;
   /** A stream event's cursor: continue that stream (the request must match it; omitted seed, batchSize and maxProposals come from it). */
   readonly resumeFrom?: string | undefined;
@@ -68,7 +74,13 @@ export interface Admission {
   readonly batchSize: number;
   /** Where a resumed stream continues from. */
   readonly resume?: ResumePoint | undefined;
+  /** Most proposals per inference round: `batchSize` when the request set it, else up to 64 batches (and 2^22 values). */
+  readonly maxRoundRows: number;
 }
+
+/** A self-sized round holds at most this many batches, and at most this many sample values. */
+const MAX_ROUND_BATCHES = 64;
+const MAX_ROUND_VALUES = 2 ** 22;
 
 export interface RunOptions {
   /** Cancels the run when it aborts (a client going away, the server draining). */
@@ -125,6 +137,7 @@ export class SamplingEngine {
   private readonly defaultBatchSize: number;
   private readonly progressIntervalMs: number;
   private readonly pipelineDepth: number;
+  private readonly roundTargetMs: number;
   private readonly runs = new Set<SamplingRun>();
   private closed = false;
   private readonly cursors: CursorCodec;
@@ -144,6 +157,7 @@ export class SamplingEngine {
     this.progressIntervalMs = options.progressIntervalMs ?? 250;
     this.pipelineDepth = Math.max(1, options.pipelineDepth ?? 2);
     this.cursors = new CursorCodec(options.cursorSecret);
+    this.roundTargetMs = Math.max(0, options.roundTargetMs ?? 20);
     for (const plugin of options.samplers) this.register(plugin);
   }
 
@@ -230,6 +244,10 @@ export class SamplingEngine {
     const { params } = resolveParams(plugin, request.sampler.params, model.descriptor);
     const count = boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' });
     if (request.resumeFrom != null) return this.admitResume(request, { model, plugin, params, count });
+    const batchSize =
+      request.batchSize == null
+        ? this.defaultBatchSize
+        : boundedInt('batchSize', request.batchSize, { min: 1, max: limits.maxRequestBatchSize, limit: 'maxRequestBatchSize' });
     return {
       model,
       plugin,
@@ -240,10 +258,8 @@ export class SamplingEngine {
         request.maxProposals == null
           ? limits.defaultMaxProposals
           : boundedInt('maxProposals', request.maxProposals, { min: 1, max: limits.maxProposals, limit: 'maxProposals' }),
-      batchSize:
-        request.batchSize == null
-          ? this.defaultBatchSize
-          : boundedInt('batchSize', request.batchSize, { min: 1, max: limits.maxRequestBatchSize, limit: 'maxRequestBatchSize' }),
+      batchSize,
+      maxRoundRows: maxRoundRows(model, batchSize, request.batchSize != null),
     };
   }
 
@@ -274,7 +290,9 @@ export class SamplingEngine {
     if (c.batchSize > this.limits.maxRequestBatchSize || c.maxProposals > this.limits.maxProposals || count > this.limits.maxCount) {
       throw badInput('resumeFrom', 'the cursor asks for more than this server’s limits allow (maxRequestBatchSize, maxProposals or maxCount)');
     }
-    return { model, plugin, params, count, seed: c.seed, batchSize: c.batchSize, maxProposals: c.maxProposals, resume: point };
+    // Round sizes change no sample: a resumed stream sizes its own (fixed when the request gives batchSize).
+    const maxRounds = maxRoundRows(model, c.batchSize, request.batchSize != null);
+    return { model, plugin, params, count, seed: c.seed, batchSize: c.batchSize, maxRoundRows: maxRounds, maxProposals: c.maxProposals, resume: point };
   }
 
   /** The cursor of a stream position (`SampleChunk.after`): hand it back in `resumeFrom` to continue the stream from there. */
@@ -319,6 +337,7 @@ export class SamplingEngine {
       mode: options.mode,
       progressIntervalMs: this.progressIntervalMs,
       pipelineDepth: this.pipelineDepth,
+      roundTargetMs: this.roundTargetMs,
       signal: options.signal,
       onRound: ({ proposed, accepted }) => {
         for (const o of this.observers) o.round?.({ modelId: admission.model.id, sampler: admission.plugin.name, proposed, accepted });
@@ -395,6 +414,12 @@ function boundedInt(field: string, value: unknown, range: { readonly min: number
   if (value > max && limit) throw limitExceeded({ limit, max, field }, `${field}: must be between ${min} and ${max}, got ${value} (the ${limit} limit)`);
   if (value < min || value > max) throw badInput(field, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** Most proposals per inference round: the batch size when the request fixed it, else up to MAX_ROUND_BATCHES batches (and MAX_ROUND_VALUES values). */
+function maxRoundRows(model: ReadyModel, batchSize: number, fixed: boolean): number {
+  if (fixed) return batchSize;
+  return batchSize * Math.max(1, Math.min(MAX_ROUND_BATCHES, Math.floor(MAX_ROUND_VALUES / (model.sampleSize * batchSize))));
 }
 
 /** JSON with sorted keys: equal for equal parameter sets whatever their order. */

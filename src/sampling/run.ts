@@ -1,18 +1,21 @@
 /**
  * One sampling run: draws seeded proposals in fixed-size batches, lets the sampler decide each
- * round (with seeded uniforms), and yields its outputs until `count`, the proposal budget, or
+ * batch (with seeded uniforms), and yields its outputs until `count`, the proposal budget, or
  * cancellation. Results depend only on the request (model, sampler, params, seed, batch size),
- * never on what else shares the inference batches.
+ * never on what else shares the inference batches nor on how many batches one inference round
+ * holds: a self-sized round of several batches is decided batch by batch.
  */
+import { setMaxListeners } from 'node:events';
 import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
 import type { BurnIn, CalibrationMethod, Calibrator, PreparationContext, SamplerState } from '../contracts.js';
 import { ErrorCode, SamplingError, badInput, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
+import type { RoundOutput } from '../inference/batcher.js';
 import type { Admission } from './engine.js';
 import { decideRound, type HeldRow, type RealData, type RoundOutputs } from './accept.js';
 import { OutputLog } from './outputs.js';
-import { RoundPipeline, type RoundFn } from './pipeline.js';
+import { RoundPipeline, type PipelineRound, type RoundFn } from './pipeline.js';
 import { Random } from '../random.js';
 import { heldCheckpoint, type HeldCheckpoint, type ResumePoint, type RunCheckpoint } from './checkpoint.js';
 import { RunTally, emptyStats, type RunStats } from './tally.js';
@@ -82,6 +85,8 @@ export interface RunPlan extends Admission {
   readonly progressIntervalMs: number;
   /** Rounds a run may have in flight ahead of its acceptance step. */
   readonly pipelineDepth: number;
+  /** Inference time a self-sized round aims at. */
+  readonly roundTargetMs: number;
   /** Cancels the run when it aborts (a client, the server's shutdown). */
   readonly signal?: AbortSignal | undefined;
   /** Called after each decided round with what it added (for live metrics). */
@@ -108,6 +113,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   private failure: unknown;
 
   constructor(private readonly plan: RunPlan) {
+    // One abort listener per inference batch in flight (a big round spans several): not a leak.
+    setMaxListeners(0, this.controller.signal);
     this.unlink = linkAbort(plan.signal, this.controller);
     this.current = emptyStats(plan.seed);
     this.generator = this.execute();
@@ -234,7 +241,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   }
 
   private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
-    const { model, plugin, count, seed, maxProposals, batchSize } = this.plan;
+    const { model, plugin, count, seed, maxProposals, batchSize, maxRoundRows } = this.plan;
     const collect = this.plan.mode === 'collect';
     const signal = this.controller.signal;
     const { state, real, random } = await this.prepare(signal);
@@ -254,13 +261,15 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       round: this.plan.round,
       depth: this.plan.pipelineDepth,
       batchSize,
+      maxRoundRows,
+      roundTargetMs: this.plan.roundTargetMs,
       maxProposals,
       latents: { rng: saved ? Random.restore(saved.latents) : new Random(seed, 1), dim, distribution },
       signal,
       drawn: saved?.drawn,
       keepLatents: checkpoints,
     });
-    const progress = () => ({ accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
+    const progress = () => ({ proposed: tally.proposed, accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
     let lastYield = performance.now();
     let firstId = saved?.drawn ?? 0;
     /** Where the stream stands after what it yielded so far: the resume point, or the start of a fresh run. */
@@ -280,6 +289,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         skip: 0,
       };
     }
+    /** The round being decided, and its next batch. */
+    let current: { round: RoundOutput; pipelined: PipelineRound; logits: Float64Array; from: number; firstId: number } | null = null;
 
     for (;;) {
       if (tally.accepted >= count) {
@@ -289,38 +300,55 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         tally.retract(dropped);
         continue;
       }
-      pipeline.fill(progress());
-      const next = pipeline.next();
-      if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
-      const round = await raceAbort(next.output, signal);
-      pipeline.fill(progress()); // keep the workers busy while this round is decided
-
-      const logits = toLogits(round.logits, model.manifest.discriminatorOutput);
-      const decision = decideRound({
-        logits,
-        samples: round.samples,
-        sampleSize: model.sampleSize,
-        state,
-        uniforms,
-        needed: count - tally.accepted,
-        held: heldRows,
-        real,
-        firstId,
-        samplerName: plugin.name,
-        latents: checkpoints && next.latents ? { values: next.latents, dim } : undefined,
-      });
-      firstId += logits.length;
-      let { outputs } = decision;
-      tally.add({ ...round, ...decision, ids: outputs.ids });
-      if (skip > 0) {
-        // Resumed mid-round: the client already has the first `skip` outputs of this round.
-        const dropped = Math.min(skip, outputs.count);
-        outputs = dropOutputs(outputs, dropped, model.sampleSize);
-        skip -= dropped;
+      if (!current) {
+        pipeline.fill(progress());
+        const next = pipeline.next();
+        if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
+        const round = await raceAbort(next.output, signal);
+        pipeline.fill(progress()); // keep the workers busy while this round is decided
+        current = { round, pipelined: next, logits: toLogits(round.logits, model.manifest.discriminatorOutput), from: 0, firstId };
+        firstId += round.logits.length;
       }
-      log.add(outputs);
+
+      // The sampler steps once per batch of `batchSize` proposals, however many batches the round
+      // holds. Batches left when `count` is reached wait for a re-thinning that asks for more.
+      const { round, logits, pipelined: next } = current;
+      const { sampleSize } = model;
+      const parts: RoundOutputs[] = [];
+      let proposed = 0;
+      for (; current.from < logits.length && tally.accepted < count; current.from += batchSize) {
+        const from = current.from;
+        const to = Math.min(logits.length, from + batchSize);
+        const decision = decideRound({
+          logits: logits.subarray(from, to),
+          samples: round.samples.subarray(from * sampleSize, to * sampleSize),
+          sampleSize,
+          state,
+          uniforms,
+          needed: count - tally.accepted,
+          held: heldRows,
+          real,
+          firstId: current.firstId + from,
+          samplerName: plugin.name,
+          latents: checkpoints && next.latents ? { values: next.latents.subarray(from * dim, to * dim), dim } : undefined,
+        });
+        const first = from === 0;
+        let { outputs: part } = decision;
+        tally.add({ rounds: first ? round.rounds : 0, batchRowsTotal: first ? round.batchRowsTotal : 0, ...decision, ids: part.ids });
+        if (skip > 0) {
+          // Resumed with outputs to skip: the client already has them.
+          const dropped = Math.min(skip, part.count);
+          part = dropOutputs(part, dropped, sampleSize);
+          skip -= dropped;
+        }
+        log.add(part);
+        parts.push(part);
+        proposed += decision.considered;
+      }
+      if (current.from >= logits.length) current = null;
+      const outputs = parts.length === 1 ? parts[0]! : joinOutputs(parts);
       if (!collect) tally.staleOutputs = tally.staleBefore + log.stale(state, tally.staleOutputs - tally.staleBefore);
-      this.plan.onRound?.({ proposed: decision.considered, accepted: outputs.count });
+      this.plan.onRound?.({ proposed, accepted: outputs.count });
 
       const done = !collect && tally.accepted >= count;
       const now = performance.now();
@@ -373,6 +401,17 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       };
     }
   }
+}
+
+/** A round's outputs, batch after batch. */
+function joinOutputs(parts: readonly RoundOutputs[]): RoundOutputs {
+  return {
+    samples: concatFloat32(parts.map((p) => p.samples)),
+    logits: concatFloat64(parts.map((p) => p.logits)),
+    probabilities: concatFloat64(parts.map((p) => p.probabilities)),
+    ids: concatFloat64(parts.map((p) => p.ids)),
+    count: parts.reduce((n, p) => n + p.count, 0),
+  };
 }
 
 function emptyChunk(sampleSize: number): AcceptedSamples {

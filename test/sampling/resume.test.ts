@@ -10,6 +10,7 @@ import type { SamplerPluginV1 } from '../../src/contracts.js';
 import { ErrorCode, SamplingError } from '../../src/errors.js';
 import type { SampleRequest, SamplingEngine } from '../../src/sampling/engine.js';
 import { joinChunks, type SampleChunk } from '../../src/sampling/run.js';
+import { RunStream } from '../../src/sampling/stream.js';
 import { allSamplers, collect, createTestEngine } from '../helpers/engine.js';
 
 let a: SamplingEngine;
@@ -140,6 +141,26 @@ describe('a stream resumed on another engine continues exactly', () => {
     expect(start.checkpoint.drawn).toBe(0);
     const rest = await collect(b.sample({ ...request, resumeFrom: a.cursor(admission, { ...start, skip: n }) }));
     expect(whole.samples.slice(0, n).concat(joined(rest).samples)).toEqual(whole.samples);
+  });
+
+  it('events of a stream that splits rounds and joins chunks each have a cursor that resumes exactly after them', async () => {
+    const request = CASES[0]![1]; // naive, 64 per round
+    const whole = joined(await collect(a.sample(request)));
+    const admission = a.admit(request);
+    // 10 values per event: every round goes out as several events; a slow consumer gets joined chunks.
+    const stream = new RunStream(a.run(admission), admission.model, { maxEventValues: 10, cursor: (p) => a.cursor(admission, p) });
+    const events: { samples: number[]; cursor: string | null }[] = [];
+    for await (const event of stream) {
+      events.push({ samples: Array.from(event.chunk.samples), cursor: event.cursor() });
+      if (events.length === 9) break;
+      if (events.length === 4) await new Promise((r) => setTimeout(r, 50)); // let chunks pile up
+    }
+    for (const k of [3, 6, 9]) {
+      const head = events.slice(0, k).flatMap((e) => e.samples);
+      expect(events[k - 1]!.cursor).toMatch(/^gqs1\./);
+      const rest = await collect(b.sample({ ...request, resumeFrom: events[k - 1]!.cursor! }));
+      expect(head.concat(joined(rest).samples)).toEqual(whole.samples);
+    }
   });
 
   it('joined chunks start where the first started and end where the last ended', async () => {
