@@ -86,6 +86,11 @@ const CASES: [string, SampleRequest, number][] = [
     { modelId: 'tiny-image', sampler: { name: 'mh', params: { chains: 6, chainLength: 25 } }, count: 30, seed: 16, batchSize: 40 },
     4,
   ],
+  [
+    'drs without batchSize (self-sized rounds of 512-proposal batches; the resumed run sizes its own)',
+    { modelId: 'gaussian-mixture-1d', sampler: { name: 'drs', params: { burnInSamples: 1000 } }, count: 4000, seed: 18 },
+    2,
+  ],
   ['mh with NaN logits', { modelId: 'nan-logits-1d', sampler: { name: 'mh', params: { chains: 5, chainLength: 30 } }, count: 25, seed: 17, batchSize: 32 }, 3],
 ];
 
