@@ -57,6 +57,11 @@ export interface ModelManifest {
   readonly calibration?: { readonly realSamples: string; readonly count: number };
   /** Where a remote backend runs this model: its server (instead of `INFERENCE_URL`) and its name there. */
   readonly inference?: { readonly url?: string; readonly model?: string };
+  /**
+   * Optional latent-gradient graph (tools/gradient): input `z` [batch, latent.dim]; outputs `x` = G(z),
+   * `logit` = d(G(z)) [batch, 1] and `grad` = ∇_z d(G(z)) [batch, latent.dim].
+   */
+  readonly latentGradient?: string;
   readonly [extra: string]: unknown;
 }
 
@@ -91,7 +96,11 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
   if (expectedId !== undefined && typeof raw.id === 'string') {
     need(raw.id === expectedId, `"id" is "${raw.id}" but the folder is "${expectedId}"; they must match`);
   }
-  for (const key of ['generator', 'discriminator'] as const) {
+  need(
+    raw.latentGradient === undefined || (typeof raw.latentGradient === 'string' && raw.latentGradient !== ''),
+    `"latentGradient" must be a non-empty string (an ONNX file in the model folder), got ${show(raw.latentGradient)}`,
+  );
+  for (const key of ['generator', 'discriminator', 'latentGradient'] as const) {
     const f = raw[key];
     if (typeof f === 'string') need(!f.includes('..') && !f.startsWith('/'), `"${key}" must be a file inside the model folder, got ${show(f)}`);
   }

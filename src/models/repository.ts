@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDescriptor } from '../contracts.js';
-import { checkPair, type PairSignature } from './onnx-check.js';
+import { checkLatentGradient, checkPair, type PairSignature } from './onnx-check.js';
 import type { ProbeReport } from './probe.js';
 import { ManifestError, parseManifest, type ModelManifest } from './manifest.js';
 
@@ -29,6 +29,8 @@ export interface ReadyModel {
   readonly sampleSize: number;
   /** The held-out real samples file (manifest `calibration.realSamples`), checked at load; null when none. */
   readonly realSamplesPath: string | null;
+  /** The latent-gradient graph (manifest `latentGradient`), its signature checked at load; null when none. */
+  readonly latentGradientPath: string | null;
 }
 
 export interface FailedModel {
@@ -136,6 +138,11 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
     const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
     const { signature, probe } = await checkPair(manifest, generatorPath, discriminatorPath);
     const realSamplesPath = checkRealSamples(manifest, dir, sampleSize);
+    const latentGradientPath = manifest.latentGradient === undefined ? null : join(dir, manifest.latentGradient);
+    if (latentGradientPath !== null) {
+      if (!existsSync(latentGradientPath)) throw new Error(`${id}/${manifest.latentGradient}: file not found (named in manifest.json "latentGradient")`);
+      await checkLatentGradient(manifest, latentGradientPath);
+    }
     const descriptor: ModelDescriptor = {
       id,
       latentDim: manifest.latent.dim,
@@ -143,7 +150,7 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
       outputKind: manifest.output.kind,
       realSamples: manifest.calibration?.count ?? 0,
     };
-    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize, realSamplesPath };
+    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize, realSamplesPath, latentGradientPath };
   } catch (error) {
     return { status: 'FAILED', id, dir, manifest, error: relativeError(error, dir, id) };
   }

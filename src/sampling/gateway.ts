@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { linkAbort } from '../abort.js';
 import type { AnySamplerPlugin } from '../contracts.js';
 import type { CalibrationReport } from '../calibration/fit.js';
-import { ErrorCode, SamplingError, limitExceeded, shuttingDown } from '../errors.js';
+import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import type { BatcherOptions } from '../inference/batcher.js';
 import type { WorkerPoolOptions } from '../inference/pool.js';
 import { resolveLimits, type SamplingLimits } from '../limits.js';
@@ -63,6 +63,8 @@ export interface GatewayOptions {
   readonly progressIntervalMs?: number;
   /** Default: the Apollo server's logger, else the console. */
   readonly logger?: SamplingLogger;
+  /** Signs stream cursors (HMAC-SHA256); every replica that may resume another's streams needs the same one. Unset: cursors are checksummed, not signed. */
+  readonly cursorSecret?: string | undefined;
 }
 
 /** What a caller (one GraphQL operation) brings to a run besides the request. */
@@ -251,6 +253,7 @@ export class SamplingGateway implements MetricsSource {
   /** Runs a request to completion (the `sample` query). */
   async sample(request: SampleRequest, context: RunContext = {}): Promise<SampleOutcome> {
     const engine = this.engine;
+    if (request.resumeFrom != null) throw badInput('resumeFrom', 'only a sampleStream can be resumed; a sample query returns all its samples at once');
     const admission = engine.admit(request);
     this.admitRuns([admission], { context, samples: admission.count, what: 'sample' });
     const result = await this.withShutdown(context.signal, (signal) => collectRun(engine.run(admission, { signal, requestId: context.requestId })));
@@ -278,6 +281,7 @@ export class SamplingGateway implements MetricsSource {
     return new RunStream(run, admission.model, {
       accumulator: options.metrics ? engine.metricsAccumulator(admission.model) : undefined,
       onChunk: (count) => void (this.counters.samplesStreamed += count),
+      cursor: (point) => engine.cursor(admission, point),
     });
   }
 

@@ -28,6 +28,8 @@ export interface StandaloneConfig {
   readonly inferenceUrl?: string | undefined;
   /** Tensors to that server as the binary extension (default) or JSON. */
   readonly inferenceBinary?: boolean | undefined;
+  /** Signs stream cursors; replicas behind one load balancer share it. */
+  readonly cursorSecret?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +57,10 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   [
     'ALLOWED_ORIGINS',
     'comma-separated origins (`https://app.example.com`) whose web pages may open WebSockets besides this server’s own, `*` for any (default: none; clients that send no Origin, i.e. not browsers, are always let in)',
+  ],
+  [
+    'CURSOR_SECRET',
+    'key (16+ characters) that signs `sampleStream` cursors (HMAC-SHA256); give every replica the same one so any of them resumes any stream (default: none; cursors are then only checksummed and can be forged)',
   ],
   ...LIMIT_NAMES.map((name) => [LIMITS[name].env, `${LIMITS[name].description} (default ${LIMITS[name].default})`] as const),
 ];
@@ -127,6 +133,8 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
   const tensors = read('INFERENCE_TENSORS')?.toLowerCase();
   if (tensors !== undefined && tensors !== 'binary' && tensors !== 'json')
     problems.push(`INFERENCE_TENSORS must be binary or json, got "${read('INFERENCE_TENSORS')}"`);
+  const cursorSecret = read('CURSOR_SECRET');
+  if (cursorSecret !== undefined && cursorSecret.length < 16) problems.push(`CURSOR_SECRET must be at least 16 characters, got ${cursorSecret.length}`);
 
   const config: StandaloneConfig = {
     port: int('PORT', 0, 65535) ?? 4000,
@@ -142,6 +150,7 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     allowedOrigins,
     inferenceUrl,
     inferenceBinary: tensors === undefined ? undefined : tensors !== 'json',
+    cursorSecret,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

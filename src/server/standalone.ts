@@ -148,5 +148,6 @@ export function samplingOptionsFor(config: StandaloneConfig): SamplingServiceOpt
     batching: { maxBatchSize: config.maxBatchSize, maxQueueDelayMs: config.maxQueueDelayMs },
     limits: config.limits,
     allowedOrigins: config.allowedOrigins,
+    cursorSecret: config.cursorSecret,
   };
 }
