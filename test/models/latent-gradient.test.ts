@@ -27,7 +27,7 @@ const MODELS = [
   { id: 'gaussians25', dir: root('models/gaussians25'), steps: [3e-3, 1e-3, 3e-4], tol: 2e-3 },
   { id: 'fashion-mnist', dir: root('models/fashion-mnist'), steps: [3e-3, 1e-3, 3e-4], tol: 2e-3 },
   // class-conditional (not served yet): the graph takes the label too
-  { id: 'fashion-mnist-cond', dir: root('models-conditional/fashion-mnist-cond'), steps: [3e-3, 1e-3, 3e-4], tol: 2e-3 },
+  { id: 'fashion-mnist-cond', dir: root('models/fashion-mnist-cond'), steps: [3e-3, 1e-3, 3e-4], tol: 2e-3 },
 ] as const;
 /**
  * Directions checked per model, and the share that must pass: a direction whose ±h segments all
