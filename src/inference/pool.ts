@@ -28,6 +28,10 @@ export interface RoundResult {
   readonly inferenceMs: number;
 }
 
+export interface GradientResult extends RoundResult {
+  readonly gradients: Float32Array;
+}
+
 interface Job {
   readonly id: number;
   readonly modelId: string;
@@ -133,6 +137,19 @@ export class WorkerPool {
     const reply = await this.submit(model.id, (jobId) => [{ type: 'run', jobId, model, rows, latents: buffer }, [buffer]]);
     if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
     return { samples: new Float32Array(reply.samples), logits: new Float32Array(reply.logits), inferenceMs: reply.inferenceMs };
+  }
+
+  /** Runs one gradient round (latents → x, logit, ∇_z logit) on the model's latent-gradient graph. */
+  async runGradient(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<GradientResult> {
+    const buffer = ownedBuffer(latents);
+    const reply = await this.submit(model.id, (jobId) => [{ type: 'gradient', jobId, model, rows, latents: buffer }, [buffer]]);
+    if (reply.type !== 'gradient-result') throw new Error(`unexpected reply ${reply.type}`);
+    return {
+      samples: new Float32Array(reply.samples),
+      logits: new Float32Array(reply.logits),
+      gradients: new Float32Array(reply.gradients),
+      inferenceMs: reply.inferenceMs,
+    };
   }
 
   /** Runs a single-input model (e.g. an evaluation classifier) and returns its named outputs. */

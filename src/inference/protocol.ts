@@ -11,6 +11,8 @@ export interface WorkerModelSpec {
   readonly discriminatorOutput: string;
   readonly latentDim: number;
   readonly outputShape: readonly number[];
+  /** The latent-gradient graph (z → x, logit, grad), when the model has a checked one. */
+  readonly latentGradientPath: string | null;
 }
 
 export interface WorkerOptions {
@@ -30,11 +32,21 @@ export interface SingleModelSpec {
 export type ToWorker =
   | { readonly type: 'run'; readonly jobId: number; readonly model: WorkerModelSpec; readonly rows: number; readonly latents: ArrayBuffer }
   | { readonly type: 'single'; readonly jobId: number; readonly model: SingleModelSpec; readonly rows: number; readonly input: ArrayBuffer }
+  /** A gradient round: latents through the model's latent-gradient graph. */
+  | { readonly type: 'gradient'; readonly jobId: number; readonly model: WorkerModelSpec; readonly rows: number; readonly latents: ArrayBuffer }
   | { readonly type: 'close' };
 
 export type FromWorker =
   | { readonly type: 'result'; readonly jobId: number; readonly samples: ArrayBuffer; readonly logits: ArrayBuffer; readonly inferenceMs: number }
   | { readonly type: 'single-result'; readonly jobId: number; readonly outputs: readonly ArrayBuffer[] }
+  | {
+      readonly type: 'gradient-result';
+      readonly jobId: number;
+      readonly samples: ArrayBuffer;
+      readonly logits: ArrayBuffer;
+      readonly gradients: ArrayBuffer;
+      readonly inferenceMs: number;
+    }
   | { readonly type: 'error'; readonly jobId: number; readonly message: string }
   | { readonly type: 'closed' }
   /** Sent once, when the worker has loaded onnxruntime and listens. */

@@ -14,6 +14,7 @@ export function workerSpec(model: ReadyModel): WorkerModelSpec {
     ...model.signature,
     latentDim: model.manifest.latent.dim,
     outputShape: model.manifest.output.shape,
+    latentGradientPath: model.latentGradientPath,
   };
 }
 

@@ -61,13 +61,36 @@ async function run(jobId: number, model: WorkerModelSpec, rows: number, latents:
   port.postMessage(message, [samples, logits]);
 }
 
-async function runSingle(jobId: number, model: SingleModelSpec, rows: number, input: ArrayBuffer): Promise<void> {
-  let session = singles.get(model.id);
+/** A gradient round: z → x, logit, ∇_z logit through the model's latent-gradient graph (src/models/latent-gradient.ts). */
+async function runGradient(jobId: number, model: WorkerModelSpec, rows: number, latents: ArrayBuffer): Promise<void> {
+  const started = performance.now();
+  if (!model.latentGradientPath) throw new Error(`model "${model.id}" has no latent-gradient graph`);
+  const session = singleSession(`${model.id}#latent-gradient`, model.latentGradientPath);
+  const z = new ort.Tensor('float32', new Float32Array(latents), [rows, model.latentDim]);
+  const ready = await session;
+  refuseIfClosing();
+  const out = await ready.run({ z }, ['x', 'logit', 'grad']);
+  const [samples, logits, gradients] = ['x', 'logit', 'grad'].map((name) => ownedBuffer(out[name]!.data as Float32Array)) as [
+    ArrayBuffer,
+    ArrayBuffer,
+    ArrayBuffer,
+  ];
+  const message: FromWorker = { type: 'gradient-result', jobId, samples, logits, gradients, inferenceMs: performance.now() - started };
+  port.postMessage(message, [samples, logits, gradients]);
+}
+
+function singleSession(key: string, path: string): Promise<ort.InferenceSession> {
+  let session = singles.get(key);
   if (!session) {
-    session = open(model.path);
-    session.catch(() => singles.delete(model.id));
-    singles.set(model.id, session);
+    session = open(path);
+    session.catch(() => singles.delete(key));
+    singles.set(key, session);
   }
+  return session;
+}
+
+async function runSingle(jobId: number, model: SingleModelSpec, rows: number, input: ArrayBuffer): Promise<void> {
+  const session = singleSession(model.id, model.path);
   const tensor = new ort.Tensor('float32', new Float32Array(input), [rows, ...model.rowShape]);
   const ready = await session;
   refuseIfClosing();
@@ -77,7 +100,7 @@ async function runSingle(jobId: number, model: SingleModelSpec, rows: number, in
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'run' || message.type === 'single') {
+  if (message.type === 'run' || message.type === 'single' || message.type === 'gradient') {
     if (closing) {
       port.postMessage({ type: 'error', jobId: message.jobId, message: 'the worker is closing' } satisfies FromWorker);
       return;
@@ -85,7 +108,9 @@ port.on('message', (message: ToWorker) => {
     const job = (
       message.type === 'run'
         ? run(message.jobId, message.model, message.rows, message.latents)
-        : runSingle(message.jobId, message.model, message.rows, message.input)
+        : message.type === 'gradient'
+          ? runGradient(message.jobId, message.model, message.rows, message.latents)
+          : runSingle(message.jobId, message.model, message.rows, message.input)
     ).catch((error: unknown) => {
       const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
       port.postMessage(reply);

@@ -55,6 +55,12 @@ export interface ModelManifest {
   };
   /** Held-out real samples (raw little-endian float32, row-major) for calibration. */
   readonly calibration?: { readonly realSamples: string; readonly count: number };
+  /**
+   * Optional latent-gradient graph (a file in the model folder): input `z` [batch, latent.dim];
+   * outputs `x` = G(z), `logit` = D's logit of G(z) [batch, 1], `grad` = ∇_z logit [batch, latent.dim].
+   * The latent samplers (ddls, dot) need it.
+   */
+  readonly latentGradient?: string;
   readonly [extra: string]: unknown;
 }
 
@@ -127,6 +133,14 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
   if (raw.calibration !== undefined) {
     const c = raw.calibration;
     need(isObject(c) && typeof c.realSamples === 'string' && isPositiveInt(c.count), `"calibration" must be {"realSamples": "<file>", "count": <positive integer>}, got ${show(c)}`);
+  }
+
+  if (raw.latentGradient !== undefined) {
+    const f = raw.latentGradient;
+    need(
+      typeof f === 'string' && f !== '' && !f.includes('..') && !f.startsWith('/'),
+      `"latentGradient" must be a file inside the model folder (e.g. "latent-gradient.onnx"), got ${show(f)}`,
+    );
   }
 
   if (problems.length > 0) throw new ManifestError(file, problems);

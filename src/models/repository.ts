@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDescriptor } from '../contracts.js';
+import { checkLatentGradient } from './latent-gradient.js';
 import { checkPair, type PairSignature } from './onnx-check.js';
 import type { ProbeReport } from './probe.js';
 import { ManifestError, parseManifest, type ModelManifest } from './manifest.js';
@@ -29,6 +30,10 @@ export interface ReadyModel {
   readonly sampleSize: number;
   /** The held-out real samples file (manifest `calibration.realSamples`), checked at load; null when none. */
   readonly realSamplesPath: string | null;
+  /** The latent-gradient graph (manifest `latentGradient`), checked at load; null when there is none or it failed the check. */
+  readonly latentGradientPath: string | null;
+  /** Why the latent samplers cannot run on this model (no graph, or the graph failed its check); null when they can. */
+  readonly latentGradientUnavailable: string | null;
 }
 
 export interface FailedModel {
@@ -136,14 +141,31 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
     const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
     const { signature, probe } = await checkPair(manifest, generatorPath, discriminatorPath);
     const realSamplesPath = checkRealSamples(manifest, dir, sampleSize);
+    const gradient = await checkLatentGradient(manifest, dir, { generatorPath, discriminatorPath, ...signature });
     const descriptor: ModelDescriptor = {
       id,
       latentDim: manifest.latent.dim,
       outputShape: manifest.output.shape,
       outputKind: manifest.output.kind,
       realSamples: manifest.calibration?.count ?? 0,
+      latentGradient: gradient.path !== null,
+      latentDistribution: manifest.latent.distribution,
     };
-    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize, realSamplesPath };
+    return {
+      status: 'READY',
+      id,
+      dir,
+      manifest,
+      descriptor,
+      generatorPath,
+      discriminatorPath,
+      signature,
+      probe,
+      sampleSize,
+      realSamplesPath,
+      latentGradientPath: gradient.path,
+      latentGradientUnavailable: gradient.unavailable,
+    };
   } catch (error) {
     return { status: 'FAILED', id, dir, manifest, error: relativeError(error, dir, id) };
   }

@@ -4,7 +4,17 @@
  * request before any inference.
  */
 import { randomInt } from 'node:crypto';
-import type { AnySamplerPlugin, BurnIn, SamplerParams, SamplerPlugin } from '../contracts.js';
+import { raceAbort } from '../abort.js';
+import {
+  LATENT_EXTENSION_VERSION,
+  SAMPLER_CONTRACT_VERSION,
+  isLatentSampler,
+  type LatentSamplerPlugin,
+  type BurnIn,
+  type EngineSamplerPlugin,
+  type RegisteredSampler,
+  type SamplerParams,
+} from '../contracts.js';
 import type { CalibrationReport } from '../calibration/fit.js';
 import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import { SampleEvaluator, type EvaluationRequest, type SampleMetrics } from '../evaluation/evaluator.js';
@@ -24,7 +34,7 @@ export interface EngineOptions {
   readonly modelsDir?: string;
   readonly repository?: ModelRepository;
   /** Samplers for this engine instance (no global registry); contract v1 plugins run through the adapter. */
-  readonly samplers: readonly AnySamplerPlugin[];
+  readonly samplers: readonly RegisteredSampler[];
   readonly pool?: WorkerPoolOptions;
   readonly batching?: BatcherOptions;
   /** Request limits (`src/limits.ts`); the engine enforces count, proposals and batch size. */
@@ -54,7 +64,7 @@ export interface SampleRequest {
 /** A request checked in full and resolved: what a run needs. */
 export interface Admission {
   readonly model: ReadyModel;
-  readonly plugin: SamplerPlugin;
+  readonly plugin: EngineSamplerPlugin;
   readonly params: SamplerParams;
   readonly count: number;
   readonly seed: number;
@@ -113,7 +123,7 @@ export class SamplingEngine {
   private readonly burnIns: BurnInCache;
   private readonly modelData: ModelData;
   /** The plugin as registered (for `Query.samplers`) and as the engine runs it. */
-  private readonly samplersByName = new Map<string, { readonly registered: AnySamplerPlugin; readonly plugin: SamplerPlugin }>();
+  private readonly samplersByName = new Map<string, { readonly registered: RegisteredSampler; readonly plugin: EngineSamplerPlugin }>();
   private readonly defaultBatchSize: number;
   private readonly progressIntervalMs: number;
   private readonly pipelineDepth: number;
@@ -172,8 +182,8 @@ export class SamplingEngine {
     return () => void this.observers.delete(observer);
   }
 
-  private register(registered: AnySamplerPlugin): void {
-    const plugin = toCurrentContract(registered);
+  private register(registered: RegisteredSampler): void {
+    const plugin = isLatentSampler(registered) ? checkLatentPlugin(registered) : toCurrentContract(registered);
     if (this.samplersByName.has(plugin.name)) throw new Error(`sampler "${plugin.name}" is registered twice`);
     this.samplersByName.set(plugin.name, { registered, plugin });
   }
@@ -183,7 +193,7 @@ export class SamplingEngine {
   }
 
   /** The samplers as registered (a v1 plugin stays v1 here). */
-  samplers(): AnySamplerPlugin[] {
+  samplers(): RegisteredSampler[] {
     return [...this.samplersByName.values()].map((s) => s.registered);
   }
 
@@ -204,7 +214,7 @@ export class SamplingEngine {
   }
 
   /** The sampler `name` as the engine runs it (contract v2), or NOT_FOUND. */
-  sampler(name: string): SamplerPlugin {
+  sampler(name: string): EngineSamplerPlugin {
     const plugin = this.samplersByName.get(name)?.plugin;
     if (!plugin)
       throw new SamplingError(ErrorCode.NOT_FOUND, `sampler "${name}" not found (samplers: ${[...this.samplersByName.keys()].join(', ')})`, { sampler: name });
@@ -217,6 +227,8 @@ export class SamplingEngine {
     const { limits } = this;
     const model = this.readyModel(request.modelId);
     const plugin = this.sampler(request.sampler.name);
+    const unavailable = samplerUnavailable(model, plugin);
+    if (unavailable) throw new SamplingError(ErrorCode.SAMPLER_UNAVAILABLE, unavailable, { sampler: plugin.name, modelId: model.id, reason: unavailable });
     const { params } = resolveParams(plugin, request.sampler.params, model.descriptor);
     return {
       model,
@@ -248,6 +260,7 @@ export class SamplingEngine {
     const run = new SamplingRun({
       ...admission,
       round: (latents, rows, s) => this.batcher.run(spec, latents, rows, s),
+      gradient: (latents, rows, s) => raceAbort(this.pool.runGradient(spec, latents, rows), s),
       services: {
         burnIn: (n) => this.burnIn(model, n),
         realData: () => this.modelData.realData(model),
@@ -320,6 +333,25 @@ export class SamplingEngine {
     this.runs.clear();
     await this.pool.close();
   }
+}
+
+/**
+ * Why `sampler` cannot run on `model`, or null when it can: a latent sampler needs the model's
+ * checked latent-gradient graph (FAILED models run nothing: that is MODEL_NOT_READY).
+ */
+export function samplerUnavailable(model: ModelEntry, sampler: RegisteredSampler): string | null {
+  if (!isLatentSampler(sampler) || model.status !== 'READY' || model.latentGradientPath) return null;
+  return `sampler "${sampler.name}" moves latents along ∇_z d(G(z)) and needs the model's latent-gradient graph: ${model.latentGradientUnavailable ?? 'none'}`;
+}
+
+/** A latent plugin as the engine runs it: the extension version it implements must be this engine's. */
+function checkLatentPlugin(plugin: LatentSamplerPlugin): LatentSamplerPlugin {
+  if (plugin.contractVersion !== SAMPLER_CONTRACT_VERSION || plugin.latentVersion !== LATENT_EXTENSION_VERSION) {
+    throw new Error(
+      `sampler "${plugin.name}" implements contract ${String(plugin.contractVersion)}, latent extension ${String(plugin.latentVersion)}; this engine runs contract ${SAMPLER_CONTRACT_VERSION} with latent extension ${LATENT_EXTENSION_VERSION}`,
+    );
+  }
+  return plugin;
 }
 
 /**

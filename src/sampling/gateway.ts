@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { linkAbort } from '../abort.js';
-import type { AnySamplerPlugin } from '../contracts.js';
+import type { RegisteredSampler } from '../contracts.js';
 import type { CalibrationReport } from '../calibration/fit.js';
 import { ErrorCode, SamplingError, limitExceeded, shuttingDown } from '../errors.js';
 import type { BatcherOptions } from '../inference/batcher.js';
@@ -47,7 +47,7 @@ export interface GatewayOptions {
   /** An engine you created and close yourself; the gateway then neither creates nor closes one (its limits apply). */
   readonly engine?: SamplingEngine;
   /** Samplers to serve. Default: `defaultSamplers()` (naive, threshold, drs, mh). */
-  readonly samplers?: readonly AnySamplerPlugin[];
+  readonly samplers?: readonly RegisteredSampler[];
   /** Worker threads and onnxruntime threads per worker. */
   readonly pool?: WorkerPoolOptions;
   /** Shared inference batches: `maxBatchSize` rows, `maxQueueDelayMs`. */
@@ -97,7 +97,7 @@ export class SamplingGateway implements MetricsSource {
   constructor(
     private readonly options: GatewayOptions,
     /** The samplers to register (answer `samplers()` before the engine starts, e.g. for the schema). */
-    private readonly samplerPlugins: readonly AnySamplerPlugin[],
+    private readonly samplerPlugins: readonly RegisteredSampler[],
   ) {
     this.limits = options.engine?.limits ?? resolveLimits(options.limits);
     this.currentLogger = options.logger ?? console;
@@ -185,7 +185,7 @@ export class SamplingGateway implements MetricsSource {
   }
 
   /** The registered samplers (the configured ones before the engine starts). */
-  samplers(): readonly AnySamplerPlugin[] {
+  samplers(): readonly RegisteredSampler[] {
     return this.current ? this.current.samplers() : this.samplerPlugins;
   }
 
