@@ -6,11 +6,16 @@
  *   z ← z − (η/2)·∇E(z) + s·√η·ξ,  ξ ~ N(0, I)   (η = stepSize, s = noiseScale; s = 1 is Langevin).
  * `correction: mh` accepts each move with the Metropolis–Hastings ratio of that Gaussian proposal
  * (MALA), which removes the step-size bias; `none` is the paper's unadjusted dynamics.
+ * With `correction: mh`, `independenceRate` makes that share of the proposals fresh prior draws
+ * z′ ~ p_z instead of Langevin moves, accepted with min(1, e^{d(G(z′)) − d(G(z))}) (the MH-GAN
+ * move, in latent space): it leaves the same target invariant and moves chains between modes,
+ * which Langevin steps small enough for the modes' width cannot.
  * A chain costs steps + 1 gradient rounds (the start is evaluated too).
  */
 import {
   LATENT_EXTENSION_VERSION,
   SAMPLER_CONTRACT_VERSION,
+  SamplerParameterError,
   type GradientRound,
   type LatentBatch,
   type LatentRandomSource,
@@ -42,7 +47,7 @@ export function createDdlsSampler(): LatentSamplerPlugin {
         max: 10_000,
         description: 'Langevin steps per output (each a gradient round; a chain costs steps + 1).',
       },
-      { name: 'stepSize', type: 'float', default: 0.01, min: 1e-8, max: 10, description: 'η in z ← z − (η/2)∇E(z) + noiseScale·√η·ξ.' },
+      { name: 'stepSize', type: 'float', default: 0.003, min: 1e-8, max: 10, description: 'η in z ← z − (η/2)∇E(z) + noiseScale·√η·ξ.' },
       {
         name: 'noiseScale',
         type: 'float',
@@ -55,17 +60,34 @@ export function createDdlsSampler(): LatentSamplerPlugin {
         name: 'correction',
         type: 'enum',
         values: Object.values(DdlsCorrection),
-        default: DdlsCorrection.NONE,
+        default: DdlsCorrection.MH,
         description:
           'none: the paper’s unadjusted Langevin (biased by the step size); mh: accept each move with the Metropolis–Hastings ratio (MALA), exact for any step size.',
       },
+      {
+        name: 'independenceRate',
+        type: 'float',
+        default: 0.3,
+        min: 0,
+        max: 1,
+        description: 'With correction mh: the share of proposals that are fresh prior draws, accepted with min(1, e^{d′ − d}) (jumps between modes).',
+      },
     ],
+    validate(params, given) {
+      // The default rate goes with the default correction: `correction: none` alone turns prior draws off.
+      if (!given.has('independenceRate') && params.correction !== DdlsCorrection.MH) return;
+      if ((params.independenceRate as number) > 0 && params.correction !== DdlsCorrection.MH) {
+        throw new SamplerParameterError(NAME, 'independenceRate', 'prior-draw proposals need the MH correction: set correction: "mh", or independenceRate: 0');
+      }
+    },
     start(params, _prepared, context) {
       return new DdlsState({
         steps: params.steps as number,
         stepSize: params.stepSize as number,
         noiseScale: params.noiseScale as number,
         correction: params.correction as DdlsCorrection,
+        independenceRate: params.correction === DdlsCorrection.MH ? (params.independenceRate as number) : 0,
+        distribution: context.model.latentDistribution ?? 'normal',
         prior: latentPrior(context.model),
         random: context.random,
       });
@@ -78,6 +100,8 @@ interface DdlsOptions {
   readonly stepSize: number;
   readonly noiseScale: number;
   readonly correction: DdlsCorrection;
+  readonly independenceRate: number;
+  readonly distribution: string;
   readonly prior: LatentPrior;
   readonly random: LatentRandomSource;
 }
@@ -101,7 +125,7 @@ class DdlsState implements LatentSamplerState {
   constructor(private readonly options: DdlsOptions) {}
 
   async move(batch: LatentBatch): Promise<void> {
-    const { steps, stepSize, noiseScale, correction, prior, random } = this.options;
+    const { steps, stepSize, noiseScale, correction, independenceRate, distribution, prior, random } = this.options;
     const { rows, latentDim: dim } = batch;
     const start = await batch.gradient(batch.latents);
     const chains: Chains = {
@@ -115,13 +139,16 @@ class DdlsState implements LatentSamplerState {
     for (let r = 0; r < rows; r++) chains.alive[r] = this.evaluate(chains.z, r, dim, start, r, chains.energy, chains.gradE) ? 1 : 0;
     const sd = noiseScale * Math.sqrt(stepSize);
     const proposal = new Float64Array(rows * dim);
-    const noise = new Float64Array(rows * dim);
     const energy = new Float64Array(rows);
     const gradE = new Float64Array(rows * dim);
+    const independent = new Uint8Array(rows);
     for (let t = 0; t < steps; t++) {
-      for (let i = 0; i < rows * dim; i++) {
-        noise[i] = random.normal();
-        proposal[i] = (chains.z[i] as number) - (stepSize / 2) * (chains.gradE[i] as number) + sd * (noise[i] as number);
+      for (let r = 0; r < rows; r++) {
+        independent[r] = independenceRate > 0 && random.uniform() < independenceRate ? 1 : 0;
+        for (let i = r * dim; i < (r + 1) * dim; i++) {
+          if (independent[r]) proposal[i] = distribution === 'uniform' ? 2 * random.uniform() - 1 : random.normal();
+          else proposal[i] = (chains.z[i] as number) - (stepSize / 2) * (chains.gradE[i] as number) + sd * random.normal();
+        }
       }
       if (correction === DdlsCorrection.NONE) for (let r = 0; r < rows; r++) prior.fold(proposal, r, dim);
       const round = await batch.gradient(proposal);
@@ -138,7 +165,9 @@ class DdlsState implements LatentSamplerState {
         }
         this.proposals++;
         if (!finite) continue;
-        const logAlpha = this.logAcceptance(chains, r, dim, proposal, energy, gradE, sd);
+        const logAlpha = independent[r]
+          ? this.logIndependence(chains, r, dim, proposal, energy)
+          : this.logAcceptance(chains, r, dim, proposal, energy, gradE, sd);
         if (logAlpha >= 0 || Math.log(random.uniform()) < logAlpha) {
           this.accept(chains, r, dim, proposal, energy, gradE, round);
           this.accepts++;
@@ -158,7 +187,9 @@ class DdlsState implements LatentSamplerState {
         steps,
         stepSize,
         noiseScale,
-        ...(correction === DdlsCorrection.MH ? { moveRate: this.proposals > 0 ? this.accepts / this.proposals : 0 } : {}),
+        ...(correction === DdlsCorrection.MH
+          ? { independenceRate: this.options.independenceRate, moveRate: this.proposals > 0 ? this.accepts / this.proposals : 0 }
+          : {}),
         droppedChains: this.dropped,
       },
     };
@@ -182,6 +213,15 @@ class DdlsState implements LatentSamplerState {
     chains.energy[r] = energy[r] as number;
     chains.round[r] = round;
     chains.row[r] = r;
+  }
+
+  /** log α of a prior-draw proposal: d(G(z′)) − d(G(z)), with d = −log p_z − E. */
+  private logIndependence(chains: Chains, r: number, dim: number, proposal: Float64Array, energy: Float64Array): number {
+    const { prior } = this.options;
+    if (!(energy[r]! < Infinity)) return -Infinity;
+    const dNew = prior.energy(proposal, r, dim) - energy[r]!;
+    const dOld = prior.energy(chains.z, r, dim) - chains.energy[r]!;
+    return dNew - dOld;
   }
 
   /**
