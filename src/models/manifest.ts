@@ -56,8 +56,8 @@ export interface ModelManifest {
   /** Held-out real samples (raw little-endian float32, row-major) for calibration. */
   readonly calibration?: { readonly realSamples: string; readonly count: number };
   /**
-   * Optional latent-gradient graph (a file in the model folder): input `z` [batch, latent.dim];
-   * outputs `x` = G(z), `logit` = D's logit of G(z) [batch, 1], `grad` = ∇_z logit [batch, latent.dim].
+   * Optional latent-gradient graph (tools/gradient): input `z` [batch, latent.dim]; outputs `x` = G(z),
+   * `logit` = d(G(z)) [batch, 1] and `grad` = ∇_z d(G(z)) [batch, latent.dim].
    * The latent samplers (ddls, dot) need it.
    */
   readonly latentGradient?: string;
@@ -95,7 +95,11 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
   if (expectedId !== undefined && typeof raw.id === 'string') {
     need(raw.id === expectedId, `"id" is "${raw.id}" but the folder is "${expectedId}"; they must match`);
   }
-  for (const key of ['generator', 'discriminator'] as const) {
+  need(
+    raw.latentGradient === undefined || (typeof raw.latentGradient === 'string' && raw.latentGradient !== ''),
+    `"latentGradient" must be a non-empty string (an ONNX file in the model folder), got ${show(raw.latentGradient)}`,
+  );
+  for (const key of ['generator', 'discriminator', 'latentGradient'] as const) {
     const f = raw[key];
     if (typeof f === 'string') need(!f.includes('..') && !f.startsWith('/'), `"${key}" must be a file inside the model folder, got ${show(f)}`);
   }

@@ -6,8 +6,8 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDescriptor } from '../contracts.js';
-import { checkLatentGradient } from './latent-gradient.js';
-import { checkPair, type PairSignature } from './onnx-check.js';
+import { checkLatentGradientValues, noLatentGradient } from './latent-gradient.js';
+import { checkLatentGradient, checkPair, type PairSignature } from './onnx-check.js';
 import type { ProbeReport } from './probe.js';
 import { ManifestError, parseManifest, type ModelManifest } from './manifest.js';
 
@@ -30,9 +30,12 @@ export interface ReadyModel {
   readonly sampleSize: number;
   /** The held-out real samples file (manifest `calibration.realSamples`), checked at load; null when none. */
   readonly realSamplesPath: string | null;
-  /** The latent-gradient graph (manifest `latentGradient`), checked at load; null when there is none or it failed the check. */
+  /**
+   * The latent-gradient graph (manifest `latentGradient`): its signature and its values against G → D checked at load (a
+   * named graph that fails either makes the model FAILED); null when none.
+   */
   readonly latentGradientPath: string | null;
-  /** Why the latent samplers cannot run on this model (no graph, or the graph failed its check); null when they can. */
+  /** Why the latent samplers cannot run on this model (it names no graph); null when they can. */
   readonly latentGradientUnavailable: string | null;
 }
 
@@ -141,14 +144,19 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
     const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
     const { signature, probe } = await checkPair(manifest, generatorPath, discriminatorPath);
     const realSamplesPath = checkRealSamples(manifest, dir, sampleSize);
-    const gradient = await checkLatentGradient(manifest, dir, { generatorPath, discriminatorPath, ...signature });
+    const latentGradientPath = manifest.latentGradient === undefined ? null : join(dir, manifest.latentGradient);
+    if (latentGradientPath !== null) {
+      if (!existsSync(latentGradientPath)) throw new Error(`${id}/${manifest.latentGradient}: file not found (named in manifest.json "latentGradient")`);
+      await checkLatentGradient(manifest, latentGradientPath);
+      await checkLatentGradientValues(manifest, latentGradientPath, { generatorPath, discriminatorPath, ...signature });
+    }
     const descriptor: ModelDescriptor = {
       id,
       latentDim: manifest.latent.dim,
       outputShape: manifest.output.shape,
       outputKind: manifest.output.kind,
       realSamples: manifest.calibration?.count ?? 0,
-      latentGradient: gradient.path !== null,
+      latentGradient: latentGradientPath !== null,
       latentDistribution: manifest.latent.distribution,
     };
     return {
@@ -163,8 +171,8 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
       probe,
       sampleSize,
       realSamplesPath,
-      latentGradientPath: gradient.path,
-      latentGradientUnavailable: gradient.unavailable,
+      latentGradientPath,
+      latentGradientUnavailable: latentGradientPath === null ? noLatentGradient(id) : null,
     };
   } catch (error) {
     return { status: 'FAILED', id, dir, manifest, error: relativeError(error, dir, id) };

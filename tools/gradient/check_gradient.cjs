@@ -2,7 +2,8 @@
 // and compare with the float64 PyTorch autograd reference.
 // argv[2]: JSON spec {graph, generator, discriminator, n, dim, zFile, labelName?, labelFile?,
 //   ref: {x, logit, grad} (raw little-endian float64 files), xShape (per row)}.
-// Prints one JSON line: gradRel (max over rows of max_j |a−b| / max_j |b|), gradRelMean,
+// Prints one JSON line: gradRel (max over rows of max_j |a−b| / max_j |b|) against ref.grad,
+// gradRelMean, gradRelPiece (the same against ref.gradPiece, see export.py), and
 // xAbs / logitAbs (vs the float64 reference), xVsPair / logitVsPair (vs G then D run separately
 // in onnxruntime-node), batchDiff (rows run at batch 1 and 37 vs the same rows at batch n).
 const fs = require('fs');
@@ -59,20 +60,26 @@ function maxAbs(a, b) {
 
   const refX = f64(spec.ref.x);
   const refLogit = f64(spec.ref.logit);
-  const refGrad = f64(spec.ref.grad);
-  let gradRel = 0;
-  let gradRelSum = 0;
-  for (let r = 0; r < n; r++) {
-    let scale = 0;
-    let err = 0;
-    for (let j = 0; j < dim; j++) {
-      scale = Math.max(scale, Math.abs(refGrad[r * dim + j]));
-      err = Math.max(err, Math.abs(grad[r * dim + j] - refGrad[r * dim + j]));
+  // per row: max_j |a_j − b_j| / max_j |b_j|
+  const rowRel = (ref) => {
+    const rel = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      let scale = 0;
+      let err = 0;
+      for (let j = 0; j < dim; j++) {
+        scale = Math.max(scale, Math.abs(ref[r * dim + j]));
+        err = Math.max(err, Math.abs(grad[r * dim + j] - ref[r * dim + j]));
+      }
+      rel[r] = err / Math.max(scale, 1e-30);
     }
-    const rel = err / Math.max(scale, 1e-30);
-    gradRel = Math.max(gradRel, rel);
-    gradRelSum += rel;
-  }
+    return rel;
+  };
+  const plain = rowRel(f64(spec.ref.grad));
+  const piece = rowRel(f64(spec.ref.gradPiece));
+  const gradRel = Math.max(...plain);
+  const gradRelPiece = Math.max(...piece);
+  const gradRelMean = plain.reduce((a, b) => a + b, 0) / n;
+  fs.writeFileSync(spec.rowRelFile, Buffer.from(plain.buffer));
 
   // G then D, separately
   const gFeeds = { [gen.inputNames.find((i) => i !== spec.labelName)]: feeds(0, n).z };
@@ -104,7 +111,8 @@ function maxAbs(a, b) {
   console.log(
     JSON.stringify({
       gradRel,
-      gradRelMean: gradRelSum / n,
+      gradRelMean,
+      gradRelPiece,
       xAbs: maxAbs(x, refX),
       logitAbs: maxAbs(logit, refLogit),
       xVsPair: maxAbs(x, gx.data),

@@ -78,12 +78,32 @@ def check(model_dir, manifest, module, path, n, seed):
     with torch.no_grad():
         _, _, hand64 = ref(z.double(), label)
     math_rel = ((hand64 - grad64).abs().amax(1) / grad64.abs().amax(1).clamp_min(1e-300)).max().item()
+    # A ReLU/LeakyReLU input within float32 rounding of 0 can fall on the other side of its kink
+    # in float32 than in float64: float32 then evaluates another linear piece of d(G(z)), whose
+    # exact gradient differs from the float64 one by that unit's whole contribution, a property of
+    # evaluating a kinked function in float32 and not of the backward pass. So the graph is also
+    # compared with autograd in float64 *on the piece float32 chose* (sides from the float32
+    # forward in PyTorch); on rows where both precisions agree on every kink this is the plain
+    # float64 gradient.
+    rows_of = lambda t, i: None if t is None else t[i : i + 250]  # noqa: E731
+    with torch.no_grad():
+        sides32 = torch.cat([module.kink_sides(rows_of(z, i), rows_of(label, i)) for i in range(0, n, 250)])
+        sides64 = torch.cat([ref.kink_sides(rows_of(z, i).double(), rows_of(label, i)) for i in range(0, n, 250)])
+    flipped = (sides32 != sides64).any(1)
+    grad_piece = grad64.clone()
+    if flipped.any():
+        zf = z[flipped].double().requires_grad_()
+        _, lf = ref.scores(zf, None if label is None else label[flipped], sides32[flipped])
+        grad_piece[flipped] = torch.autograd.grad(lf.sum(), zf)[0]
+    kink_effect = ((grad_piece - grad64).abs().amax(1) / grad64.abs().amax(1)).max().item()
+    flipped = flipped.numpy()
     with tempfile.TemporaryDirectory() as tmp:
-        files = {k: os.path.join(tmp, k) for k in ["z", "label", "x", "logit", "grad", "spec.json"]}
+        files = {k: os.path.join(tmp, k) for k in ["z", "label", "x", "logit", "grad", "gradPiece", "spec.json", "rows"]}
         z.numpy().astype("<f4").tofile(files["z"])
         x64.detach().numpy().astype("<f8").tofile(files["x"])
         logit64.detach().numpy().astype("<f8").tofile(files["logit"])
         grad64.numpy().astype("<f8").tofile(files["grad"])
+        grad_piece.numpy().astype("<f8").tofile(files["gradPiece"])
         spec = {
             "graph": os.path.abspath(path),
             "generator": os.path.abspath(os.path.join(model_dir, manifest["generator"])),
@@ -93,7 +113,8 @@ def check(model_dir, manifest, module, path, n, seed):
             "dim": manifest["latent"]["dim"],
             "xShape": manifest["output"]["shape"],
             "zFile": files["z"],
-            "ref": {k: files[k] for k in ["x", "logit", "grad"]},
+            "ref": {k: files[k] for k in ["x", "logit", "grad", "gradPiece"]},
+            "rowRelFile": files["rows"],
         }
         if label is not None:
             label.numpy().astype("<i8").tofile(files["label"])
@@ -102,10 +123,17 @@ def check(model_dir, manifest, module, path, n, seed):
         with open(files["spec.json"], "w") as f:
             json.dump(spec, f)
         r = subprocess.run(["node", os.path.join(HERE, "check_gradient.cjs"), files["spec.json"]], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"onnxruntime-node check failed:\n{r.stdout}\n{r.stderr}")
+        if r.returncode != 0:
+            raise RuntimeError(f"onnxruntime-node check failed:\n{r.stdout}\n{r.stderr}")
+        rows = np.fromfile(files["rows"], dtype="<f8")
     res = json.loads(r.stdout.strip().splitlines()[-1])
+    res["kinkRows"] = int(flipped.sum())
+    res["gradRelSmooth"] = float(rows[~flipped].max()) if (~flipped).any() else 0.0
+    res["gradRelKink"] = float(rows[flipped].max()) if flipped.any() else 0.0
+    res["overTolNotKink"] = int(((rows > GRAD_REL_TOL) & ~flipped).sum())
+    res["overTol"] = int((rows > GRAD_REL_TOL).sum())
     res["mathRel"] = math_rel
+    res["kinkEffect"] = kink_effect
     return res
 
 
@@ -113,6 +141,13 @@ def write_card(model_dir, manifest, res, ops, n, seed, size):
     path = os.path.join(model_dir, "MODEL_CARD.md")
     cond = " and `label` int64 [batch]" if manifest.get("conditioning") else ""
     dim = manifest["latent"]["dim"]
+    kink_text = ""
+    if res["kinkRows"]:
+        kink_text = (
+            f". On the other {res['kinkRows']} row(s) a unit within float32 rounding of its kink flips side,"
+            f" and float32 evaluates another linear piece: there the error is up to {res['gradRel']:.2e}"
+            f" (the two pieces' exact float64 gradients differ by up to {res['kinkEffect']:.2e})"
+        )
     section = f"""## Latent gradient graph
 `{FILE}` ({size / 1024:.1f} KiB; `"latentGradient"` in manifest.json): inputs `z` float32
 [batch, {dim}]{cond}; outputs `x` = G(z), `logit` = d(G(z)) [batch, 1] and `grad` = ∇_z d(G(z))
@@ -122,9 +157,13 @@ rebuild with `/usr/bin/python3 tools/gradient/export.py {model_dir.rstrip("/")}`
 
 Checked on {n:,} random latents (seed {seed}), the graph run in onnxruntime-node (float32) against
 PyTorch autograd in float64 on the same G and D:
-- `grad`: max relative error {res["gradRel"]:.2e} (mean {res["gradRelMean"]:.1e}; relative error of a
-  row = max_j |a_j − b_j| / max_j |b_j|; required ≤ {GRAD_REL_TOL:g}). The hand-written backward
-  in float64 matches autograd to {res["mathRel"]:.1e}.
+- `grad` against autograd on the linear pieces float32 evaluates (every ReLU/LeakyReLU held on
+  the side of its kink where float32 puts it): max relative error {res["gradRelPiece"]:.2e} over all
+  rows (relative error of a row = max_j |a_j − b_j| / max_j |b_j|; required ≤ {GRAD_REL_TOL:g}).
+- `grad` against plain float64 autograd: max {res["gradRelSmooth"]:.2e} on the {n - res["kinkRows"]:,} rows where
+  float32 and float64 put every ReLU/LeakyReLU input on the same side of its kink{kink_text}; mean
+  over all rows {res["gradRelMean"]:.1e}.
+- the hand-written backward in float64 against autograd in float64: {res["mathRel"]:.1e}.
 - `x` and `logit` against G then D run separately in onnxruntime-node: max abs difference
   {res["xVsPair"]:.1e} and {res["logitVsPair"]:.1e} (against the float64 reference {res["xAbs"]:.1e} and
   {res["logitAbs"]:.1e}).
@@ -162,8 +201,8 @@ def main():
     size = os.path.getsize(path)
     print(json.dumps({"file": path, "bytes": size, "ops": ops, **res, "seconds": round(time.time() - t0, 1)}))
     bad = []
-    if not res["gradRel"] <= GRAD_REL_TOL:
-        bad.append(f"grad relative error {res['gradRel']:.3g} > {GRAD_REL_TOL:g}")
+    if not res["gradRelPiece"] <= GRAD_REL_TOL:
+        bad.append(f"grad relative error {res['gradRelPiece']:.3g} > {GRAD_REL_TOL:g} (against float64 autograd on float32's linear pieces)")
     for k in ["xVsPair", "logitVsPair", "batchDiff"]:
         if not res[k] <= PAIR_TOL:
             bad.append(f"{k} {res[k]:.3g} > {PAIR_TOL:g}")

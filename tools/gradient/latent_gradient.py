@@ -8,6 +8,7 @@ from onnx import numpy_helper
 
 from ops import OPS, UnsupportedGraph, constant_value, node_label
 
+KINKED = ("Relu", "LeakyRelu", "Elu")
 PROBABILITY_CLIP = 1e-7  # as src/inference/round.ts converts probabilities to logits
 
 
@@ -94,7 +95,7 @@ class LatentGradient(torch.nn.Module):
                 self.register_buffer(key, t, persistent=False)
                 self._const_keys[(tag, name)] = key
 
-    def _run(self, tag, graph, feeds, record):
+    def _run(self, tag, graph, feeds, record, forced=None):
         env = dict(feeds)
         for op in graph.ops:
             ins = []
@@ -105,7 +106,10 @@ class LatentGradient(torch.nn.Module):
                     ins.append(env[name])
                 else:
                     ins.append(getattr(self, self._const_keys[(tag, name)]))
-            outs = op.forward(ins)
+            if forced is not None and op.node.op_type in KINKED:
+                outs = [self._on_side(op, ins[0], forced)]
+            else:
+                outs = op.forward(ins)
             for name, v in zip(op.node.output, outs):
                 if name:
                     env[name] = v
@@ -134,17 +138,46 @@ class LatentGradient(torch.nn.Module):
             return torch.log(p) - torch.log1p(-p)
         return raw
 
-    def scores(self, z, label=None):
-        """Forward only: (x, logit). Differentiable by autograd (the reference)."""
+    @staticmethod
+    def _on_side(op, x, forced):
+        """A kinked activation evaluated on the sides given in forced["sides"] (columns consumed in
+        order): the linear piece another evaluation chose, differentiable by autograd."""
+        width = int(np.prod(x.shape[1:]))
+        side = forced["sides"][:, forced["at"] : forced["at"] + width].reshape(x.shape).to(x.dtype)
+        forced["at"] += width
+        if op.node.op_type == "Relu":
+            return x * side
+        if op.node.op_type == "LeakyRelu":
+            return x * (side + (1 - side) * op.alpha)
+        return side * x + (1 - side) * op.alpha * torch.expm1(x)
+
+    def scores(self, z, label=None, sides=None):
+        """Forward only: (x, logit). Differentiable by autograd (the reference). With `sides`
+        (from kink_sides), every Relu/LeakyRelu/Elu stays on the given side of its kink."""
+        forced = None if sides is None else {"sides": sides, "at": 0}
         feeds = {self.z_name: z}
         if self.label is not None:
             feeds[self.label] = label
-        x = self._run("g", self.G, feeds, None)[self.g_out]
+        x = self._run("g", self.G, feeds, None, forced)[self.g_out]
         dfeeds = {self.x_name: x}
         if self.label is not None:
             dfeeds[self.label] = label
-        raw = self._run("d", self.D, dfeeds, None)[self.d_out]
+        raw = self._run("d", self.D, dfeeds, None, forced)[self.d_out]
         return x, self._logit(raw).reshape(-1, 1)
+
+    def kink_sides(self, z, label=None):
+        """Per row, which side of its kink every Relu/LeakyRelu/Elu input is on (bool [batch, units])."""
+        feeds = {self.z_name: z}
+        if self.label is not None:
+            feeds[self.label] = label
+        g_tape, d_tape = [], []
+        x = self._run("g", self.G, feeds, g_tape)[self.g_out]
+        dfeeds = {self.x_name: x}
+        if self.label is not None:
+            dfeeds[self.label] = label
+        self._run("d", self.D, dfeeds, d_tape)
+        sides = [ins[0].reshape(ins[0].shape[0], -1) > 0 for op, ins, _ in g_tape + d_tape if op.node.op_type in KINKED]
+        return torch.cat(sides, 1) if sides else torch.zeros(z.shape[0], 0, dtype=torch.bool)
 
     def forward(self, z, label=None):
         feeds = {self.z_name: z}
