@@ -56,56 +56,48 @@ def example_inputs(manifest, n, seed):
     return z, label
 
 
-def export(manifest, module, path):
+def export(manifest, module, path, with_sides=False):
     z, label = example_inputs(manifest, 3, 12345)
     names = ["z"] + ([module.label] if module.label else [])
     args = (z,) if label is None else (z, label)
-    dyn = {k: {0: "batch"} for k in names + ["x", "logit", "grad"]}
-    with torch.no_grad():
-        torch.onnx.export(module, args, path, input_names=names, output_names=["x", "logit", "grad"], dynamic_axes=dyn, opset_version=OPSET, do_constant_folding=True)
+    outputs = ["x", "logit", "grad"] + (["sides"] if with_sides else [])
+    dyn = {k: {0: "batch"} for k in names + outputs}
+    module.emit_sides = with_sides
+    try:
+        with torch.no_grad():
+            torch.onnx.export(module, args, path, input_names=names, output_names=outputs, dynamic_axes=dyn, opset_version=OPSET, do_constant_folding=True)
+    finally:
+        module.emit_sides = False
     m = onnx.load(path)
     onnx.checker.check_model(m, full_check=True)
     return sorted({n.op_type for n in m.graph.node})
 
 
+def rowrel(a, b):
+    """Per row: max_j |a_j − b_j| / max_j |b_j|."""
+    return np.abs(a - b).max(1) / np.maximum(np.abs(b).max(1), 1e-300)
+
+
 def check(model_dir, manifest, module, path, n, seed):
     z, label = example_inputs(manifest, n, seed)
+    rows_of = lambda t, i: None if t is None else t[i : i + 250]  # noqa: E731
     ref = copy.deepcopy(module).double()
     z64 = z.double().requires_grad_()
     x64, logit64 = ref.scores(z64, label)
     (grad64,) = torch.autograd.grad(logit64.sum(), z64)  # rows are independent: row i's gradient
+    x64, logit64, grad64 = x64.detach().numpy(), logit64.detach().numpy(), grad64.numpy()
     # the hand-written backward in float64 against autograd (same forward ops): the algebra alone
     with torch.no_grad():
         _, _, hand64 = ref(z.double(), label)
-    math_rel = ((hand64 - grad64).abs().amax(1) / grad64.abs().amax(1).clamp_min(1e-300)).max().item()
-    # A ReLU/LeakyReLU input within float32 rounding of 0 can fall on the other side of its kink
-    # in float32 than in float64: float32 then evaluates another linear piece of d(G(z)), whose
-    # exact gradient differs from the float64 one by that unit's whole contribution, a property of
-    # evaluating a kinked function in float32 and not of the backward pass. So the graph is also
-    # compared with autograd in float64 *on the piece float32 chose* (sides from the float32
-    # forward in PyTorch); on rows where both precisions agree on every kink this is the plain
-    # float64 gradient.
-    rows_of = lambda t, i: None if t is None else t[i : i + 250]  # noqa: E731
-    with torch.no_grad():
-        sides32 = torch.cat([module.kink_sides(rows_of(z, i), rows_of(label, i)) for i in range(0, n, 250)])
-        sides64 = torch.cat([ref.kink_sides(rows_of(z, i).double(), rows_of(label, i)) for i in range(0, n, 250)])
-    flipped = (sides32 != sides64).any(1)
-    grad_piece = grad64.clone()
-    if flipped.any():
-        zf = z[flipped].double().requires_grad_()
-        _, lf = ref.scores(zf, None if label is None else label[flipped], sides32[flipped])
-        grad_piece[flipped] = torch.autograd.grad(lf.sum(), zf)[0]
-    kink_effect = ((grad_piece - grad64).abs().amax(1) / grad64.abs().amax(1)).max().item()
-    flipped = flipped.numpy()
+    math_rel = rowrel(hand64.numpy(), grad64).max()
     with tempfile.TemporaryDirectory() as tmp:
-        files = {k: os.path.join(tmp, k) for k in ["z", "label", "x", "logit", "grad", "gradPiece", "spec.json", "rows"]}
+        twin = os.path.join(tmp, "twin.onnx")
+        export(manifest, module, twin, with_sides=True)
+        files = {k: os.path.join(tmp, k) for k in ["z", "label", "x", "logit", "grad", "sides", "pairX", "pairLogit", "spec.json"]}
         z.numpy().astype("<f4").tofile(files["z"])
-        x64.detach().numpy().astype("<f8").tofile(files["x"])
-        logit64.detach().numpy().astype("<f8").tofile(files["logit"])
-        grad64.numpy().astype("<f8").tofile(files["grad"])
-        grad_piece.numpy().astype("<f8").tofile(files["gradPiece"])
         spec = {
             "graph": os.path.abspath(path),
+            "sidesGraph": twin,
             "generator": os.path.abspath(os.path.join(model_dir, manifest["generator"])),
             "discriminator": os.path.abspath(os.path.join(model_dir, manifest["discriminator"])),
             "discriminatorOutput": manifest["discriminatorOutput"],
@@ -113,8 +105,7 @@ def check(model_dir, manifest, module, path, n, seed):
             "dim": manifest["latent"]["dim"],
             "xShape": manifest["output"]["shape"],
             "zFile": files["z"],
-            "ref": {k: files[k] for k in ["x", "logit", "grad", "gradPiece"]},
-            "rowRelFile": files["rows"],
+            "out": {k: files[k] for k in ["x", "logit", "grad", "sides", "pairX", "pairLogit"]},
         }
         if label is not None:
             label.numpy().astype("<i8").tofile(files["label"])
@@ -125,15 +116,39 @@ def check(model_dir, manifest, module, path, n, seed):
         r = subprocess.run(["node", os.path.join(HERE, "check_gradient.cjs"), files["spec.json"]], capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError(f"onnxruntime-node check failed:\n{r.stdout}\n{r.stderr}")
-        rows = np.fromfile(files["rows"], dtype="<f8")
+        got = {k: np.fromfile(files[k], dtype="<f4").reshape(n, -1) for k in ["x", "logit", "grad", "pairX", "pairLogit"]}
+        sides_ort = torch.from_numpy(np.fromfile(files["sides"], dtype=np.uint8).reshape(n, -1).astype(bool))
     res = json.loads(r.stdout.strip().splitlines()[-1])
-    res["kinkRows"] = int(flipped.sum())
-    res["gradRelSmooth"] = float(rows[~flipped].max()) if (~flipped).any() else 0.0
-    res["gradRelKink"] = float(rows[flipped].max()) if flipped.any() else 0.0
-    res["overTolNotKink"] = int(((rows > GRAD_REL_TOL) & ~flipped).sum())
-    res["overTol"] = int((rows > GRAD_REL_TOL).sum())
-    res["mathRel"] = math_rel
-    res["kinkEffect"] = kink_effect
+    # A ReLU/LeakyReLU input within float32 rounding of 0 can fall on the other side of its kink in
+    # float32 than in float64: float32 then evaluates another linear piece of d(G(z)), whose exact
+    # gradient differs from float64's by that unit's whole contribution, a property of evaluating
+    # a kinked function in float32, not of the backward pass. So the graph is also compared with
+    # autograd in float64 on the piece onnxruntime chose (its sides, read from the twin graph that
+    # also outputs them; it must give the same grad); on rows where both precisions agree on every
+    # kink that is the plain float64 gradient.
+    with torch.no_grad():
+        sides64 = torch.cat([ref.kink_sides(rows_of(z, i).double(), rows_of(label, i)) for i in range(0, n, 250)])
+    flipped = (sides_ort != sides64).any(1)
+    grad_piece = grad64.copy()
+    if flipped.any():
+        zf = z[flipped].double().requires_grad_()
+        _, lf = ref.scores(zf, None if label is None else label[flipped], sides_ort[flipped])
+        grad_piece[flipped.numpy()] = torch.autograd.grad(lf.sum(), zf)[0].numpy()
+    flipped = flipped.numpy()
+    plain, piece = rowrel(got["grad"], grad64), rowrel(got["grad"], grad_piece)
+    res.update(
+        gradRel=float(plain.max()),
+        gradRelMean=float(plain.mean()),
+        gradRelPiece=float(piece.max()),
+        kinkRows=int(flipped.sum()),
+        gradRelSmooth=float(plain[~flipped].max()) if (~flipped).any() else 0.0,
+        kinkEffect=float(rowrel(grad_piece, grad64).max()),
+        mathRel=float(math_rel),
+        xAbs=float(np.abs(got["x"] - x64.reshape(n, -1)).max()),
+        logitAbs=float(np.abs(got["logit"] - logit64.reshape(n, -1)).max()),
+        xVsPair=float(np.abs(got["x"] - got["pairX"]).max()),
+        logitVsPair=float(np.abs(got["logit"] - got["pairLogit"]).max()),
+    )
     return res
 
 
@@ -144,9 +159,9 @@ def write_card(model_dir, manifest, res, ops, n, seed, size):
     kink_text = ""
     if res["kinkRows"]:
         kink_text = (
-            f". On the other {res['kinkRows']} row(s) a unit within float32 rounding of its kink flips side,"
-            f" and float32 evaluates another linear piece: there the error is up to {res['gradRel']:.2e}"
-            f" (the two pieces' exact float64 gradients differ by up to {res['kinkEffect']:.2e})"
+            f". On the other {res['kinkRows']} row(s) a unit within float32 rounding of its kink is on the"
+            f" other side in float32, which then evaluates another linear piece: there the error is up to"
+            f" {res['gradRel']:.2e} (the two pieces' exact float64 gradients differ by up to {res['kinkEffect']:.2e})"
         )
     section = f"""## Latent gradient graph
 `{FILE}` ({size / 1024:.1f} KiB; `"latentGradient"` in manifest.json): inputs `z` float32
@@ -157,9 +172,10 @@ rebuild with `/usr/bin/python3 tools/gradient/export.py {model_dir.rstrip("/")}`
 
 Checked on {n:,} random latents (seed {seed}), the graph run in onnxruntime-node (float32) against
 PyTorch autograd in float64 on the same G and D:
-- `grad` against autograd on the linear pieces float32 evaluates (every ReLU/LeakyReLU held on
-  the side of its kink where float32 puts it): max relative error {res["gradRelPiece"]:.2e} over all
-  rows (relative error of a row = max_j |a_j − b_j| / max_j |b_j|; required ≤ {GRAD_REL_TOL:g}).
+- `grad` against autograd on the linear pieces onnxruntime evaluates (every ReLU/LeakyReLU held
+  on the side of its kink where onnxruntime's float32 forward puts it): max relative error
+  {res["gradRelPiece"]:.2e} over all rows (relative error of a row = max_j |a_j − b_j| / max_j |b_j|;
+  required ≤ {GRAD_REL_TOL:g}).
 - `grad` against plain float64 autograd: max {res["gradRelSmooth"]:.2e} on the {n - res["kinkRows"]:,} rows where
   float32 and float64 put every ReLU/LeakyReLU input on the same side of its kink{kink_text}; mean
   over all rows {res["gradRelMean"]:.1e}.
@@ -203,7 +219,7 @@ def main():
     bad = []
     if not res["gradRelPiece"] <= GRAD_REL_TOL:
         bad.append(f"grad relative error {res['gradRelPiece']:.3g} > {GRAD_REL_TOL:g} (against float64 autograd on float32's linear pieces)")
-    for k in ["xVsPair", "logitVsPair", "batchDiff"]:
+    for k in ["xVsPair", "logitVsPair", "batchDiff", "sidesGraphGrad"]:
         if not res[k] <= PAIR_TOL:
             bad.append(f"{k} {res[k]:.3g} > {PAIR_TOL:g}")
     if bad:

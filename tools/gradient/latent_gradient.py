@@ -53,6 +53,7 @@ class LatentGradient(torch.nn.Module):
         self.G = OnnxGraph(g_path, "generator")
         self.D = OnnxGraph(d_path, "discriminator")
         self.label = label_name
+        self.emit_sides = False
         for graph in (self.G, self.D):
             rest = [i for i in graph.inputs if i != label_name]
             if len(rest) != 1:
@@ -197,4 +198,7 @@ class LatentGradient(torch.nn.Module):
             seed = torch.ones_like(raw)
         gx = self._backward(d_tape, self.d_dep, {self.d_out: seed})[self.x_name]
         grad = self._backward(g_tape, self.g_dep, {self.g_out: gx})[self.z_name]
+        if self.emit_sides:  # the check's twin graph: which side of its kink each unit is on
+            sides = [ins[0].flatten(1) > 0 for op, ins, _ in g_tape + d_tape if op.node.op_type in KINKED]
+            return x, logit.reshape(-1, 1), grad, torch.cat(sides, 1).to(z.dtype)
         return x, logit.reshape(-1, 1), grad
