@@ -13,6 +13,8 @@ export interface HeldRow {
   /** The proposal's number within the run (for counting distinct outputs); −1 − i for real sample i. */
   readonly id: number;
   readonly real: boolean;
+  /** The generated row's latent (a resumed run recomputes the row from it), when the run kept latents; null for a real row. */
+  readonly latent?: Float32Array | null;
 }
 
 /** A model's held-out real samples and D's logits on them. */
@@ -60,6 +62,8 @@ export interface RoundInput {
   readonly real: RealData | null;
   /** The run-wide number of this round's first proposal. */
   readonly firstId: number;
+  /** The round's latents, row-major with `latentDim` per row: given when held rows must be resumable (streams). */
+  readonly latents?: { readonly values: Float32Array; readonly dim: number } | undefined;
   /** For the error when a sampler breaks the contract. */
   readonly samplerName: string;
 }
@@ -166,11 +170,13 @@ class RoundRecorder implements Round {
     this.checkSlot(slot, 'hold');
     const { samples, sampleSize, firstId } = this.input;
     const row = this.row(k);
+    const latents = this.input.latents;
     this.input.held.set(slot, {
       values: samples.slice(row * sampleSize, (row + 1) * sampleSize),
       logit: this.logits[k] as number,
       id: firstId + row,
       real: false,
+      latent: latents ? latents.values.slice(row * latents.dim, (row + 1) * latents.dim) : null,
     });
   }
 
@@ -186,6 +192,7 @@ class RoundRecorder implements Round {
       logit: real.logits[index] as number,
       id: -1 - index,
       real: true,
+      latent: null,
     });
   }
 
@@ -198,6 +205,17 @@ class RoundRecorder implements Round {
   gather(): RoundOutputs {
     const count = this.count;
     const { samples: source, sampleSize, logits: rawLogits, firstId } = this.input;
+    if (count === rawLogits.length && this.outputsEveryRowInOrder()) {
+      // Every row output in order (naive, or DRS accepting all): hand the round's arrays on uncopied.
+      const probabilities = new Float64Array(count);
+      const ids = new Float64Array(count);
+      for (let o = 0; o < count; o++) {
+        const p = this.outProbabilities[o] as number;
+        probabilities[o] = p > 0 ? (p < 1 ? p : 1) : 0;
+        ids[o] = firstId + o;
+      }
+      return { samples: source.subarray(0, count * sampleSize), logits: rawLogits, probabilities, ids, count };
+    }
     const samples = new Float32Array(count * sampleSize);
     const logits = new Float64Array(count);
     const probabilities = new Float64Array(count);
@@ -219,6 +237,12 @@ class RoundRecorder implements Round {
       }
     }
     return { samples, logits, probabilities, ids, count };
+  }
+
+  private outputsEveryRowInOrder(): boolean {
+    if (this.heldOut) return false;
+    for (let o = 0; o < this.count; o++) if (this.outRows[o] !== o) return false;
+    return true;
   }
 
   private row(k: number): number {

@@ -27,6 +27,8 @@ import { BurnInCache, type BurnInFact } from './burn-in.js';
 import { ModelData } from './model-data.js';
 import { resolveParams } from './params.js';
 import { SamplingRun, collectRun, type RunEnd, type RunResult } from './run.js';
+import type { ResumePoint } from './checkpoint.js';
+import { CursorCodec, modelFingerprint } from './cursor.js';
 import { toCurrentContract } from './v1-adapter.js';
 
 export interface EngineOptions {
@@ -39,12 +41,16 @@ export interface EngineOptions {
   readonly batching?: BatcherOptions;
   /** Request limits (`src/limits.ts`); the engine enforces count, proposals and batch size. */
   readonly limits?: Partial<SamplingLimits>;
-  /** Proposals per round for a request that sets none. Default 512. */
+  /** Proposals per decision batch for a request that sets none. Default 512. */
   readonly defaultBatchSize?: number;
   /** Empty progress chunks at most this often while nothing is accepted. Default 250 ms. */
   readonly progressIntervalMs?: number;
   /** Rounds one run keeps in flight ahead of its acceptance step. Default 2. */
   readonly pipelineDepth?: number;
+  /** Signs stream cursors (HMAC-SHA256); replicas that resume each other's streams must share it. Unset: cursors are only checksummed. */
+  readonly cursorSecret?: string | undefined;
+  /** Inference time a self-sized round aims at (requests without `batchSize`). Default 20 ms. */
+  readonly roundTargetMs?: number;
 }
 
 /** Largest seed: GraphQL's `Int` is a signed 32-bit integer. */
@@ -57,8 +63,14 @@ export interface SampleRequest {
   /** Seeds latents and acceptance uniforms (0 to MAX_SEED). Random when omitted (reported in stats). */
   readonly seed?: number | undefined;
   readonly maxProposals?: number | undefined;
-  /** Proposals per round for this request; part of what makes a seed reproducible. */
+  /**
+   * Proposals per decision batch (the sampler steps once per batch); part of what makes a seed
+   * reproducible. Given, also each inference round's size; unset, the engine sizes the rounds
+   * (whole batches of the default size, the same samples).
+   */
   readonly batchSize?: number | undefined;
+  /** A stream event's cursor: continue that stream (the request must match it; omitted seed, batchSize and maxProposals come from it). */
+  readonly resumeFrom?: string | undefined;
 }
 
 /** A request checked in full and resolved: what a run needs. */
@@ -70,7 +82,15 @@ export interface Admission {
   readonly seed: number;
   readonly maxProposals: number;
   readonly batchSize: number;
+  /** Where a resumed stream continues from. */
+  readonly resume?: ResumePoint | undefined;
+  /** Most proposals per inference round: `batchSize` when the request set it, else up to 64 batches (and 2^22 values). */
+  readonly maxRoundRows: number;
 }
+
+/** A self-sized round holds at most this many batches, and at most this many sample values. */
+const MAX_ROUND_BATCHES = 64;
+const MAX_ROUND_VALUES = 2 ** 22;
 
 export interface RunOptions {
   /** Cancels the run when it aborts (a client going away, the server draining). */
@@ -127,8 +147,10 @@ export class SamplingEngine {
   private readonly defaultBatchSize: number;
   private readonly progressIntervalMs: number;
   private readonly pipelineDepth: number;
+  private readonly roundTargetMs: number;
   private readonly runs = new Set<SamplingRun>();
   private closed = false;
+  private readonly cursors: CursorCodec;
 
   private constructor(
     readonly repository: ModelRepository,
@@ -144,6 +166,8 @@ export class SamplingEngine {
     this.defaultBatchSize = options.defaultBatchSize ?? 512;
     this.progressIntervalMs = options.progressIntervalMs ?? 250;
     this.pipelineDepth = Math.max(1, options.pipelineDepth ?? 2);
+    this.cursors = new CursorCodec(options.cursorSecret);
+    this.roundTargetMs = Math.max(0, options.roundTargetMs ?? 20);
     for (const plugin of options.samplers) this.register(plugin);
   }
 
@@ -230,21 +254,77 @@ export class SamplingEngine {
     const unavailable = samplerUnavailable(model, plugin);
     if (unavailable) throw new SamplingError(ErrorCode.SAMPLER_UNAVAILABLE, unavailable, { sampler: plugin.name, modelId: model.id, reason: unavailable });
     const { params } = resolveParams(plugin, request.sampler.params, model.descriptor);
+    const count = boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' });
+    if (request.resumeFrom != null) return this.admitResume(request, { model, plugin, params, count });
+    const batchSize =
+      request.batchSize == null
+        ? this.defaultBatchSize
+        : boundedInt('batchSize', request.batchSize, { min: 1, max: limits.maxRequestBatchSize, limit: 'maxRequestBatchSize' });
     return {
       model,
       plugin,
       params,
-      count: boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' }),
+      count,
       seed: request.seed == null ? randomInt(0, MAX_SEED) : boundedInt('seed', request.seed, { min: 0, max: MAX_SEED }),
       maxProposals:
         request.maxProposals == null
           ? limits.defaultMaxProposals
           : boundedInt('maxProposals', request.maxProposals, { min: 1, max: limits.maxProposals, limit: 'maxProposals' }),
-      batchSize:
-        request.batchSize == null
-          ? this.defaultBatchSize
-          : boundedInt('batchSize', request.batchSize, { min: 1, max: limits.maxRequestBatchSize, limit: 'maxRequestBatchSize' }),
+      batchSize,
+      maxRoundRows: maxRoundRows(model, batchSize, request.batchSize != null),
     };
+  }
+
+  /**
+   * A request that resumes a stream: its cursor must check out and belong to the same model
+   * (id and files), sampler, parameters and count; seed, batchSize and maxProposals come from
+   * the cursor (given ones must match it).
+   */
+  private admitResume(request: SampleRequest, base: Pick<Admission, 'model' | 'plugin' | 'params' | 'count'>): Admission {
+    const { model, plugin, params, count } = base;
+    const { request: c, point } = this.cursors.decode(request.resumeFrom);
+    const mismatch = (what: string, cursor: unknown, given: unknown) =>
+      badInput('resumeFrom', `the cursor continues a stream with ${what} ${JSON.stringify(cursor)}, but the request asks for ${JSON.stringify(given)}`);
+    if (c.modelId !== model.id) throw mismatch('model', c.modelId, model.id);
+    if (c.fingerprint !== modelFingerprint(model))
+      throw badInput('resumeFrom', `the cursor was issued for other files of model "${model.id}" (another version of its weights or data on that replica)`);
+    if (c.sampler !== plugin.name) throw mismatch('sampler', c.sampler, plugin.name);
+    if (isLatentSampler(plugin) || !plugin.restore)
+      throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (it implements no snapshot/restore)`);
+    const version = plugin.snapshotVersion ?? 1;
+    if (c.snapshotVersion !== version)
+      throw badInput('resumeFrom', `the cursor holds a version ${c.snapshotVersion} "${plugin.name}" state; this server's sampler reads version ${version}`);
+    if (canonical(c.params) !== canonical(params)) throw mismatch('sampler params', c.params, params);
+    if (c.count !== count) throw mismatch('count', c.count, count);
+    for (const field of ['seed', 'batchSize', 'maxProposals'] as const) {
+      const given = request[field];
+      if (given != null && given !== c[field]) throw mismatch(field, c[field], given);
+    }
+    if (c.batchSize > this.limits.maxRequestBatchSize || c.maxProposals > this.limits.maxProposals || count > this.limits.maxCount) {
+      throw badInput('resumeFrom', 'the cursor asks for more than this server’s limits allow (maxRequestBatchSize, maxProposals or maxCount)');
+    }
+    // Round sizes change no sample: a resumed stream sizes its own (fixed when the request gives batchSize).
+    const maxRounds = maxRoundRows(model, c.batchSize, request.batchSize != null);
+    return { model, plugin, params, count, seed: c.seed, batchSize: c.batchSize, maxRoundRows: maxRounds, maxProposals: c.maxProposals, resume: point };
+  }
+
+  /** The cursor of a stream position (`SampleChunk.after`): hand it back in `resumeFrom` to continue the stream from there. */
+  cursor(admission: Admission, point: ResumePoint): string {
+    const { model, plugin, params, count, seed, maxProposals, batchSize } = admission;
+    return this.cursors.encode(
+      {
+        modelId: model.id,
+        fingerprint: modelFingerprint(model),
+        sampler: plugin.name,
+        snapshotVersion: isLatentSampler(plugin) ? 1 : (plugin.snapshotVersion ?? 1),
+        params,
+        count,
+        seed,
+        maxProposals,
+        batchSize,
+      },
+      point,
+    );
   }
 
   /** Starts a run (validated synchronously); iterate it for chunks of accepted samples. */
@@ -255,6 +335,8 @@ export class SamplingEngine {
   /** Starts a run of a request `admit` has already checked. */
   run(admission: Admission, options: RunOptions = {}): SamplingRun {
     if (this.closed) throw shuttingDown();
+    if (admission.resume && options.mode === 'collect')
+      throw badInput('resumeFrom', 'only a sampleStream can be resumed; a sample query returns all its samples at once');
     const spec = workerSpec(admission.model);
     const { model } = admission;
     const run = new SamplingRun({
@@ -269,6 +351,7 @@ export class SamplingEngine {
       mode: options.mode,
       progressIntervalMs: this.progressIntervalMs,
       pipelineDepth: this.pipelineDepth,
+      roundTargetMs: this.roundTargetMs,
       signal: options.signal,
       onRound: ({ proposed, accepted }) => {
         for (const o of this.observers) o.round?.({ modelId: admission.model.id, sampler: admission.plugin.name, proposed, accepted });
@@ -364,4 +447,15 @@ function boundedInt(field: string, value: unknown, range: { readonly min: number
   if (value > max && limit) throw limitExceeded({ limit, max, field }, `${field}: must be between ${min} and ${max}, got ${value} (the ${limit} limit)`);
   if (value < min || value > max) throw badInput(field, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** Most proposals per inference round: the batch size when the request fixed it, else up to MAX_ROUND_BATCHES batches (and MAX_ROUND_VALUES values). */
+function maxRoundRows(model: ReadyModel, batchSize: number, fixed: boolean): number {
+  if (fixed) return batchSize;
+  return batchSize * Math.max(1, Math.min(MAX_ROUND_BATCHES, Math.floor(MAX_ROUND_VALUES / (model.sampleSize * batchSize))));
+}
+
+/** JSON with sorted keys: equal for equal parameter sets whatever their order. */
+function canonical(params: SamplerParams): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }

@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { linkAbort } from '../abort.js';
 import type { RegisteredSampler } from '../contracts.js';
 import type { CalibrationReport } from '../calibration/fit.js';
-import { ErrorCode, SamplingError, limitExceeded, shuttingDown } from '../errors.js';
+import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import type { BatcherOptions } from '../inference/batcher.js';
 import type { WorkerPoolOptions } from '../inference/pool.js';
 import { resolveLimits, type SamplingLimits } from '../limits.js';
@@ -21,7 +21,7 @@ import { SamplingEngine, type Admission, type EngineLoad, type RunSummary, type 
 import { SamplingMetrics, type MetricsSource } from './metrics.js';
 import { sampleOutcome, type SampleOutcome } from './outcome.js';
 import { collectRun } from './run.js';
-import { RunStream } from './stream.js';
+import { RunStream, eventRows } from './stream.js';
 
 /** Structured facts of a log line (pino puts them beside the message; a console prints them). */
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -60,6 +60,8 @@ export interface GatewayOptions {
   readonly progressIntervalMs?: number;
   /** Default: the Apollo server's logger, else the console. */
   readonly logger?: SamplingLogger;
+  /** Signs stream cursors (HMAC-SHA256); every replica that may resume another's streams needs the same one. Unset: cursors are checksummed, not signed. */
+  readonly cursorSecret?: string | undefined;
 }
 
 /** What a caller (one GraphQL operation) brings to a run besides the request. */
@@ -227,6 +229,7 @@ export class SamplingGateway implements MetricsSource {
   /** Runs a request to completion (the `sample` query). */
   async sample(request: SampleRequest, context: RunContext = {}): Promise<SampleOutcome> {
     const engine = this.engine;
+    if (request.resumeFrom != null) throw badInput('resumeFrom', 'only a sampleStream can be resumed; a sample query returns all its samples at once');
     const admission = engine.admit(request);
     this.admitRuns([admission], { context, samples: admission.count, what: 'sample' });
     const result = await this.withShutdown(context.signal, (signal) => collectRun(engine.run(admission, { signal, requestId: context.requestId })));
@@ -245,14 +248,16 @@ export class SamplingGateway implements MetricsSource {
     }
     const engine = this.engine;
     const admission = engine.admit(request);
-    // One event carries at most one round's accepted samples.
-    this.admitRuns([admission], { context: options, samples: Math.min(admission.count, admission.batchSize), what: 'sampleStream (one event)' });
+    // One event carries at most MAX_EVENT_VALUES sample values (what arrived while the last one was sent, split if bigger).
+    const perEvent = Math.min(admission.count, eventRows(admission.model.sampleSize));
+    this.admitRuns([admission], { context: options, samples: perEvent, what: 'sampleStream (one event)' });
     const run = engine.run(admission, { signal: this.shutdown.signal, requestId: options.requestId, onEnd: () => void this.streams-- });
     this.streams++;
     this.counters.streamsStarted++;
     return new RunStream(run, admission.model, {
       accumulator: options.metrics ? engine.metricsAccumulator(admission.model) : undefined,
       onChunk: (count) => void (this.counters.samplesStreamed += count),
+      cursor: (point) => engine.cursor(admission, point),
     });
   }
 

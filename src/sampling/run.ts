@@ -1,9 +1,11 @@
 /**
  * One sampling run: draws seeded proposals in fixed-size batches, lets the sampler decide each
- * round (with seeded uniforms), and yields its outputs until `count`, the proposal budget, or
+ * batch (with seeded uniforms), and yields its outputs until `count`, the proposal budget, or
  * cancellation. Results depend only on the request (model, sampler, params, seed, batch size),
- * never on what else shares the inference batches.
+ * never on what else shares the inference batches nor on how many batches one inference round
+ * holds: a self-sized round of several batches is decided batch by batch.
  */
+import { setMaxListeners } from 'node:events';
 import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
 import {
   SamplerContractError,
@@ -14,16 +16,19 @@ import {
   type LatentSamplerPlugin,
   type PreparationContext,
   type SamplerPlugin,
+  type SamplerState,
 } from '../contracts.js';
-import { ErrorCode, SamplingError, errorCode } from '../errors.js';
+import { ErrorCode, SamplingError, badInput, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
+import type { RoundOutput } from '../inference/batcher.js';
 import type { Admission } from './engine.js';
-import { decideRound, type HeldRow, type RealData } from './accept.js';
+import { decideRound, type HeldRow, type RealData, type RoundOutputs } from './accept.js';
 import { OutputLog } from './outputs.js';
 import { GradientLedger, LatentBatchRun, type GradientFn } from './latent.js';
-import { RoundPipeline, type RoundFn } from './pipeline.js';
+import { RoundPipeline, type PipelineRound, type RoundFn } from './pipeline.js';
 import { Random } from '../random.js';
+import { heldCheckpoint, type HeldCheckpoint, type ResumePoint, type RunCheckpoint } from './checkpoint.js';
 import { RunTally, emptyStats, type RunStats } from './tally.js';
 
 export type { RunStats } from './tally.js';
@@ -46,6 +51,16 @@ export interface RunResult extends AcceptedSamples {
 export interface SampleChunk extends RunResult {
   /** True on the last chunk. */
   readonly done: boolean;
+  /**
+   * A stream's position after this chunk (a run resumed from it continues exactly, see
+   * `RunPlan.resume`); null when the sampler cannot snapshot its state, absent for a `sample` query.
+   */
+  readonly after?: ResumePoint | null;
+  /**
+   * Its position before this chunk's first sample: `{ ...before, skip: before.skip + k }` resumes
+   * after the chunk's first k samples (for an event that carries part of a chunk). Null or absent as `after`.
+   */
+  readonly before?: ResumePoint | null;
 }
 
 /** How a run ended: COMPLETED (`count` accepted), or the code of what stopped it. */
@@ -83,12 +98,16 @@ export interface RunPlan extends Admission {
   readonly progressIntervalMs: number;
   /** Rounds a run may have in flight ahead of its acceptance step. */
   readonly pipelineDepth: number;
+  /** Inference time a self-sized round aims at. */
+  readonly roundTargetMs: number;
   /** Cancels the run when it aborts (a client, the server's shutdown). */
   readonly signal?: AbortSignal | undefined;
   /** Called after each decided round with what it added (for live metrics). */
   readonly onRound?: (round: { readonly proposed: number; readonly accepted: number }) => void;
   /** Called once when the run ends, however it ends. */
   readonly onEnd?: (end: RunEnd) => void;
+  /** Continue a stream from a checkpoint (a cursor) instead of starting it: the samples are those an uninterrupted run would send next. */
+  readonly resume?: ResumePoint | undefined;
 }
 
 /**
@@ -107,6 +126,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   private failure: unknown;
 
   constructor(private readonly plan: RunPlan) {
+    // One abort listener per inference batch in flight (a big round spans several): not a leak.
+    setMaxListeners(0, this.controller.signal);
     this.unlink = linkAbort(plan.signal, this.controller);
     this.current = emptyStats(plan.seed);
     this.generator = this.execute();
@@ -173,7 +194,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   }
 
   /** What the sampler's `prepare` returned, and the real data when it asked for it. */
-  private async prepare(signal: AbortSignal): Promise<{ prepared: unknown; real: RealData | null }> {
+  private async prepareShared(signal: AbortSignal): Promise<{ prepared: unknown; real: RealData | null }> {
     const { plugin, params, model, services } = this.plan;
     let real: Promise<RealData> | null = null;
     const context: PreparationContext = {
@@ -187,6 +208,58 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     return { prepared, real: real ? await raceAbort(real, signal) : null };
   }
 
+  /** The sampler's state (started, or restored from the checkpoint), its random stream, and the real data when `prepare` asked for it. */
+  private async prepare(plugin: SamplerPlugin, signal: AbortSignal): Promise<{ state: SamplerState; real: RealData | null; random: Random }> {
+    const { params, model, seed, resume } = this.plan;
+    const { prepared, real } = await this.prepareShared(signal);
+    const random = resume ? Random.restore(resume.checkpoint.samplerRandom) : new Random(seed, 4);
+    const start = { model: model.descriptor, random };
+    let state: SamplerState;
+    if (!resume) state = plugin.start(params, prepared, start);
+    else {
+      if (!plugin.restore) throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (it implements no restore)`);
+      try {
+        state = plugin.restore(params, prepared, start, resume.checkpoint.sampler);
+      } catch (error) {
+        throw badInput('resumeFrom', `the cursor's sampler state does not restore: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return { state, real, random };
+  }
+
+  /** The rows a checkpoint's sampler held: real ones from the model's real data, generated ones recomputed by G from their latents. */
+  private async restoreHeld(rows: readonly HeldCheckpoint[], real: RealData | null, signal: AbortSignal): Promise<Map<number, HeldRow>> {
+    const { model } = this.plan;
+    const size = model.sampleSize;
+    const dim = model.manifest.latent.dim;
+    const generated = rows.filter((r) => r.real === null && r.latent?.length === dim);
+    let samples: Float32Array = new Float32Array(0);
+    if (generated.length > 0) {
+      const latents = new Float32Array(generated.length * dim);
+      generated.forEach((r, i) => latents.set(r.latent!, i * dim));
+      samples = (await raceAbort(this.plan.round(latents, generated.length, signal), signal)).samples;
+    }
+    const held = new Map<number, HeldRow>();
+    let g = 0;
+    for (const r of rows) {
+      if (r.real === null) {
+        if (r.latent!.length !== dim) throw badInput('resumeFrom', `the cursor holds a latent of ${r.latent!.length} values; model "${model.id}" takes ${dim}`);
+        const i = g++;
+        held.set(r.slot, { values: samples.slice(i * size, (i + 1) * size), logit: r.logit, id: r.id, real: false, latent: r.latent });
+        continue;
+      }
+      if (!real || r.real >= real.count) throw badInput('resumeFrom', `the cursor holds real sample ${r.real}, which model "${model.id}" does not ship`);
+      held.set(r.slot, {
+        values: real.samples.subarray(r.real * size, (r.real + 1) * size),
+        logit: real.logits[r.real] as number,
+        id: r.id,
+        real: true,
+        latent: null,
+      });
+    }
+    return held;
+  }
+
   private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
     const { plugin } = this.plan;
     if (isLatentSampler(plugin)) yield* this.produceLatent(plugin);
@@ -194,29 +267,56 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   }
 
   private async *produceRounds(plugin: SamplerPlugin): AsyncGenerator<SampleChunk, void, undefined> {
-    const { model, count, seed, maxProposals, batchSize, params } = this.plan;
+    const { model, count, seed, maxProposals, batchSize, maxRoundRows } = this.plan;
     const collect = this.plan.mode === 'collect';
     const signal = this.controller.signal;
-    const { prepared, real } = await this.prepare(signal);
-    const state = plugin.start(params, prepared, { model: model.descriptor, random: new Random(seed, 4) });
-    const tally = new RunTally(seed, state);
+    const { state, real, random } = await this.prepare(plugin, signal);
+    const { resume } = this.plan;
+    const saved = resume?.checkpoint;
+    const tally = new RunTally(seed, state, saved?.tally);
     this.tally = tally;
-    const uniforms = new Random(seed, 2);
+    const uniforms = saved ? Random.restore(saved.uniforms) : new Random(seed, 2);
     const rethinning = new Random(seed, 3);
-    const held = new Map<number, HeldRow>();
+    const heldRows = saved ? await this.restoreHeld(saved.held, real, signal) : new Map<number, HeldRow>();
+    // Streams checkpoint every round they yield, when the sampler can snapshot its state.
+    const checkpoints = !collect && state.snapshot !== undefined;
+    let skip = resume?.skip ?? 0;
     const log = new OutputLog(model.sampleSize, collect);
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
       round: this.plan.round,
       depth: this.plan.pipelineDepth,
       batchSize,
+      maxRoundRows,
+      roundTargetMs: this.plan.roundTargetMs,
       maxProposals,
-      latents: { rng: new Random(seed, 1), dim, distribution },
+      latents: { rng: saved ? Random.restore(saved.latents) : new Random(seed, 1), dim, distribution },
       signal,
+      drawn: saved?.drawn,
+      keepLatents: checkpoints,
     });
-    const progress = () => ({ accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
+    const progress = () => ({ proposed: tally.proposed, accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
     let lastYield = performance.now();
-    let firstId = 0;
+    let firstId = saved?.drawn ?? 0;
+    /** Where the stream stands after what it yielded so far: the resume point, or the start of a fresh run. */
+    let before: ResumePoint | null = resume ?? null;
+    if (!resume && checkpoints) {
+      const start = new Random(seed, 1).state(); // the latent stream before the pipeline drew from it
+      before = {
+        checkpoint: {
+          drawn: 0,
+          latents: start,
+          uniforms: uniforms.state(),
+          samplerRandom: random.state(),
+          sampler: state.snapshot!(),
+          held: [],
+          tally: tally.snapshot(),
+        },
+        skip: 0,
+      };
+    }
+    /** The round being decided, and its next batch. */
+    let current: { round: RoundOutput; pipelined: PipelineRound; logits: Float64Array; from: number; firstId: number } | null = null;
 
     for (;;) {
       if (tally.accepted >= count) {
@@ -226,40 +326,90 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         tally.retract(dropped);
         continue;
       }
-      pipeline.fill(progress());
-      const next = pipeline.next();
-      if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
-      const round = await raceAbort(next, signal);
-      pipeline.fill(progress()); // keep the workers busy while this round is decided
+      if (!current) {
+        pipeline.fill(progress());
+        const next = pipeline.next();
+        if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
+        const round = await raceAbort(next.output, signal);
+        pipeline.fill(progress()); // keep the workers busy while this round is decided
+        current = { round, pipelined: next, logits: toLogits(round.logits, model.manifest.discriminatorOutput), from: 0, firstId };
+        firstId += round.logits.length;
+      }
 
-      const logits = toLogits(round.logits, model.manifest.discriminatorOutput);
-      const decision = decideRound({
-        logits,
-        samples: round.samples,
-        sampleSize: model.sampleSize,
-        state,
-        uniforms,
-        needed: count - tally.accepted,
-        held,
-        real,
-        firstId,
-        samplerName: plugin.name,
-      });
-      firstId += logits.length;
-      const { outputs } = decision;
-      tally.add({ ...round, ...decision, ids: outputs.ids });
-      log.add(outputs);
-      if (!collect) tally.staleOutputs = log.stale(state, tally.staleOutputs);
-      this.plan.onRound?.({ proposed: decision.considered, accepted: outputs.count });
+      // The sampler steps once per batch of `batchSize` proposals, however many batches the round
+      // holds. Batches left when `count` is reached wait for a re-thinning that asks for more.
+      const { round, logits, pipelined: next } = current;
+      const { sampleSize } = model;
+      const parts: RoundOutputs[] = [];
+      let proposed = 0;
+      for (; current.from < logits.length && tally.accepted < count; current.from += batchSize) {
+        const from = current.from;
+        const to = Math.min(logits.length, from + batchSize);
+        const decision = decideRound({
+          logits: logits.subarray(from, to),
+          samples: round.samples.subarray(from * sampleSize, to * sampleSize),
+          sampleSize,
+          state,
+          uniforms,
+          needed: count - tally.accepted,
+          held: heldRows,
+          real,
+          firstId: current.firstId + from,
+          samplerName: plugin.name,
+          latents: checkpoints && next.latents ? { values: next.latents.subarray(from * dim, to * dim), dim } : undefined,
+        });
+        const first = from === 0;
+        let { outputs: part } = decision;
+        tally.add({ rounds: first ? round.rounds : 0, batchRowsTotal: first ? round.batchRowsTotal : 0, ...decision, ids: part.ids });
+        if (skip > 0) {
+          // Resumed with outputs to skip: the client already has them.
+          const dropped = Math.min(skip, part.count);
+          part = dropOutputs(part, dropped, sampleSize);
+          skip -= dropped;
+        }
+        log.add(part);
+        parts.push(part);
+        proposed += decision.considered;
+      }
+      if (current.from >= logits.length) current = null;
+      const outputs = parts.length === 1 ? parts[0]! : joinOutputs(parts);
+      if (!collect) tally.staleOutputs = tally.staleBefore + log.stale(state, tally.staleOutputs - tally.staleBefore);
+      this.plan.onRound?.({ proposed, accepted: outputs.count });
 
       const done = !collect && tally.accepted >= count;
       const now = performance.now();
       if ((!collect && outputs.count > 0) || done || now - lastYield >= this.plan.progressIntervalMs) {
         lastYield = now;
         this.current = tally.stats();
-        yield collect
-          ? { ...emptyChunk(model.sampleSize), stats: this.current, done: false }
-          : { ...outputs, acceptanceProbabilities: outputs.probabilities, sampleSize: model.sampleSize, stats: this.current, done };
+        const held = checkpoints ? heldCheckpoint(heldRows) : null;
+        const checkpoint: RunCheckpoint | null =
+          checkpoints && held && next.latentsAfter
+            ? {
+                drawn: next.drawnAfter,
+                latents: next.latentsAfter,
+                uniforms: uniforms.state(),
+                samplerRandom: random.state(),
+                sampler: state.snapshot!(),
+                held,
+                tally: tally.snapshot(),
+              }
+            : null;
+        // `skip` is left over only when a resumed round had fewer outputs than the cursor skipped: the rest comes off the next rounds.
+        const after: ResumePoint | null = checkpoint ? { checkpoint, skip } : null;
+        if (collect) yield { ...emptyChunk(model.sampleSize), stats: this.current, done: false };
+        else {
+          const chunkBefore = before;
+          before = after;
+          yield {
+            ...outputs,
+            acceptanceProbabilities: outputs.probabilities,
+            sampleSize: model.sampleSize,
+            stats: this.current,
+            done,
+            after,
+            before: chunkBefore,
+          };
+        }
       }
       if (signal.aborted) throw abortError(signal);
     }
@@ -284,7 +434,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     if (!gradient) throw new SamplingError(ErrorCode.SAMPLER_UNAVAILABLE, `sampler "${plugin.name}" needs gradient rounds, which this engine did not provide`);
     const collect = this.plan.mode === 'collect';
     const signal = this.controller.signal;
-    const { prepared } = await this.prepare(signal);
+    if (this.plan.resume) throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (latent samplers keep no checkpoint)`);
+    const { prepared } = await this.prepareShared(signal);
     const own = plugin.start(params, prepared, { model: model.descriptor, random: new Random(seed, 4) });
     const ledger = new GradientLedger(maxProposals);
     let accepted = 0;
@@ -363,8 +514,31 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   }
 }
 
+/** A round's outputs, batch after batch. */
+function joinOutputs(parts: readonly RoundOutputs[]): RoundOutputs {
+  return {
+    samples: concatFloat32(parts.map((p) => p.samples)),
+    logits: concatFloat64(parts.map((p) => p.logits)),
+    probabilities: concatFloat64(parts.map((p) => p.probabilities)),
+    ids: concatFloat64(parts.map((p) => p.ids)),
+    count: parts.reduce((n, p) => n + p.count, 0),
+  };
+}
+
 function emptyChunk(sampleSize: number): AcceptedSamples {
   return { samples: new Float32Array(0), logits: new Float64Array(0), acceptanceProbabilities: new Float64Array(0), count: 0, sampleSize };
+}
+
+/** `outputs` without its first `n` rows. */
+function dropOutputs(outputs: RoundOutputs, n: number, sampleSize: number): RoundOutputs {
+  if (n === 0) return outputs;
+  return {
+    samples: outputs.samples.subarray(n * sampleSize),
+    logits: outputs.logits.subarray(n),
+    probabilities: outputs.probabilities.subarray(n),
+    ids: outputs.ids.subarray(n),
+    count: outputs.count - n,
+  };
 }
 
 function budgetExhausted(maxProposals: number, accepted: number, count: number, rate: number): SamplingError {
@@ -386,8 +560,13 @@ export async function collectRun(run: SamplingRun, onChunk?: (chunk: SampleChunk
   return joinChunks(chunks, run.stats, run.sampleSize);
 }
 
-export function joinChunks(chunks: readonly AcceptedSamples[], stats: RunStats, sampleSize: number): RunResult {
+export function joinChunks(chunks: readonly AcceptedSamples[], stats: RunStats, sampleSize: number): RunResult & Pick<SampleChunk, 'after' | 'before'> {
+  // Stream chunks joined into one event: it starts where the first started and ends where the last ended.
+  const first = chunks[0] as Partial<SampleChunk> | undefined;
+  const last = chunks.at(-1) as Partial<SampleChunk> | undefined;
   return {
+    ...(last?.after !== undefined && { after: last.after }),
+    ...(first?.before !== undefined && { before: first.before }),
     samples: concatFloat32(chunks.map((c) => c.samples)),
     logits: concatFloat64(chunks.map((c) => c.logits)),
     acceptanceProbabilities: concatFloat64(chunks.map((c) => c.acceptanceProbabilities)),

@@ -23,6 +23,8 @@ export interface StandaloneConfig {
   readonly logLevel: LogLevel;
   /** Origins besides the server's own whose pages may open WebSockets. */
   readonly allowedOrigins?: readonly string[] | undefined;
+  /** Signs stream cursors; replicas behind one load balancer share it. */
+  readonly cursorSecret?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -40,11 +42,15 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['WORKERS', 'inference worker threads (default: half the cores)'],
   ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: (cores − 1) / WORKERS, at least 1)'],
   ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
-  ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company (default 2)'],
+  ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company while every worker is busy (default 2)'],
   ['LOG_LEVEL', `least severe log level written, one of ${LOG_LEVELS.join(', ')} (default info)`],
   [
     'ALLOWED_ORIGINS',
     'comma-separated origins (`https://app.example.com`) whose web pages may open WebSockets besides this server’s own, `*` for any (default: none; clients that send no Origin, i.e. not browsers, are always let in)',
+  ],
+  [
+    'CURSOR_SECRET',
+    'key (16+ characters) that signs `sampleStream` cursors (HMAC-SHA256); give every replica the same one so any of them resumes any stream (default: none; cursors are then only checksummed and can be forged)',
   ],
   ...LIMIT_NAMES.map((name) => [LIMITS[name].env, `${LIMITS[name].description} (default ${LIMITS[name].default})`] as const),
 ];
@@ -105,6 +111,9 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     }
   }
 
+  const cursorSecret = read('CURSOR_SECRET');
+  if (cursorSecret !== undefined && cursorSecret.length < 16) problems.push(`CURSOR_SECRET must be at least 16 characters, got ${cursorSecret.length}`);
+
   const config: StandaloneConfig = {
     port: int('PORT', 0, 65535) ?? 4000,
     host: read('HOST') ?? 'localhost',
@@ -117,6 +126,7 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     limits,
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
     allowedOrigins,
+    cursorSecret,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,5 +6,5 @@
  *     import { defineSamplerConformance } from 'graphql-gan-sampler/testkit';
  *     defineSamplerConformance(createMySampler);
  */
-export { checkRunIsolation, defineSamplerConformance } from './conformance.js';
+export { checkRunIsolation, checkSnapshotRestore, defineSamplerConformance } from './conformance.js';
 export { defineLatentSamplerConformance, latentConformanceModel } from './latent-conformance.js';

@@ -50,8 +50,20 @@ export class SampleInput {
   @Field(() => Int, { nullable: true, description: 'Proposal budget; when it runs out the request fails with PROPOSAL_BUDGET_EXHAUSTED.' })
   maxProposals?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Proposals per round for this request (part of what a seed reproduces).' })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Proposals per decision batch (part of what a seed reproduces), default 512. Given, also the size of each inference round; unset, the server sizes the rounds (whole batches, about 20 ms of inference each; same samples).',
+  })
   batchSize?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'sampleStream only: a `cursor` from an earlier event of this stream, on any replica. The stream continues right after that event: no sample twice, none missing. ' +
+      'The rest of the input must match the stream’s (model, sampler, params, count; seed, batchSize and maxProposals may be omitted). A bad, altered or foreign cursor fails with BAD_USER_INPUT naming resumeFrom.',
+  })
+  resumeFrom?: string | null;
 }
 
 /** GraphQL input (plain object or class instance) → engine request. */
@@ -63,6 +75,7 @@ export function toSampleRequest(input: SampleInput): SampleRequest {
     seed: input.seed ?? undefined,
     maxProposals: input.maxProposals ?? undefined,
     batchSize: input.batchSize ?? undefined,
+    resumeFrom: input.resumeFrom ?? undefined,
   };
 }
 
@@ -102,11 +115,14 @@ export class SampleStats {
   get invalidLogits(): number {
     return this.stats.invalidLogits;
   }
-  @Field(() => Int, { description: 'Inference rounds (shared G → D batches) this run took part in.' })
+  @Field(() => Int, { description: 'Inference rounds this run sent (each ran in a shared G → D batch; a round split across two batches counts twice).' })
   get inferenceRounds(): number {
     return this.stats.rounds;
   }
-  @Field(() => Float, { description: 'Mean rows of those shared batches: above batchSize when concurrent requests were batched together.' })
+  @Field(() => Float, {
+    description:
+      'Mean rows of the shared batches those rounds ran in: above batchSize when the server sized the rounds or concurrent requests were batched together.',
+  })
   get meanBatchSize(): number {
     return this.stats.meanBatchSize;
   }
@@ -250,10 +266,22 @@ export class SampleResult extends SampleBatch {
 @ObjectType({ implements: SampleBatch, description: 'A chunk of a stream: newly accepted samples (possibly none: a progress event) and running stats.' })
 export class SampleEvent extends SampleBatch {
   private readonly last: boolean;
+  private readonly event: StreamEvent;
 
   constructor(event: StreamEvent) {
     super(event.chunk, event.model, event.chunk.stats, () => event.metrics());
     this.last = event.chunk.done;
+    this.event = event;
+  }
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Where the stream stands after this event, as an opaque string: pass it as `resumeFrom` (with the same input) to continue the stream after this event, on this server or another replica. ' +
+      'Null when the sampler cannot be resumed (it has no snapshot/restore).',
+  })
+  cursor(): string | null {
+    return this.event.cursor();
   }
 
   @Field(() => Boolean, { description: 'True on the last event; the stream completes after it.' })

@@ -69,6 +69,13 @@ export class SamplerInfo {
     return isLatentSampler(this.plugin) ? SamplerKind.LATENT : SamplerKind.ROUND;
   }
 
+  @Field(() => Boolean, {
+    description: 'Whether its streams can be resumed (`SampleEvent.cursor`, `SampleInput.resumeFrom`): the plugin implements snapshot/restore.',
+  })
+  get resumable(): boolean {
+    return typeof (this.plugin as { restore?: unknown }).restore === 'function';
+  }
+
   @Field(() => [SamplerParameterInfo])
   get parameters(): SamplerParameterInfo[] {
     return this.plugin.parameters.map((p) => new SamplerParameterInfo(p));
