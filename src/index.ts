@@ -48,6 +48,10 @@ export type { AcceptedSamples, RunEnd, RunOutcome, RunResult, RunStats, SampleCh
 export { BUNDLED_MODELS_DIR, ModelStatus, loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from './models/repository.js';
 export { DiscriminatorOutput, LatentDistribution, OutputKind, type ModelManifest } from './models/manifest.js';
 export type { WorkerPoolOptions } from './inference/pool.js';
+export type { BackendReadiness, InferenceBackend, RoundResult } from './inference/backend.js';
+export { RemoteBackend, type RemoteBackendOptions } from './inference/remote.js';
+export type { RemoteInferenceOptions } from './sampling/engine.js';
+export { createInferenceProtocolRouter, protocolModels, type InferenceProtocolOptions, type ProtocolModel } from './oip/server.js';
 export type { BatcherOptions, BatchTiming } from './inference/batcher.js';
 
 export { createNaiveSampler } from '../plugins/naive/index.js';

@@ -1,5 +1,12 @@
 /** Messages between the worker pool and its inference workers. Buffers travel as transferables. */
 
+/** Where a remote backend sends a model's requests: its server (else the default `INFERENCE_URL`) and its name there. */
+export interface RemoteModelRef {
+  readonly url?: string | undefined;
+  /** The round model's name on that server (default: the model id); `.generator` / `.discriminator` are appended for the graphs alone. */
+  readonly model?: string | undefined;
+}
+
 /** What a worker needs to open a model's sessions. */
 export interface WorkerModelSpec {
   readonly id: string;
@@ -13,6 +20,8 @@ export interface WorkerModelSpec {
   readonly outputShape: readonly number[];
   /** The latent-gradient graph (z → x, logit, grad), when the model has a checked one. */
   readonly latentGradientPath: string | null;
+  /** The manifest's `inference` override, for a remote backend. */
+  readonly remote?: RemoteModelRef | undefined;
 }
 
 export interface WorkerOptions {
@@ -27,6 +36,8 @@ export interface SingleModelSpec {
   /** Shape of one row; the batch axis is prepended. */
   readonly rowShape: readonly number[];
   readonly outputs: readonly string[];
+  /** When this is one graph of a GAN model: which (a remote backend runs `{model}.generator` / `{model}.discriminator`). */
+  readonly part?: { readonly model: string; readonly graph: 'generator' | 'discriminator'; readonly remote?: RemoteModelRef | undefined } | undefined;
 }
 
 export type ToWorker =

@@ -15,6 +15,7 @@ export function workerSpec(model: ReadyModel): WorkerModelSpec {
     latentDim: model.manifest.latent.dim,
     outputShape: model.manifest.output.shape,
     latentGradientPath: model.latentGradientPath,
+    remote: model.manifest.inference,
   };
 }
 

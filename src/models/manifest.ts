@@ -55,6 +55,8 @@ export interface ModelManifest {
   };
   /** Held-out real samples (raw little-endian float32, row-major) for calibration. */
   readonly calibration?: { readonly realSamples: string; readonly count: number };
+  /** Where a remote backend runs this model: its server (instead of `INFERENCE_URL`) and its name there. */
+  readonly inference?: { readonly url?: string; readonly model?: string };
   /**
    * Optional latent-gradient graph (tools/gradient): input `z` [batch, latent.dim]; outputs `x` = G(z),
    * `logit` = d(G(z)) [batch, 1] and `grad` = ∇_z d(G(z)) [batch, latent.dim].
@@ -139,12 +141,14 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
     need(isObject(c) && typeof c.realSamples === 'string' && isPositiveInt(c.count), `"calibration" must be {"realSamples": "<file>", "count": <positive integer>}, got ${show(c)}`);
   }
 
-  if (raw.latentGradient !== undefined) {
-    const f = raw.latentGradient;
-    need(
-      typeof f === 'string' && f !== '' && !f.includes('..') && !f.startsWith('/'),
-      `"latentGradient" must be a file inside the model folder (e.g. "latent-gradient.onnx"), got ${show(f)}`,
-    );
+  if (raw.inference !== undefined) {
+    const inf = raw.inference;
+    const ok =
+      isObject(inf) &&
+      Object.keys(inf).every((k) => k === 'url' || k === 'model') &&
+      (inf.url === undefined || (typeof inf.url === 'string' && /^https?:\/\/./.test(inf.url))) &&
+      (inf.model === undefined || (typeof inf.model === 'string' && inf.model !== ''));
+    need(ok, `"inference" must be {"url": "http(s)://…", "model": "<name on that server>"} (both optional), got ${show(inf)}`);
   }
 
   if (problems.length > 0) throw new ManifestError(file, problems);

@@ -18,8 +18,11 @@ import {
 import type { CalibrationReport } from '../calibration/fit.js';
 import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import { SampleEvaluator, type EvaluationRequest, type SampleMetrics } from '../evaluation/evaluator.js';
+import { concatFloat32 } from '../inference/buffers.js';
 import { InferenceBatcher, type BatcherOptions, type BatchTiming } from '../inference/batcher.js';
+import type { BackendReadiness, InferenceBackend } from '../inference/backend.js';
 import { WorkerPool, type WorkerPoolOptions } from '../inference/pool.js';
+import { RemoteBackend } from '../inference/remote.js';
 import { workerSpec } from '../inference/round.js';
 import { resolveLimits, type LimitName, type SamplingLimits } from '../limits.js';
 import { loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from '../models/repository.js';
@@ -38,6 +41,11 @@ export interface EngineOptions {
   /** Samplers for this engine instance (no global registry); contract v1 plugins run through the adapter. */
   readonly samplers: readonly RegisteredSampler[];
   readonly pool?: WorkerPoolOptions;
+  /**
+   * Run G and D on a remote Open Inference Protocol server instead of local workers (`INFERENCE_URL`).
+   * Timeouts and attempts come from the limits (`inferenceTimeoutMs`, `inferenceAttempts`).
+   */
+  readonly inference?: RemoteInferenceOptions;
   readonly batching?: BatcherOptions;
   /** Request limits (`src/limits.ts`); the engine enforces count, proposals and batch size. */
   readonly limits?: Partial<SamplingLimits>;
@@ -51,6 +59,13 @@ export interface EngineOptions {
   readonly cursorSecret?: string | undefined;
   /** Inference time a self-sized round aims at (requests without `batchSize`). Default 20 ms. */
   readonly roundTargetMs?: number;
+}
+
+export interface RemoteInferenceOptions {
+  /** Base URL of the server (`http://triton:8000`); a model's manifest `inference.url` overrides it. */
+  readonly url: string;
+  /** Tensors as the binary tensor data extension (default) or JSON. */
+  readonly binary?: boolean;
 }
 
 /** Largest seed: GraphQL's `Int` is a signed 32-bit integer. */
@@ -154,7 +169,7 @@ export class SamplingEngine {
 
   private constructor(
     readonly repository: ModelRepository,
-    private readonly pool: WorkerPool,
+    private readonly pool: InferenceBackend,
     private readonly batcher: InferenceBatcher,
     private readonly observers: Set<EngineObserver>,
     options: EngineOptions,
@@ -174,7 +189,19 @@ export class SamplingEngine {
   /** Loads the models, starts the worker pool, and fits each model's calibration (seeded, cached). */
   static async create(options: EngineOptions): Promise<SamplingEngine> {
     const repository = options.repository ?? (await loadModelRepository(options.modelsDir));
-    const pool = new WorkerPool(options.pool);
+    const limits = resolveLimits(options.limits);
+    const remote = options.inference;
+    const pool: InferenceBackend = remote
+      ? new RemoteBackend({
+          url: remote.url,
+          binary: remote.binary,
+          timeoutMs: limits.inferenceTimeoutMs,
+          attempts: limits.inferenceAttempts,
+          otherUrls: repository.ready().flatMap((m) => m.manifest.inference?.url ?? []),
+          // Evaluation classifiers are no GAN graph: they run here, on one worker made on first use.
+          local: () => new WorkerPool({ workers: 1, ...options.pool }),
+        })
+      : new WorkerPool(options.pool);
     // Started means serving: the workers have loaded onnxruntime (a worker that cannot is an error here, not a retry loop).
     await pool.whenReady().catch(async (error: unknown) => {
       await pool.close();
@@ -251,7 +278,11 @@ export class SamplingEngine {
     const { limits } = this;
     const model = this.readyModel(request.modelId);
     const plugin = this.sampler(request.sampler.name);
-    const unavailable = samplerUnavailable(model, plugin);
+    const unavailable =
+      samplerUnavailable(model, plugin) ??
+      (isLatentSampler(plugin) && !this.pool.runGradient
+        ? `sampler "${plugin.name}" needs gradient rounds, which this server's ${this.pool.kind} inference backend does not run (local workers do)`
+        : null);
     if (unavailable) throw new SamplingError(ErrorCode.SAMPLER_UNAVAILABLE, unavailable, { sampler: plugin.name, modelId: model.id, reason: unavailable });
     const { params } = resolveParams(plugin, request.sampler.params, model.descriptor);
     const count = boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' });
@@ -342,7 +373,7 @@ export class SamplingEngine {
     const run = new SamplingRun({
       ...admission,
       round: (latents, rows, s) => this.batcher.run(spec, latents, rows, s),
-      gradient: (latents, rows, s) => raceAbort(this.pool.runGradient(spec, latents, rows), s),
+      ...(this.pool.runGradient && { gradient: (latents, rows, s) => raceAbort(this.pool.runGradient!(spec, latents, rows), s) }),
       services: {
         burnIn: (n) => this.burnIn(model, n),
         realData: () => this.modelData.realData(model),
@@ -396,6 +427,49 @@ export class SamplingEngine {
   /** Burn-ins computed so far on a model: count and D̃_M. */
   burnInFacts(modelId: string): Promise<BurnInFact[]> {
     return this.burnIns.facts(modelId);
+  }
+
+  /** The remote inference server's base URL; undefined for local workers. */
+  get inferenceTarget(): string | undefined {
+    return this.pool instanceof RemoteBackend ? this.pool.url : undefined;
+  }
+
+  /** Whether inference can run now (a remote backend asks its server). */
+  inferenceReadiness(signal?: AbortSignal): Promise<BackendReadiness> {
+    return this.closed ? Promise.resolve({ ready: false, reason: 'the engine is closed' }) : this.pool.readiness(signal);
+  }
+
+  /**
+   * One G → D round of model `modelId` through the shared batcher (the Open Inference Protocol
+   * server's `{id}` model). The latents are handed over.
+   */
+  async inferRound(modelId: string, latents: Float32Array, rows: number, signal?: AbortSignal): Promise<{ samples: Float32Array; logits: Float32Array }> {
+    if (this.closed) throw shuttingDown();
+    const output = await this.batcher.run(workerSpec(this.readyModel(modelId)), latents, rows, signal);
+    return { samples: output.samples, logits: output.logits };
+  }
+
+  /** Model `modelId`'s generator or discriminator alone (`{id}.generator`, `{id}.discriminator`), in batches of at most `maxBatchSize` rows. */
+  async inferGraph(modelId: string, graph: 'generator' | 'discriminator', input: Float32Array, rows: number, signal?: AbortSignal): Promise<Float32Array> {
+    if (this.closed) throw shuttingDown();
+    const model = this.readyModel(modelId);
+    const g = graph === 'generator';
+    const spec = {
+      id: `${model.id}/${graph}`,
+      path: g ? model.generatorPath : model.discriminatorPath,
+      input: g ? model.signature.generatorInput : model.signature.discriminatorInput,
+      rowShape: g ? [model.manifest.latent.dim] : model.manifest.output.shape,
+      outputs: [g ? model.signature.generatorOutput : model.signature.discriminatorOutput],
+      part: { model: model.id, graph, remote: model.manifest.inference },
+    };
+    const rowSize = input.length / rows;
+    const parts: Promise<Float32Array[]>[] = [];
+    for (let start = 0; start < rows; start += this.batcher.maxBatchSize) {
+      const n = Math.min(this.batcher.maxBatchSize, rows - start);
+      parts.push(this.pool.runSingle(spec, input.slice(start * rowSize, (start + n) * rowSize), n, signal));
+    }
+    const outputs = await Promise.all(parts);
+    return concatFloat32(outputs.map((o) => o[0]!));
   }
 
   get load(): EngineLoad {

@@ -17,7 +17,8 @@ import { NO_SAMPLE_FIELDS, OperationBudget, type ResponseFields } from './budget
 import type { BurnInFact } from './burn-in.js';
 import { compareSamplers, type CompareEntry, type CompareOptions, type CompareRequest } from './compare.js';
 import { ServerCounters, type CountersSnapshot } from './counters.js';
-import { SamplingEngine, type Admission, type EngineLoad, type RunSummary, type SampleRequest } from './engine.js';
+import type { BackendReadiness } from '../inference/backend.js';
+import { SamplingEngine, type Admission, type EngineLoad, type RunSummary, type RemoteInferenceOptions, type SampleRequest } from './engine.js';
 import { SamplingMetrics, type MetricsSource } from './metrics.js';
 import { sampleOutcome, type SampleOutcome } from './outcome.js';
 import { collectRun } from './run.js';
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   readonly samplers?: readonly RegisteredSampler[];
   /** Worker threads and onnxruntime threads per worker. */
   readonly pool?: WorkerPoolOptions;
+  /** Run G and D on a remote Open Inference Protocol server (`INFERENCE_URL`) instead of local workers. */
+  readonly inference?: RemoteInferenceOptions;
   /** Shared inference batches: `maxBatchSize` rows, `maxQueueDelayMs`. */
   readonly batching?: BatcherOptions;
   /** Request and server limits (`src/limits.ts`). */
@@ -180,6 +183,27 @@ export class SamplingGateway implements MetricsSource {
 
   models(): ModelEntry[] {
     return this.engine.models();
+  }
+
+  /**
+   * Inference for servers that are not GraphQL (the Open Inference Protocol server): `work` gets
+   * the engine and a signal that aborts with the caller's or when the server drains.
+   * NOT_STARTED while starting, SHUTTING_DOWN while draining.
+   */
+  infer<T>(signal: AbortSignal | undefined, work: (engine: SamplingEngine, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const engine = this.engine;
+    return this.withShutdown(signal, (s) => work(engine, s));
+  }
+
+  /** The running engine's models, or undefined while starting or draining (for metadata routes). */
+  engineIfServing(): SamplingEngine | undefined {
+    return this.shutdown.signal.aborted ? undefined : this.current;
+  }
+
+  /** Whether inference can run now: the local workers, or the remote server's readiness. */
+  inferenceReadiness(signal?: AbortSignal): Promise<BackendReadiness> {
+    if (this.state !== 'ready' || !this.current) return Promise.resolve({ ready: false, reason: `the service is ${this.state}` });
+    return this.current.inferenceReadiness(signal);
   }
 
   model(id: string): ModelEntry | undefined {
@@ -345,6 +369,6 @@ function logLoaded(engine: SamplingEngine, logger: SamplingLogger): void {
     .map((s) => s.name)
     .join(', ');
   logger.info(
-    `sampling: ${ready} of ${models.length} models READY from ${engine.repository.dir}; samplers ${samplerNames}; ${workers} worker(s) × ${intraOpNumThreads} onnxruntime thread(s)`,
+    `sampling: ${ready} of ${models.length} models READY from ${engine.repository.dir}; samplers ${samplerNames}; ${engine.inferenceTarget ? `inference on ${engine.inferenceTarget} (Open Inference Protocol)` : `${workers} worker(s) × ${intraOpNumThreads} onnxruntime thread(s)`}`,
   );
 }

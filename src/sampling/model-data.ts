@@ -8,7 +8,7 @@ import { ErrorCode, SamplingError } from '../errors.js';
 import { fitCalibration, type CalibrationFit } from '../calibration/fit.js';
 import { concatFloat32 } from '../inference/buffers.js';
 import type { InferenceBatcher } from '../inference/batcher.js';
-import type { WorkerPool } from '../inference/pool.js';
+import type { InferenceBackend } from '../inference/backend.js';
 import { toLogits } from '../inference/round.js';
 import type { ReadyModel } from '../models/repository.js';
 import { Random, hashString } from '../random.js';
@@ -20,7 +20,7 @@ export class ModelData {
   private readonly fits = new Map<string, Promise<CalibrationFit>>();
 
   constructor(
-    private readonly pool: WorkerPool,
+    private readonly pool: InferenceBackend,
     private readonly batcher: InferenceBatcher,
   ) {}
 
@@ -68,6 +68,7 @@ export class ModelData {
       input: model.signature.discriminatorInput,
       rowShape: model.manifest.output.shape,
       outputs: [model.signature.discriminatorOutput],
+      part: { model: model.id, graph: 'discriminator' as const, remote: model.manifest.inference },
     };
     const parts: Promise<Float32Array[]>[] = [];
     for (let start = 0; start < count; start += this.batcher.maxBatchSize) {

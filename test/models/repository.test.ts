@@ -82,6 +82,7 @@ describe('model repository', () => {
     ['manifest-is-dir', (root) => { const dir = variant(root, 'manifest-is-dir'); rmSync(join(dir, 'manifest.json')); mkdirSync(join(dir, 'manifest.json')); }, /manifest-is-dir\/manifest\.json: cannot be read \(EISDIR/],
     ['real-missing', (root) => variant(root, 'real-missing', (m) => (m.calibration.realSamples = 'real.f32')), /real-missing\/real\.f32: file not found \(named in manifest\.json "calibration\.realSamples"\)/],
     ['real-size', (root) => variant(root, 'real-size', (m) => (m.calibration.count = 4001)), /real-size\/calibration-real\.f32: 16000 bytes, expected 16004 \(calibration\.count 4001 × 1 float32 values per sample\)/],
+    ['bad-inference', (root) => variant(root, 'bad-inference', (m) => (m.inference = { url: 'triton:8000', modle: 'x' })), /"inference" must be \{"url": "http\(s\):\/\/…", "model": "<name on that server>"\} \(both optional\), got \{"url":"triton:8000","modle":"x"\}/],
     ['real-escape', (root) => variant(root, 'real-escape', (m) => (m.calibration.realSamples = '../real.f32')), /"calibration\.realSamples" must be a file inside the model folder/],
     ['grad-missing', (root) => variant(root, 'grad-missing', (m) => (m.latentGradient = 'latent-gradient.onnx')), /grad-missing\/latent-gradient\.onnx: file not found \(named in manifest\.json "latentGradient"\)/],
     ['grad-escape', (root) => variant(root, 'grad-escape', (m) => (m.latentGradient = '../latent-gradient.onnx')), /"latentGradient" must be a file inside the model folder/],
