@@ -35,20 +35,19 @@ beforeAll(async () => {
       }
       if (mode === '400') return void res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"input \\"latent\\": not what I expected"}');
       if (mode === 'malformed') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"model_name":"x","outputs":[]}');
-      if (mode === 'hang') {
-        res.on('close', () => void (res.writableFinished || state.closedUnanswered++));
-        return;
-      }
+      if (mode === 'hang') return void res.on('close', () => void (res.writableFinished || state.closedUnanswered++));
       const headers: Record<string, string> = {};
       for (const h of ['content-type', INFERENCE_HEADER]) if (req.headers[h]) headers[h] = String(req.headers[h]);
-      void fetch(`${target}${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined }).then(async (r) => {
-        const out: Record<string, string> = {};
-        for (const h of ['content-type', INFERENCE_HEADER]) {
-          const v = r.headers.get(h);
-          if (v) out[h] = v;
-        }
-        res.writeHead(r.status, out).end(Buffer.from(await r.arrayBuffer()));
-      });
+      return void fetch(`${target}${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined }).then(
+        async (r) => {
+          const out: Record<string, string> = {};
+          for (const h of ['content-type', INFERENCE_HEADER]) {
+            const v = r.headers.get(h);
+            if (v) out[h] = v;
+          }
+          res.writeHead(r.status, out).end(Buffer.from(await r.arrayBuffer()));
+        },
+      );
     });
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
