@@ -91,6 +91,10 @@ export async function writeTritonRepository(outDir: string, options: TritonOptio
       skipped.push(`${model.id}: ${model.error}`);
       continue;
     }
+    if (model.manifest.conditioning) {
+      skipped.push(`${model.id}: class-conditional (its graphs take a class input; the ensemble here feeds latents only)`);
+      continue;
+    }
     const g = await onnxTensors(model.generatorPath);
     const d = await onnxTensors(model.discriminatorPath);
     for (const [part, path, t] of [

@@ -100,10 +100,15 @@ export function createInferenceProtocolRouter(gateway: SamplingGateway, options:
     }
     const entry = engine.repository.get(id);
     if (!entry) {
-      const known = engine.repository.list().flatMap((m) => (m.status === 'READY' ? [m.id, `${m.id}.generator`, `${m.id}.discriminator`] : []));
+      const known = engine.repository
+        .list()
+        .flatMap((m) => (m.status === 'READY' && !m.manifest.conditioning ? [m.id, `${m.id}.generator`, `${m.id}.discriminator`] : []));
       throw new ProtocolError(404, `model "${name}" not found (models: ${known.join(', ') || 'none'})`);
     }
     if (entry.status !== 'READY') throw new ProtocolError(400, `model "${name}" failed to load: ${entry.error}`);
+    if (entry.manifest.conditioning) {
+      throw new ProtocolError(400, `model "${name}" is class-conditional: its graphs take a class input, which this protocol server does not serve yet`);
+    }
     return protocolModels(entry).find((m) => m.part === part)!;
   };
 

@@ -72,12 +72,18 @@ async function onnxIo(path: string) {
 
 describe('npm run triton-config', () => {
   it('writes a model repository whose configs match the bundled ONNX files', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/triton-config.ts', out, '--max-batch', '4096'], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/triton-config.ts', out, '--max-batch', '4096'], {
       cwd: root,
       env: { ...process.env, NODE_OPTIONS: '' },
     });
     expect(stdout).toMatch(/wrote 6 Triton models/);
-    const ids = readdirSync(BUNDLED_MODELS_DIR).filter((d) => existsSync(join(BUNDLED_MODELS_DIR, d, 'manifest.json')));
+    const manifests = readdirSync(BUNDLED_MODELS_DIR).filter((d) => existsSync(join(BUNDLED_MODELS_DIR, d, 'manifest.json')));
+    // Class-conditional models are skipped, and the script says so (their graphs take a class input).
+    const conditional = manifests.filter((d) => JSON.parse(readFileSync(join(BUNDLED_MODELS_DIR, d, 'manifest.json'), 'utf8')).conditioning);
+    expect(conditional).toEqual(['fashion-mnist-cond']);
+    expect(stdout + stderr).toMatch(/fashion-mnist-cond: class-conditional/);
+    expect(existsSync(join(out, 'fashion-mnist-cond'))).toBe(false);
+    const ids = manifests.filter((d) => !conditional.includes(d));
     expect(ids.length).toBe(2);
     for (const id of ids) {
       const g = await onnxIo(join(BUNDLED_MODELS_DIR, id, 'generator.onnx'));
