@@ -18,19 +18,47 @@ export function wsClient() {
   return client;
 }
 
-/** Parameter fields the page can use, when this server's schema has them (`allowedValues`: enum parameters). */
-const OPTIONAL_PARAMETER_FIELDS = ['allowedValues'];
+/**
+ * Fields the page uses when this server's schema has them, so the page also works against a
+ * server a version behind: enum values of parameters, calibration reports, class labels.
+ */
+const OPTIONAL_FIELDS = {
+  SamplerParameterInfo: { allowedValues: 'allowedValues' },
+  Model: { calibration: 'calibration { method count zBefore zAfter eceBefore eceAfter }', classLabels: 'classLabels' },
+};
 
-/** READY models and the samplers with their declared parameters (enum values where the schema has them). */
+/** The field names of the named object (`fields`) or input (`inputFields`) types. */
+async function schemaFields(objects, inputs) {
+  const alias = (prefix, name) => `${prefix}_${name}`;
+  const parts = [
+    ...objects.map((t) => `${alias('o', t)}: __type(name: "${t}") { fields { name } }`),
+    ...inputs.map((t) => `${alias('i', t)}: __type(name: "${t}") { inputFields { name } }`),
+  ];
+  const data = await query(`{ ${parts.join(' ')} }`);
+  const names = (type) => new Set((type?.fields ?? type?.inputFields ?? []).map((f) => f.name));
+  return {
+    objects: Object.fromEntries(objects.map((t) => [t, names(data[alias('o', t)])])),
+    inputs: Object.fromEntries(inputs.map((t) => [t, names(data[alias('i', t)])])),
+  };
+}
+
+/**
+ * READY models and the samplers with their declared parameters, plus what this server's schema
+ * offers: `features.classLabel` when SampleInput takes a class label.
+ */
 export async function loadCatalog() {
-  const probe = await query(`{ __type(name: "SamplerParameterInfo") { fields { name } } }`);
-  const have = new Set((probe.__type?.fields ?? []).map((f) => f.name));
-  const extra = OPTIONAL_PARAMETER_FIELDS.filter((f) => have.has(f)).join(' ');
+  const have = await schemaFields(Object.keys(OPTIONAL_FIELDS), ['SampleInput']);
+  const extra = (type) =>
+    Object.entries(OPTIONAL_FIELDS[type])
+      .filter(([name]) => have.objects[type].has(name))
+      .map(([, selection]) => selection)
+      .join(' ');
   const data = await query(`{
-    models { id title status outputKind outputShape mixture2d { centers sigma } }
-    samplers { name description parameters { name type default min max description ${extra} } }
+    models { id title status outputKind outputShape mixture2d { centers sigma } ${extra('Model')} }
+    samplers { name description parameters { name type default min max description ${extra('SamplerParameterInfo')} } }
   }`);
-  return { models: data.models.filter((m) => m.status === 'READY'), samplers: data.samplers };
+  const features = { classLabel: have.inputs.SampleInput.has('classLabel') && have.objects.Model.has('classLabels') };
+  return { models: data.models.filter((m) => m.status === 'READY'), samplers: data.samplers, features };
 }
 
 export const isImageModel = (model) => String(model.outputKind).toUpperCase() === 'IMAGE';
@@ -42,8 +70,14 @@ export const STREAM = `subscription Compare($input: SampleInput!, $image: Boolea
     count
     samplesBase64
     samples { logit acceptanceProbability png @include(if: $image) }
-    stats { accepted proposed acceptanceRate logitMaxEnd gammaMean meanBatchSize }
-    metrics { mixture2d { highQualityShare recoveredModes modeCount highQualityStd modeKL } image { frechetDistance classEntropy meanConfidence } }
+    stats {
+      outputs distinctOutputs proposed acceptanceRate proposalsPerOutput invalidLogits
+      staleOutputs boundRoseAfterOutput logitMaxEnd gammaMean meanBatchSize samplerDetails
+    }
+    metrics {
+      mixture2d { highQualityShare recoveredModes modeCount highQualityStd modeKL modeJSD perMode }
+      image { frechetDistance classEntropy meanConfidence }
+    }
   }
 }`;
 
