@@ -17,6 +17,13 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** The page region from a column's numbers to the end of its reports (for a screenshot). */
+async function reportsClip(page: Page, i: number) {
+  const top = (await column(page, i).locator('.numbers').boundingBox())!;
+  const bottom = (await column(page, i).locator('.reports').boundingBox())!;
+  const scrollY = await page.evaluate(() => window.scrollY); // boxes are in the viewport, a full-page clip in the page
+  return { x: top.x - 8, y: top.y + scrollY - 8, width: top.width + 16, height: bottom.y + bottom.height - top.y + 16 };
+}
 const column = (page: Page, i: number) => page.locator(`[data-testid="column-${i}"]`);
 const config = (page: Page, i: number) => page.locator('#configs .config').nth(i);
 
@@ -313,6 +320,7 @@ describe('comparison page', () => {
     expect(sent(1).stats.distinctOutputs).toBeLessThanOrEqual(400);
     // The threshold's τ (its samplerDetails) is shown under the name the server gave it.
     expect(await shown(3, 'logitThreshold')).toBe((sent(3).stats.samplerDetails as unknown as { logitThreshold: number }).logitThreshold.toFixed(3));
+    expect(await shown(1, 'chainLength')).toBe('20'); // whole numbers without decimals
     // Modes differ between samplers, so the numbers are each column's own (not one column's copied).
     expect(new Set([0, 1, 2, 3].map((i) => JSON.stringify(sent(i).metrics.mixture2d.perMode))).size).toBeGreaterThan(1);
 
@@ -347,6 +355,7 @@ describe('comparison page', () => {
       expect(await table.locator('tr[aria-current="true"]').getAttribute('data-method')).toBe(method);
     }
     await page.screenshot({ path: `${OUT}/compare-reports.png`, fullPage: true });
+    await page.screenshot({ path: `${OUT}/compare-reports-mh.png`, fullPage: true, clip: await reportsClip(page, 1) });
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -20,11 +20,19 @@ export function wsClient() {
 
 /**
  * Fields the page uses when this server's schema has them, so the page also works against a
- * server a version behind: enum values of parameters, calibration reports, class labels.
+ * server a version behind: enum values of parameters, calibration reports (per class on a
+ * class-conditional model), class labels. Each entry: the field's name and its selection.
  */
 const OPTIONAL_FIELDS = {
-  SamplerParameterInfo: { allowedValues: 'allowedValues' },
-  Model: { calibration: 'calibration { method count zBefore zAfter eceBefore eceAfter }', classLabels: 'classLabels' },
+  SamplerParameterInfo: [['allowedValues', 'allowedValues']],
+  Model: [
+    [
+      'calibration',
+      (has) => `calibration { method count zBefore zAfter eceBefore eceAfter ${has('CalibrationReportView', 'classLabel') ? 'classLabel' : ''} }`,
+    ],
+    ['classLabels', 'classLabels'],
+  ],
+  CalibrationReportView: [],
 };
 
 /** The field names of the named object (`fields`) or input (`inputFields`) types. */
@@ -44,20 +52,21 @@ async function schemaFields(objects, inputs) {
 
 /**
  * READY models and the samplers with their declared parameters, plus what this server's schema
- * offers: `features.classLabel` when SampleInput takes a class label.
+ * offers: `features.classLabel` when models have class labels and SampleInput takes one.
  */
 export async function loadCatalog() {
   const have = await schemaFields(Object.keys(OPTIONAL_FIELDS), ['SampleInput']);
+  const has = (type, field) => have.objects[type].has(field);
   const extra = (type) =>
-    Object.entries(OPTIONAL_FIELDS[type])
-      .filter(([name]) => have.objects[type].has(name))
-      .map(([, selection]) => selection)
+    OPTIONAL_FIELDS[type]
+      .filter(([name]) => has(type, name))
+      .map(([, selection]) => (typeof selection === 'function' ? selection(has) : selection))
       .join(' ');
   const data = await query(`{
     models { id title status outputKind outputShape mixture2d { centers sigma } ${extra('Model')} }
     samplers { name description parameters { name type default min max description ${extra('SamplerParameterInfo')} } }
   }`);
-  const features = { classLabel: have.inputs.SampleInput.has('classLabel') && have.objects.Model.has('classLabels') };
+  const features = { classLabel: have.inputs.SampleInput.has('classLabel') && has('Model', 'classLabels') };
   return { models: data.models.filter((m) => m.status === 'READY'), samplers: data.samplers, features };
 }
 

@@ -47,7 +47,7 @@ export function createColumn({ index, config, sampler, model, count, seed, class
       .map((c) => c.el),
   );
   const modes = createModeTable(model);
-  const calibration = createCalibrationTable(model, calibrationMethod(sampler, config.params));
+  const calibration = createCalibrationTable(model, calibrationMethod(sampler, config.params), classLabel);
   el.querySelector('.reports').append(...[modes?.el, calibration].filter(Boolean));
   const extremes = createExtremes({ image, onMark: scatter ? (high, low) => scatter.mark(high, low) : null });
   el.querySelector('.extremes-slot').replaceWith(extremes.el);

@@ -23,13 +23,13 @@ const currentModel = () => page.catalog.models.find((m) => m.id === $('#model').
 /** Class labels of a conditional model, when this server takes a class label; null otherwise. */
 const classesOf = (model) => (page.catalog.features.classLabel && model?.classLabels?.length ? model.classLabels : null);
 
-/** Shows the class picker for a conditional model (its labels as options), hides it otherwise. */
+/** Shows the class picker for a conditional model (its labels; a class is required, the first by default), hides it otherwise. */
 function syncClassPicker(model, wanted) {
   const classes = classesOf(model);
   const select = $('#class-label');
   $('#class-field').hidden = classes === null;
-  select.replaceChildren(new Option('any class (not set)', ''), ...(classes ?? []).map((name, i) => new Option(`${i}: ${name}`, String(i))));
-  select.value = classes && wanted !== undefined && wanted !== null ? String(wanted) : '';
+  select.replaceChildren(...(classes ?? []).map((name, i) => new Option(`${i}: ${name}`, String(i))));
+  if (classes) select.value = String(wanted ?? 0);
 }
 const defaultCount = (model) => (isImageModel(model) ? 256 : 2000);
 

@@ -21,7 +21,7 @@ export function numberRows(event, wanted) {
   ];
   // Only when it happened: outputs sent under a bound that later rose (a stream cannot take them back).
   if (s.boundRoseAfterOutput) rows.push(['stale outputs', count(s.staleOutputs)]);
-  for (const [k, v] of Object.entries(s.samplerDetails ?? {})) rows.push([k, typeof v === 'number' ? fmt(v) : String(v)]);
+  for (const [k, v] of Object.entries(s.samplerDetails ?? {})) rows.push([k, typeof v !== 'number' ? String(v) : Number.isInteger(v) ? count(v) : fmt(v)]);
   const m = event.metrics;
   if (m?.mixture2d) {
     const x = m.mixture2d;
@@ -123,14 +123,16 @@ export function calibrationMethod(sampler, params) {
 
 /**
  * The model's calibration reports as a table, Z and ECE of D on its held-out judging half: raw
- * (`none`), then each fitted method; the row of `method` is marked as this column's. Null when
- * the model ships no reports or the column does not read D.
+ * (`none`), then each fitted method; the row of `method` is marked as this column's. A
+ * class-conditional model is calibrated per class: the reports of `classLabel` are shown. Null
+ * when the model ships no reports (for that class) or the column does not read D.
  */
-export function createCalibrationTable(model, method) {
-  const reports = model.calibration;
-  if (!reports?.length || method === null) return null;
+export function createCalibrationTable(model, method, classLabel = null) {
+  const reports = (model.calibration ?? []).filter((r) => (r.classLabel ?? null) === classLabel);
+  if (!reports.length || method === null) return null;
   const n = reports[0].count;
-  const t = table('calibration', `Calibration of D on ${count(n)} held-out real samples (half fit, half judge)`, ['method', 'Z', 'ECE']);
+  const of = classLabel === null ? '' : ` of class ${model.classLabels?.[classLabel] ?? classLabel}`;
+  const t = table('calibration', `Calibration of D on ${count(n)} held-out real samples${of} (half fit, half judge)`, ['method', 'Z', 'ECE']);
   const tbody = t.tBodies[0];
   const rows = [['none', reports[0].zBefore, reports[0].eceBefore], ...reports.map((r) => [r.method, r.zAfter, r.eceAfter])];
   for (const [name, z, ece] of rows) {
