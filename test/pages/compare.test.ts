@@ -149,6 +149,7 @@ describe('comparison page', () => {
 
   it('pages through every image, opens one large with its logit and p, and downloads CSV and PNG', async () => {
     const { page, problems } = await openPage(h, '/?model=fashion-mnist&count=100&seed=5&s=naive&s=drs:burnInSamples=1000,gammaPercentile=80');
+    const streams = recordStreams(page);
     await page.click('#start');
     await waitForColumns(page, 2);
     const images = column(page, 1);
@@ -189,6 +190,11 @@ describe('comparison page', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([10 * 29 + 1, 10 * 29 + 1]);
 
+    // The class the classifier sees most, from the histogram the server sent.
+    const { classHistogram, classes } = (streams.last.get(1) as { metrics: { image: { classHistogram: number[]; classes: string[] } } }).metrics.image;
+    const top = classHistogram.indexOf(Math.max(...classHistogram));
+    expect(classHistogram.reduce((a, b) => a + b, 0)).toBe(100);
+    expect(await images.locator('dd[data-metric="top class"]').textContent()).toBe(`${classes[top]} (${classHistogram[top]!.toFixed(1)} %)`);
     // No modes on an image model; the DRS column reads D uncalibrated (its default), marked in the model's report.
     expect(await images.locator('.modes, dd[data-metric="mode JSD"]').count()).toBe(0);
     expect(await images.locator('table.calibration tr[aria-current="true"]').getAttribute('data-method')).toBe('none');

@@ -85,7 +85,7 @@ export const STREAM = `subscription Compare($input: SampleInput!, $image: Boolea
     }
     metrics {
       mixture2d { highQualityShare recoveredModes modeCount highQualityStd modeKL modeJSD perMode }
-      image { frechetDistance classEntropy meanConfidence }
+      image { frechetDistance classEntropy meanConfidence classHistogram classes }
     }
   }
 }`;

@@ -33,13 +33,24 @@ export function numberRows(event, wanted) {
       ['KL(modes‖uniform)', fmt(x.modeKL)],
     );
   }
-  if (m?.image)
+  if (m?.image) {
     rows.push(
       ['Fréchet (classifier)', fmt(m.image.frechetDistance)],
       ['class entropy', fmt(m.image.classEntropy)],
       ['confidence', fmt(m.image.meanConfidence)],
     );
+    const top = topClass(m.image);
+    if (top) rows.push(['top class', `${top.name} (${fmt(100 * top.share, 1)} %)`]);
+  }
   return rows;
+}
+
+/** The class the classifier predicts most often, with its share of the samples; null before any. */
+export function topClass({ classHistogram, classes }) {
+  const total = (classHistogram ?? []).reduce((a, b) => a + b, 0);
+  if (!total) return null;
+  const k = classHistogram.indexOf(Math.max(...classHistogram));
+  return { name: classes[k] ?? String(k), share: classHistogram[k] / total };
 }
 
 /** Fills a <dl> with the rows (text only: sampler details are names the server chose). */
