@@ -370,9 +370,11 @@ describe('comparison page', () => {
     const { page, problems } = await openPage(h, '/?model=gaussians25&count=300&s=naive&s=drs:gamma=0&s=threshold:percentile=50', 420);
     await page.click('#start');
     await waitForColumns(page, 3);
+    for (const summary of await page.locator('details.modes summary').all()) await summary.click(); // the per-mode tables open
+    expect(await page.locator('.calibration').count()).toBe(2); // drs and threshold read D
     const overflow = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth - window.innerWidth,
-      cut: [...document.querySelectorAll('.numbers dd, .numbers dt, .timing, .column h2, .strip span')]
+      cut: [...document.querySelectorAll('.numbers dd, .numbers dt, .timing, .column h2, .strip span, .reports th, .reports td')]
         .filter((e) => e.scrollWidth > e.clientWidth + 1)
         .map((e) => e.textContent),
       wide: [...document.querySelectorAll('body *')]
