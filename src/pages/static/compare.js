@@ -31,6 +31,7 @@ function syncClassPicker(model, wanted) {
   select.replaceChildren(...(classes ?? []).map((name, i) => new Option(`${i}: ${name}`, String(i))));
   if (classes) select.value = String(wanted ?? 0);
 }
+
 const defaultCount = (model) => (isImageModel(model) ? 256 : 2000);
 
 /** A whole number in [min, ∞) from a form input, or null (flagged on the input). */
