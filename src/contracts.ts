@@ -60,8 +60,13 @@ export interface ModelDescriptor {
   readonly latentDim: number;
   readonly outputShape: readonly number[];
   readonly outputKind: OutputKind;
-  /** Held-out real samples the model ships (manifest `calibration`); 0 when none, and then only `calibration: none` works. */
+  /**
+   * Held-out real samples the model ships (manifest `calibration`); 0 when none, and then only
+   * `calibration: none` works. For a class-conditional run: those of the run's class.
+   */
   readonly realSamples: number;
+  /** The class a run of a class-conditional model samples (G and D get it; burn-in, real data and calibration are that class's); absent otherwise. */
+  readonly classLabel?: number;
 }
 
 /** Logits of a seeded, cached burn-in run of G → D (finite logits only). */

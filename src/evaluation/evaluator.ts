@@ -20,8 +20,20 @@ export interface ImageMetrics {
   /**
    * Fréchet distance between the samples' classifier features and the real data's (NOT the
    * Inception FID: a small Fashion-MNIST classifier's penultimate layer). Null below 2 samples.
+   * For samples drawn for one class, against that class's real data when the model ships its
+   * statistics (`realFeatures` file, `classes`), else against all real data.
    */
   readonly frechetDistance: number | null;
+  /** Whether `frechetDistance` is against the requested class's real data only. */
+  readonly frechetOfClass: boolean;
+  /** The class the samples were drawn for (class-conditional models); null otherwise. */
+  readonly classLabel: number | null;
+  /**
+   * Share of the samples the classifier assigns to the requested class (matched by name between
+   * `conditioning.labels` and the classifier's classes); null when no class was requested or the
+   * classifier has no class of that name.
+   */
+  readonly classAccuracy: number | null;
   /** Entropy (nats) of the predicted-class histogram; ln(classes) when perfectly balanced. */
   readonly classEntropy: number;
   /** Mean of the classifier's top softmax probability. */
@@ -65,7 +77,7 @@ export async function allMetrics(source: MetricsSource): Promise<SampleMetrics> 
 const CLASSIFIER_BATCH = 1024;
 
 export class SampleEvaluator {
-  private readonly realFeatures = new Map<string, FeatureStatistics>();
+  private readonly realFeatures = new Map<string, RealFeatures>();
 
   constructor(private readonly pool: WorkerPool) {}
 
@@ -81,24 +93,27 @@ export class SampleEvaluator {
     samples: Float32Array,
     count: number,
     request: EvaluationRequest = { mixture2d: true, image: true },
+    classLabel: number | null = null,
   ): Promise<SampleMetrics> {
-    const accumulator = this.accumulator(model, request);
+    const accumulator = this.accumulator(model, request, classLabel);
     await accumulator.add(samples, count);
     return accumulator.snapshot();
   }
 
-  /** Running metrics over a stream of sample chunks: each chunk is scored once, as it arrives. */
-  accumulator(model: ReadyModel, request: EvaluationRequest = { mixture2d: true, image: true }): MetricsAccumulator {
+  /** Running metrics over a stream of sample chunks (drawn for `classLabel`, if given): each chunk is scored once, as it arrives. */
+  accumulator(model: ReadyModel, request: EvaluationRequest = { mixture2d: true, image: true }, classLabel: number | null = null): MetricsAccumulator {
     const supported = SampleEvaluator.supports(model);
     const mixture = request.mixture2d && supported.mixture2d ? model.manifest.evaluation!.mixture2d! : null;
     const classifier = request.image && supported.image ? model.manifest.evaluation!.classifier! : null;
     return new MetricsAccumulator(
       mixture ? { centers: mixture.centers.map((c) => [...c]), sigma: mixture.sigma } : null,
-      classifier ? this.classifierRunner(model, classifier) : null,
+      classifier ? this.classifierRunner(model, classifier, classLabel) : null,
     );
   }
 
-  private classifierRunner(model: ReadyModel, spec: ClassifierSpec): ClassifierRunner {
+  private classifierRunner(model: ReadyModel, spec: ClassifierSpec, classLabel: number | null): ClassifierRunner {
+    const name = classLabel === null ? undefined : model.manifest.conditioning?.labels[classLabel];
+    const classifierClass = name === undefined ? -1 : spec.classes.indexOf(name);
     const single: SingleModelSpec = {
       id: `${model.id}/${spec.file}`,
       path: join(model.dir, spec.file),
@@ -108,6 +123,8 @@ export class SampleEvaluator {
     };
     return {
       classes: spec.classes,
+      classLabel,
+      classifierClass: classifierClass >= 0 ? classifierClass : null,
       classify: async (samples, count) => {
         const rowSize = model.sampleSize;
         const parts = [];
@@ -118,29 +135,46 @@ export class SampleEvaluator {
         const outputs = await Promise.all(parts);
         return { features: concatFloat32(outputs.map((o) => o[0]!)), logits: concatFloat32(outputs.map((o) => o[1]!)) };
       },
-      real: (dim) => this.realStatistics(model, spec.realFeatures, dim),
+      real: (dim) => {
+        const stats = this.realStatistics(model, spec.realFeatures, dim);
+        const ofClass = classifierClass >= 0 ? stats.classes?.[classifierClass] : undefined;
+        return ofClass ? { stats: ofClass, ofClass: true } : { stats: stats.all, ofClass: false };
+      },
     };
   }
 
-  /** The real data's feature mean and covariance from the manifest's `realFeatures` file (cached). */
-  private realStatistics(model: ReadyModel, file: string, dim: number): FeatureStatistics {
+  /** The real data's feature mean and covariance (and per classifier class, when given) from the manifest's `realFeatures` file (cached). */
+  private realStatistics(model: ReadyModel, file: string, dim: number): RealFeatures {
     let stats = this.realFeatures.get(model.id);
     if (!stats) {
-      const raw = JSON.parse(readFileSync(join(model.dir, file), 'utf8')) as { dim: number; mean: number[]; covariance: number[][] };
-      if (raw.dim !== dim || raw.mean.length !== dim || raw.covariance.length !== dim) {
-        throw new Error(`${model.id}/${file}: feature dimension ${raw.dim} does not match the classifier's ${dim}`);
-      }
-      stats = { mean: Float64Array.from(raw.mean), covariance: Float64Array.from(raw.covariance.flat()) };
+      type Moments = { mean: number[]; covariance: number[][] };
+      const raw = JSON.parse(readFileSync(join(model.dir, file), 'utf8')) as { dim: number; classes?: Moments[] } & Moments;
+      const read = (m: Moments, what: string): FeatureStatistics => {
+        if (raw.dim !== dim || m.mean?.length !== dim || m.covariance?.length !== dim) {
+          throw new Error(`${model.id}/${file}: feature dimension of ${what} (${raw.dim}) does not match the classifier's ${dim}`);
+        }
+        return { mean: Float64Array.from(m.mean), covariance: Float64Array.from(m.covariance.flat()) };
+      };
+      stats = { all: read(raw, 'the real data'), classes: raw.classes?.map((m, k) => read(m, `class ${k}`)) };
       this.realFeatures.set(model.id, stats);
     }
     return stats;
   }
 }
 
+interface RealFeatures {
+  readonly all: FeatureStatistics;
+  /** Per classifier class, when the file has them. */
+  readonly classes: readonly FeatureStatistics[] | undefined;
+}
+
 interface ClassifierRunner {
   readonly classes: readonly string[];
+  /** The class the samples were drawn for (conditioning label), and the classifier's class of that name. */
+  readonly classLabel: number | null;
+  readonly classifierClass: number | null;
   classify(samples: Float32Array, count: number): Promise<{ features: Float32Array; logits: Float32Array }>;
-  real(dim: number): FeatureStatistics;
+  real(dim: number): { readonly stats: FeatureStatistics; readonly ofClass: boolean };
 }
 
 /**
@@ -201,13 +235,20 @@ export class MetricsAccumulator {
     let entropy = 0;
     for (const c of this.histogram) if (c > 0) entropy -= (c / total) * Math.log(c / total);
     let fd: number | null = null;
+    let ofClass = false;
     if (n >= 2 && this.features) {
       const { dim } = this.features;
-      fd = frechetDistance(this.features.statistics(), classifier.real(dim), dim);
+      const real = classifier.real(dim);
+      fd = frechetDistance(this.features.statistics(), real.stats, dim);
+      ofClass = real.ofClass;
     }
+    const target = classifier.classifierClass;
     return {
       count: n,
       frechetDistance: fd,
+      frechetOfClass: ofClass,
+      classLabel: classifier.classLabel,
+      classAccuracy: target === null || n === 0 ? null : this.histogram[target]! / n,
       classEntropy: n > 0 ? entropy : NaN,
       meanConfidence: n > 0 ? this.confidenceSum / n : NaN,
       classHistogram: [...this.histogram],

@@ -1,7 +1,17 @@
 /** Messages between the worker pool and its inference workers. Buffers travel as transferables. */
 
+/**
+ * A class-conditional model's class for every row of a job: fed as an int64 `[rows]` tensor
+ * named `input`, filled with `label`, besides the job's data input.
+ */
+export interface RowCondition {
+  readonly input: string;
+  readonly label: number;
+}
+
 /** What a worker needs to open a model's sessions. */
 export interface WorkerModelSpec {
+  /** Batching key: the model id, with the class for a conditional model (rows of one batch share one class). */
   readonly id: string;
   readonly generatorPath: string;
   readonly discriminatorPath: string;
@@ -11,6 +21,8 @@ export interface WorkerModelSpec {
   readonly discriminatorOutput: string;
   readonly latentDim: number;
   readonly outputShape: readonly number[];
+  /** G and D both get this class on every row (class-conditional models). */
+  readonly condition?: RowCondition;
 }
 
 export interface WorkerOptions {
@@ -25,6 +37,8 @@ export interface SingleModelSpec {
   /** Shape of one row; the batch axis is prepended. */
   readonly rowShape: readonly number[];
   readonly outputs: readonly string[];
+  /** A class for every row, as a second input (a conditional discriminator scoring real samples). */
+  readonly condition?: RowCondition;
 }
 
 export type ToWorker =

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import { ownedBuffer } from './buffers.js';
-import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
+import type { FromWorker, RowCondition, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
 
 interface Sessions {
   readonly generator: ort.InferenceSession;
@@ -32,14 +32,22 @@ function open(path: string): Promise<ort.InferenceSession> {
   });
 }
 
+/** One G/D session pair per pair of files: the per-class specs of a conditional model share it. */
 function sessionsFor(model: WorkerModelSpec): Promise<Sessions> {
-  let s = sessions.get(model.id);
+  const key = `${model.generatorPath}\n${model.discriminatorPath}`;
+  let s = sessions.get(key);
   if (!s) {
     s = Promise.all([open(model.generatorPath), open(model.discriminatorPath)]).then(([generator, discriminator]) => ({ generator, discriminator }));
-    s.catch(() => sessions.delete(model.id));
-    sessions.set(model.id, s);
+    s.catch(() => sessions.delete(key));
+    sessions.set(key, s);
   }
   return s;
+}
+
+/** The class input of a job's rows, or nothing for an unconditional model. */
+function conditionFeed(condition: RowCondition | undefined, rows: number): Record<string, ort.Tensor> {
+  if (!condition) return {};
+  return { [condition.input]: new ort.Tensor('int64', new BigInt64Array(rows).fill(BigInt(condition.label)), [rows]) };
 }
 
 /** Once `close` has arrived, no new native run starts: the close then waits for at most the ones already started. */
@@ -52,9 +60,10 @@ async function run(jobId: number, model: WorkerModelSpec, rows: number, latents:
   const { generator, discriminator } = await sessionsFor(model);
   const z = new ort.Tensor('float32', new Float32Array(latents), [rows, model.latentDim]);
   refuseIfClosing();
-  const x = (await generator.run({ [model.generatorInput]: z }))[model.generatorOutput] as ort.Tensor;
+  const label = conditionFeed(model.condition, rows);
+  const x = (await generator.run({ [model.generatorInput]: z, ...label }))[model.generatorOutput] as ort.Tensor;
   refuseIfClosing();
-  const d = (await discriminator.run({ [model.discriminatorInput]: x }))[model.discriminatorOutput] as ort.Tensor;
+  const d = (await discriminator.run({ [model.discriminatorInput]: x, ...label }))[model.discriminatorOutput] as ort.Tensor;
   const samples = ownedBuffer(x.data as Float32Array);
   const logits = ownedBuffer(d.data as Float32Array);
   const message: FromWorker = { type: 'result', jobId, samples, logits, inferenceMs: performance.now() - started };
@@ -71,7 +80,7 @@ async function runSingle(jobId: number, model: SingleModelSpec, rows: number, in
   const tensor = new ort.Tensor('float32', new Float32Array(input), [rows, ...model.rowShape]);
   const ready = await session;
   refuseIfClosing();
-  const results = await ready.run({ [model.input]: tensor }, [...model.outputs]);
+  const results = await ready.run({ [model.input]: tensor, ...conditionFeed(model.condition, rows) }, [...model.outputs]);
   const outputs = model.outputs.map((name) => ownedBuffer(results[name]!.data as Float32Array));
   port.postMessage({ type: 'single-result', jobId, outputs } satisfies FromWorker, outputs);
 }

@@ -33,6 +33,15 @@ export interface ClassifierSpec {
   readonly testAccuracy?: number;
 }
 
+/** What a class-conditional model declares: the int64 input both G and D take, and the class names. */
+export interface ClassConditioning {
+  readonly kind: 'class';
+  /** Name of the int64 `[batch]` input of both the generator and the discriminator. */
+  readonly input: string;
+  /** Class names; label k (0-based) is `labels[k]`. */
+  readonly labels: readonly string[];
+}
+
 export interface ModelManifest {
   readonly id: string;
   readonly title: string;
@@ -53,8 +62,10 @@ export interface ModelManifest {
     readonly classifier?: ClassifierSpec;
     readonly [block: string]: unknown;
   };
-  /** Held-out real samples (raw little-endian float32, row-major) for calibration. */
-  readonly calibration?: { readonly realSamples: string; readonly count: number };
+  /** Held-out real samples (raw little-endian float32, row-major) for calibration; `labels`: their classes (int64), for a class-conditional model. */
+  readonly calibration?: { readonly realSamples: string; readonly count: number; readonly labels?: string };
+  /** A class-conditional model: G takes (z, label), D scores (x, label); label k is `labels[k]`. */
+  readonly conditioning?: ClassConditioning;
   readonly [extra: string]: unknown;
 }
 
@@ -127,7 +138,12 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
   if (raw.calibration !== undefined) {
     const c = raw.calibration;
     need(isObject(c) && typeof c.realSamples === 'string' && isPositiveInt(c.count), `"calibration" must be {"realSamples": "<file>", "count": <positive integer>}, got ${show(c)}`);
+    if (isObject(c) && c.labels !== undefined) {
+      const ok = typeof c.labels === 'string' && c.labels !== '' && !c.labels.includes('..') && !c.labels.startsWith('/');
+      need(ok, `"calibration.labels" must be a file inside the model folder, got ${show(c.labels)}`);
+    }
   }
+  if (raw.conditioning !== undefined) checkConditioning(raw.conditioning, raw.calibration, problems);
 
   if (problems.length > 0) throw new ManifestError(file, problems);
   return { description: '', ...raw } as unknown as ModelManifest;
@@ -153,5 +169,25 @@ function checkEvaluation(evaluation: Json, problems: string[]): void {
       Array.isArray(classifier.classes) &&
       classifier.classes.every((c) => typeof c === 'string');
     if (!ok) problems.push(`"evaluation.classifier" must name file, input, featuresOutput, logitsOutput, realFeatures and classes`);
+  }
+}
+
+const CONDITIONING_SHAPE = '{"kind": "class", "input": "<int64 input of G and D>", "labels": ["<class 0>", ...]}';
+
+function checkConditioning(c: unknown, calibration: unknown, problems: string[]): void {
+  if (!isObject(c)) {
+    problems.push(`"conditioning" must be an object like ${CONDITIONING_SHAPE}, got ${show(c)}`);
+    return;
+  }
+  if (c.kind !== 'class') problems.push(`"conditioning.kind" must be "class" (the only kind this version knows), got ${show(c.kind)}`);
+  if (typeof c.input !== 'string' || c.input === '') problems.push(`"conditioning.input" must name the int64 label input of G and D, got ${show(c.input)}`);
+  const labels = c.labels;
+  if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string' && l !== '')) {
+    problems.push(`"conditioning.labels" must be a non-empty array of class names, got ${show(labels)}`);
+  } else if (new Set(labels).size !== labels.length) {
+    problems.push(`"conditioning.labels" must not repeat a name, got ${show(labels)}`);
+  }
+  if (isObject(calibration) && calibration.labels === undefined) {
+    problems.push('"calibration.labels" is required for a class-conditional model: name the int64 file of the real samples\' classes, so calibration is per class');
   }
 }

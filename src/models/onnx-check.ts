@@ -15,6 +15,8 @@ export interface PairSignature {
   readonly generatorOutput: string;
   readonly discriminatorInput: string;
   readonly discriminatorOutput: string;
+  /** The int64 label input both G and D take (manifest `conditioning.input`); absent for an unconditional pair. */
+  readonly labelInput?: string;
 }
 
 type Dim = number | string;
@@ -28,6 +30,30 @@ async function openSession(path: string, file: string): Promise<ort.InferenceSes
   } catch (error) {
     throw new OnnxCheckError(file, `cannot be loaded by onnxruntime: ${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+/**
+ * A class-conditional model's inputs: the manifest's label input (int64, `[batch]`) and exactly
+ * one other, the float32 data input, which is returned.
+ */
+function conditionedInput(metas: readonly ort.InferenceSession.ValueMetadata[], label: string, file: string) {
+  const names = metas.map((m) => `"${m.name}"`).join(', ');
+  const labelMeta = metas.find((m) => m.name === label);
+  if (!labelMeta || metas.length !== 2) {
+    throw new OnnxCheckError(
+      file,
+      `a class-conditional model's file must have exactly two inputs, the data and the int64 label "${label}" (manifest conditioning.input), found ${metas.length} (${names})`,
+    );
+  }
+  if (!labelMeta.isTensor || labelMeta.type !== 'int64') {
+    throw new OnnxCheckError(file, `label input "${label}" must be an int64 tensor, found ${labelMeta.isTensor ? labelMeta.type : 'a non-tensor'}`);
+  }
+  checkShape(labelMeta.shape, [], `label input "${label}"`, file);
+  return singleTensor(
+    metas.filter((m) => m !== labelMeta),
+    'input besides the label',
+    file,
+  );
 }
 
 function singleTensor(metas: readonly ort.InferenceSession.ValueMetadata[], role: string, file: string) {
@@ -74,9 +100,10 @@ export async function checkPair(manifest: ModelManifest, generatorPath: string, 
   let d: ort.InferenceSession | undefined;
   try {
     d = await openSession(discriminatorPath, dFile);
-    const gIn = singleTensor(g.inputMetadata, 'input', gFile);
+    const label = manifest.conditioning?.input;
+    const gIn = label === undefined ? singleTensor(g.inputMetadata, 'input', gFile) : conditionedInput(g.inputMetadata, label, gFile);
     const gOut = singleTensor(g.outputMetadata, 'output', gFile);
-    const dIn = singleTensor(d.inputMetadata, 'input', dFile);
+    const dIn = label === undefined ? singleTensor(d.inputMetadata, 'input', dFile) : conditionedInput(d.inputMetadata, label, dFile);
     const dOut = singleTensor(d.outputMetadata, 'output', dFile);
     const outShape = manifest.output.shape;
     checkShape(gIn.shape, [manifest.latent.dim], `input "${gIn.name}" (latent.dim ${manifest.latent.dim})`, gFile);
@@ -91,7 +118,8 @@ export async function checkPair(manifest: ModelManifest, generatorPath: string, 
       generator: { session: g, input: gIn.name, output: gOut.name, file: gFile },
       discriminator: { session: d, input: dIn.name, output: dOut.name, file: dFile },
     });
-    return { signature: { generatorInput: gIn.name, generatorOutput: gOut.name, discriminatorInput: dIn.name, discriminatorOutput: dOut.name }, probe };
+    const signature = { generatorInput: gIn.name, generatorOutput: gOut.name, discriminatorInput: dIn.name, discriminatorOutput: dOut.name };
+    return { signature: label === undefined ? signature : { ...signature, labelInput: label }, probe };
   } finally {
     await g.release();
     await d?.release();

@@ -4,6 +4,7 @@
  *
  * - G must produce at least one all-finite sample, D at least one valid score: a few invalid
  *   scores are fine (runs count them as rejections), all of them means the model is broken.
+ * - A class-conditional pair gets label r mod (number of labels) on probe row r, in G and D alike.
  * - Each row must be computed alone: the first rows are run again as their own batch, in
  *   reverse order, and must match. Batch-dependent rows (BatchNorm in training mode, minibatch
  *   statistics) break seeded runs, the shared batcher and DRS itself.
@@ -59,17 +60,19 @@ export async function probePair({ manifest, generator, discriminator }: ProbeOpt
   const dim = manifest.latent.dim;
   const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
   const z = probeLatents(manifest.latent, rows);
-  const x = await runGenerator(generator, { z, rows, dim, shape: manifest.output.shape });
+  const labels = probeLabels(manifest, rows);
+  const x = await runGenerator(generator, { z, rows, dim, shape: manifest.output.shape, labels });
 
   let nonFiniteSamples = 0;
   for (let r = 0; r < rows; r++) if (!x.subarray(r * sampleSize, (r + 1) * sampleSize).every(Number.isFinite)) nonFiniteSamples++;
   if (nonFiniteSamples === rows) {
     throw new OnnxCheckError(generator.file, `every probe sample contains NaN/±Inf (${rows} of ${rows} samples from ${rows} seeded latents); the generator is broken`);
   }
-  const xSubset = await runGenerator(generator, { z: reversedRows(z, dim), rows: PROBE_SUBSET_ROWS, dim, shape: manifest.output.shape });
+  const subsetLabels = labels && reversedLabels(labels);
+  const xSubset = await runGenerator(generator, { z: reversedRows(z, dim), rows: PROBE_SUBSET_ROWS, dim, shape: manifest.output.shape, labels: subsetLabels });
   checkBatchIndependent({ file: generator.file, role: 'the generator computes', full: x, subset: xSubset, width: sampleSize });
 
-  const scores = await runDiscriminator(discriminator, { x, rows, shape: manifest.output.shape, generatorFile: generator.file });
+  const scores = await runDiscriminator(discriminator, { x, rows, shape: manifest.output.shape, generatorFile: generator.file, labels });
   const probability = manifest.discriminatorOutput === 'probability';
   const counts = { nan: 0, inf: 0, outside: 0 };
   for (const s of scores) {
@@ -89,15 +92,41 @@ export async function probePair({ manifest, generator, discriminator }: ProbeOpt
     rows: PROBE_SUBSET_ROWS,
     shape: manifest.output.shape,
     generatorFile: generator.file,
+    labels: subsetLabels,
   });
   checkBatchIndependent({ file: discriminator.file, role: 'the discriminator scores', full: scores, subset: subsetScores, width: 1 });
   return { rows, nonFiniteSamples, invalidScores };
 }
 
-async function runGenerator(g: ProbeSession, { z, rows, dim, shape }: { z: Float32Array; rows: number; dim: number; shape: readonly number[] }): Promise<Float32Array> {
+/** The probe's labels (row r gets r mod the number of labels) under the manifest's label input; null for an unconditional model. */
+function probeLabels(manifest: ModelManifest, rows: number): ProbeLabels | null {
+  const c = manifest.conditioning;
+  if (!c) return null;
+  return { input: c.input, values: BigInt64Array.from({ length: rows }, (_, r) => BigInt(r % c.labels.length)) };
+}
+
+interface ProbeLabels {
+  readonly input: string;
+  readonly values: BigInt64Array;
+}
+
+function reversedLabels(labels: ProbeLabels): ProbeLabels {
+  return { input: labels.input, values: labels.values.slice(0, PROBE_SUBSET_ROWS).reverse() };
+}
+
+/** The label input of a batch of `rows`, or nothing. */
+function labelFeed(labels: ProbeLabels | null | undefined, rows: number): Record<string, ort.Tensor> {
+  return labels ? { [labels.input]: new ort.Tensor('int64', labels.values.slice(0, rows), [rows]) } : {};
+}
+
+async function runGenerator(
+  g: ProbeSession,
+  { z, rows, dim, shape, labels }: { z: Float32Array; rows: number; dim: number; shape: readonly number[]; labels: ProbeLabels | null | undefined },
+): Promise<Float32Array> {
   let x: ort.Tensor;
   try {
-    x = (await g.session.run({ [g.input]: new ort.Tensor('float32', z.subarray(0, rows * dim), [rows, dim]) }))[g.output] as ort.Tensor;
+    const feeds = { [g.input]: new ort.Tensor('float32', z.subarray(0, rows * dim), [rows, dim]), ...labelFeed(labels, rows) };
+    x = (await g.session.run(feeds))[g.output] as ort.Tensor;
   } catch (error) {
     throw new OnnxCheckError(g.file, `failed on a batch of ${rows}: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -110,12 +139,19 @@ async function runGenerator(g: ProbeSession, { z, rows, dim, shape }: { z: Float
 
 async function runDiscriminator(
   d: ProbeSession,
-  { x, rows, shape, generatorFile }: { x: Float32Array; rows: number; shape: readonly number[]; generatorFile: string },
+  {
+    x,
+    rows,
+    shape,
+    generatorFile,
+    labels,
+  }: { x: Float32Array; rows: number; shape: readonly number[]; generatorFile: string; labels: ProbeLabels | null | undefined },
 ): Promise<Float32Array> {
   const size = shape.reduce((a, b) => a * b, 1);
   let scores: ort.Tensor;
   try {
-    scores = (await d.session.run({ [d.input]: new ort.Tensor('float32', x.subarray(0, rows * size), [rows, ...shape]) }))[d.output] as ort.Tensor;
+    const feeds = { [d.input]: new ort.Tensor('float32', x.subarray(0, rows * size), [rows, ...shape]), ...labelFeed(labels, rows) };
+    scores = (await d.session.run(feeds))[d.output] as ort.Tensor;
   } catch (error) {
     throw new OnnxCheckError(d.file, `failed on ${generatorFile}'s output: ${(error as Error).message.split('\n')[0]}`);
   }

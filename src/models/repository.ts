@@ -29,6 +29,8 @@ export interface ReadyModel {
   readonly sampleSize: number;
   /** The held-out real samples file (manifest `calibration.realSamples`), checked at load; null when none. */
   readonly realSamplesPath: string | null;
+  /** The class of each held-out real sample (manifest `calibration.labels`, class-conditional models); null when none. */
+  readonly realLabels: Int32Array | null;
 }
 
 export interface FailedModel {
@@ -136,6 +138,7 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
     const sampleSize = manifest.output.shape.reduce((a, b) => a * b, 1);
     const { signature, probe } = await checkPair(manifest, generatorPath, discriminatorPath);
     const realSamplesPath = checkRealSamples(manifest, dir, sampleSize);
+    const realLabels = readRealLabels(manifest, dir);
     const descriptor: ModelDescriptor = {
       id,
       latentDim: manifest.latent.dim,
@@ -143,7 +146,7 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
       outputKind: manifest.output.kind,
       realSamples: manifest.calibration?.count ?? 0,
     };
-    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize, realSamplesPath };
+    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize, realSamplesPath, realLabels };
   } catch (error) {
     return { status: 'FAILED', id, dir, manifest, error: relativeError(error, dir, id) };
   }
@@ -163,6 +166,31 @@ function checkRealSamples(manifest: ModelManifest, dir: string, sampleSize: numb
     throw new Error(`${manifest.id}/${file}: ${size} bytes, expected ${expected} (calibration.count ${count} × ${sampleSize} float32 values per sample)`);
   }
   return path;
+}
+
+/** The real samples' classes (manifest `calibration.labels`): `count` int64 values, each a label of `conditioning.labels`. */
+function readRealLabels(manifest: ModelManifest, dir: string): Int32Array | null {
+  const file = manifest.calibration?.labels;
+  if (file === undefined) return null;
+  const where = `${manifest.id}/${file}`;
+  const path = join(dir, file);
+  if (!existsSync(path)) throw new Error(`${where}: file not found (named in manifest.json "calibration.labels")`);
+  const { count } = manifest.calibration!;
+  const bytes = readFileSync(path);
+  if (bytes.length !== count * 8) throw new Error(`${where}: ${bytes.length} bytes, expected ${count * 8} (calibration.count ${count} × one int64 label)`);
+  const classes = manifest.conditioning?.labels.length;
+  if (classes === undefined) throw new Error(`${manifest.id}/manifest.json: "calibration.labels" is only for a class-conditional model (add "conditioning")`);
+  const raw = new BigInt64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = raw[i]!;
+    if (v < 0n || v >= BigInt(classes)) throw new Error(`${where}: label ${v} of real sample ${i} is not a class of conditioning.labels (0 to ${classes - 1})`);
+    labels[i] = Number(v);
+  }
+  for (let k = 0; k < classes; k++) {
+    if (!labels.includes(k)) throw new Error(`${where}: no real sample of class ${k} ("${manifest.conditioning!.labels[k]}"); calibration is per class and needs some of each`);
+  }
+  return labels;
 }
 
 /**

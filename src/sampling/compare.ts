@@ -21,6 +21,8 @@ export interface CompareRequest {
   readonly seed?: number | undefined;
   readonly maxProposals?: number | undefined;
   readonly batchSize?: number | undefined;
+  /** The class every configuration samples (class-conditional models). */
+  readonly classLabel?: number | null | undefined;
 }
 
 export interface CompareEntry {
@@ -63,7 +65,8 @@ export async function compareSamplers(engine: SamplingEngine, request: CompareRe
         options.onProgress?.({ accepted: [...accepted], count: request.count });
       };
       try {
-        return { sampler: r.sampler, outcome: sampleOutcome(engine, model, await collectRun(run, onChunk)), error: null };
+        const result = await collectRun(run, onChunk);
+        return { sampler: r.sampler, outcome: sampleOutcome(engine, model, result, admissions[i]!.classLabel), error: null };
       } catch (error) {
         if (options.signal?.aborted) throw error;
         return { sampler: r.sampler, outcome: null, error: error instanceof Error ? error : new Error(String(error)) };

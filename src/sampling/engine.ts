@@ -4,17 +4,16 @@
  * request before any inference.
  */
 import { randomInt } from 'node:crypto';
-import type { AnySamplerPlugin, BurnIn, SamplerParams, SamplerPlugin } from '../contracts.js';
-import type { CalibrationReport } from '../calibration/fit.js';
+import type { AnySamplerPlugin, BurnIn, ModelDescriptor, SamplerParams, SamplerPlugin } from '../contracts.js';
 import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import { SampleEvaluator, type EvaluationRequest, type SampleMetrics } from '../evaluation/evaluator.js';
 import { InferenceBatcher, type BatcherOptions, type BatchTiming } from '../inference/batcher.js';
 import { WorkerPool, type WorkerPoolOptions } from '../inference/pool.js';
-import { workerSpec } from '../inference/round.js';
+import { batchModelId, workerSpec } from '../inference/round.js';
 import { resolveLimits, type LimitName, type SamplingLimits } from '../limits.js';
 import { loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from '../models/repository.js';
 import { BurnInCache, type BurnInFact } from './burn-in.js';
-import { ModelData } from './model-data.js';
+import { ModelData, type ClassCalibrationReport } from './model-data.js';
 import { resolveParams } from './params.js';
 import { SamplingRun, collectRun, type RunEnd, type RunResult } from './run.js';
 import { toCurrentContract } from './v1-adapter.js';
@@ -49,6 +48,8 @@ export interface SampleRequest {
   readonly maxProposals?: number | undefined;
   /** Proposals per round for this request; part of what makes a seed reproducible. */
   readonly batchSize?: number | undefined;
+  /** The class to sample, 0-based into the model's `conditioning.labels`: required by a class-conditional model, refused by any other. */
+  readonly classLabel?: number | null | undefined;
 }
 
 /** A request checked in full and resolved: what a run needs. */
@@ -60,6 +61,8 @@ export interface Admission {
   readonly seed: number;
   readonly maxProposals: number;
   readonly batchSize: number;
+  /** The class every proposal of the run has (class-conditional models); null otherwise. */
+  readonly classLabel: number | null;
 }
 
 export interface RunOptions {
@@ -147,11 +150,14 @@ export class SamplingEngine {
       throw error;
     });
     const observers = new Set<EngineObserver>();
+    // A conditional model's batches are keyed per class: observers see the model's id.
+    const isModel = (id: string): boolean => repository.get(id) !== undefined;
     const batching: BatcherOptions = {
       ...options.batching,
       onBatchDone: (timing) => {
         options.batching?.onBatchDone?.(timing);
-        for (const o of observers) o.batch?.(timing);
+        const seen = { ...timing, modelId: batchModelId(timing.modelId, isModel) };
+        for (const o of observers) o.batch?.(seen);
       },
     };
     let engine: SamplingEngine;
@@ -162,7 +168,7 @@ export class SamplingEngine {
       throw error;
     }
     // A failed fit is reported where it is asked for (Model.calibration, a calibrated run), and retried there.
-    await Promise.allSettled(repository.ready().flatMap((m) => engine.modelData.calibration(m) ?? []));
+    await Promise.allSettled(repository.ready().flatMap((m) => engine.modelData.calibrations(m).map((c) => c.fit)));
     return engine;
   }
 
@@ -217,11 +223,13 @@ export class SamplingEngine {
     const { limits } = this;
     const model = this.readyModel(request.modelId);
     const plugin = this.sampler(request.sampler.name);
-    const { params } = resolveParams(plugin, request.sampler.params, model.descriptor);
+    const classLabel = admitClass(model, request.classLabel);
+    const { params } = resolveParams(plugin, request.sampler.params, runDescriptor(model, classLabel));
     return {
       model,
       plugin,
       params,
+      classLabel,
       count: boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' }),
       seed: request.seed == null ? randomInt(0, MAX_SEED) : boundedInt('seed', request.seed, { min: 0, max: MAX_SEED }),
       maxProposals:
@@ -243,15 +251,16 @@ export class SamplingEngine {
   /** Starts a run of a request `admit` has already checked. */
   run(admission: Admission, options: RunOptions = {}): SamplingRun {
     if (this.closed) throw shuttingDown();
-    const spec = workerSpec(admission.model);
-    const { model } = admission;
+    const { model, classLabel } = admission;
+    const spec = workerSpec(model, classLabel);
     const run = new SamplingRun({
       ...admission,
+      descriptor: runDescriptor(model, classLabel),
       round: (latents, rows, s) => this.batcher.run(spec, latents, rows, s),
       services: {
-        burnIn: (n) => this.burnIn(model, n),
-        realData: () => this.modelData.realData(model),
-        calibrator: (method) => this.modelData.calibrator(model, method),
+        burnIn: (n) => this.burnIn(model, n, classLabel),
+        realData: () => this.modelData.realData(model, classLabel),
+        calibrator: (method) => this.modelData.calibrator(model, method, classLabel),
       },
       mode: options.mode,
       progressIntervalMs: this.progressIntervalMs,
@@ -276,25 +285,33 @@ export class SamplingEngine {
     return collectRun(this.sample(request, { ...options, mode: 'collect' }));
   }
 
-  /** Quality metrics of `count` samples of model `modelId` (the families its manifest supports). */
-  evaluate(modelId: string, samples: { samples: Float32Array; count: number }, request?: EvaluationRequest): Promise<SampleMetrics> {
-    return this.evaluator.evaluate(this.readyModel(modelId), samples.samples, samples.count, request);
+  /**
+   * Quality metrics of `count` samples of model `modelId` (the families its manifest supports);
+   * `classLabel`: the class they were drawn for (class-conditional models: class accuracy, and the
+   * Fréchet distance to that class's real data when the model ships it).
+   */
+  evaluate(
+    modelId: string,
+    samples: { samples: Float32Array; count: number },
+    request?: EvaluationRequest,
+    classLabel: number | null = null,
+  ): Promise<SampleMetrics> {
+    return this.evaluator.evaluate(this.readyModel(modelId), samples.samples, samples.count, request, classLabel);
   }
 
-  /** Running metrics over chunks of one model's samples (for streams). */
-  metricsAccumulator(model: ReadyModel, request?: EvaluationRequest) {
-    return this.evaluator.accumulator(model, request);
+  /** Running metrics over chunks of one model's samples (for streams), drawn for `classLabel` when conditional. */
+  metricsAccumulator(model: ReadyModel, request?: EvaluationRequest, classLabel: number | null = null) {
+    return this.evaluator.accumulator(model, request, classLabel);
   }
 
-  /** Burn-in logits of `count` proposals, cached per model and count (see BurnInCache). */
-  burnIn(model: ReadyModel, count: number): Promise<BurnIn> {
-    return this.burnIns.get(model, count);
+  /** Burn-in logits of `count` proposals (of class `classLabel`), cached per model, count and class (see BurnInCache). */
+  burnIn(model: ReadyModel, count: number, classLabel: number | null = null): Promise<BurnIn> {
+    return this.burnIns.get(model, count, classLabel);
   }
 
-  /** How calibration did on a model's held-out real samples; null when it ships none. */
-  async calibration(modelId: string): Promise<readonly CalibrationReport[] | null> {
-    const fit = this.modelData.calibration(this.readyModel(modelId));
-    return fit ? (await fit).reports : null;
+  /** How calibration did on a model's held-out real samples (per class for a conditional model); null when it ships none. */
+  calibration(modelId: string): Promise<readonly ClassCalibrationReport[] | null> {
+    return this.modelData.reports(this.readyModel(modelId));
   }
 
   /** Burn-ins computed so far on a model: count and D̃_M. */
@@ -320,6 +337,27 @@ export class SamplingEngine {
     this.runs.clear();
     await this.pool.close();
   }
+}
+
+/** The class a request samples: required by a class-conditional model, refused by others (BAD_USER_INPUT naming `classLabel`). */
+function admitClass(model: ReadyModel, classLabel: unknown): number | null {
+  const labels = model.manifest.conditioning?.labels;
+  if (!labels) {
+    if (classLabel == null) return null;
+    throw badInput('classLabel', `model "${model.id}" is not class-conditional; leave classLabel out (got ${JSON.stringify(classLabel)})`);
+  }
+  const list = labels.map((l, k) => `${k} ${l}`).join(', ');
+  if (classLabel == null) throw badInput('classLabel', `model "${model.id}" is class-conditional: give the class to sample (${list})`);
+  if (typeof classLabel !== 'number' || !Number.isInteger(classLabel) || classLabel < 0 || classLabel >= labels.length) {
+    throw badInput('classLabel', `must be an integer from 0 to ${labels.length - 1} for model "${model.id}" (${list}), got ${JSON.stringify(classLabel)}`);
+  }
+  return classLabel;
+}
+
+/** What a run's sampler knows of its model: for a conditional run, its class and that class's real samples. */
+export function runDescriptor(model: ReadyModel, classLabel: number | null): ModelDescriptor {
+  if (classLabel === null) return model.descriptor;
+  return { ...model.descriptor, classLabel, realSamples: ModelData.realCount(model, classLabel) };
 }
 
 /**

@@ -7,7 +7,6 @@
 import { setMaxListeners } from 'node:events';
 import { linkAbort } from '../abort.js';
 import type { AnySamplerPlugin } from '../contracts.js';
-import type { CalibrationReport } from '../calibration/fit.js';
 import { ErrorCode, SamplingError, limitExceeded, shuttingDown } from '../errors.js';
 import type { BatcherOptions } from '../inference/batcher.js';
 import type { WorkerPoolOptions } from '../inference/pool.js';
@@ -19,6 +18,7 @@ import { compareSamplers, type CompareEntry, type CompareOptions, type CompareRe
 import { ServerCounters, type CountersSnapshot } from './counters.js';
 import { SamplingEngine, type Admission, type EngineLoad, type RunSummary, type SampleRequest } from './engine.js';
 import { SamplingMetrics, type MetricsSource } from './metrics.js';
+import type { ClassCalibrationReport } from './model-data.js';
 import { sampleOutcome, type SampleOutcome } from './outcome.js';
 import { collectRun } from './run.js';
 import { RunStream } from './stream.js';
@@ -194,7 +194,7 @@ export class SamplingGateway implements MetricsSource {
   }
 
   /** Calibration reports of a READY model; null when it ships no held-out real samples. */
-  calibration(modelId: string): Promise<readonly CalibrationReport[] | null> {
+  calibration(modelId: string): Promise<readonly ClassCalibrationReport[] | null> {
     return this.engine.calibration(modelId);
   }
 
@@ -231,7 +231,7 @@ export class SamplingGateway implements MetricsSource {
     this.admitRuns([admission], { context, samples: admission.count, what: 'sample' });
     const result = await this.withShutdown(context.signal, (signal) => collectRun(engine.run(admission, { signal, requestId: context.requestId })));
     this.counters.samplesReturned += result.count;
-    return sampleOutcome(engine, admission.model, result);
+    return sampleOutcome(engine, admission.model, result, admission.classLabel);
   }
 
   /** Starts a stream (the `sampleStream` subscription); admission errors throw here. */
@@ -251,7 +251,7 @@ export class SamplingGateway implements MetricsSource {
     this.streams++;
     this.counters.streamsStarted++;
     return new RunStream(run, admission.model, {
-      accumulator: options.metrics ? engine.metricsAccumulator(admission.model) : undefined,
+      accumulator: options.metrics ? engine.metricsAccumulator(admission.model, undefined, admission.classLabel) : undefined,
       onChunk: (count) => void (this.counters.samplesStreamed += count),
     });
   }

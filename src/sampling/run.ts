@@ -5,7 +5,7 @@
  * never on what else shares the inference batches.
  */
 import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
-import type { BurnIn, CalibrationMethod, Calibrator, PreparationContext, SamplerState } from '../contracts.js';
+import type { BurnIn, CalibrationMethod, Calibrator, ModelDescriptor, PreparationContext, SamplerState } from '../contracts.js';
 import { ErrorCode, SamplingError, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
@@ -60,6 +60,8 @@ export interface ModelServices {
 }
 
 export interface RunPlan extends Admission {
+  /** What the sampler knows of the model (for a conditional run: its class and that class's real samples). */
+  readonly descriptor: ModelDescriptor;
   readonly round: RoundFn;
   readonly services: ModelServices;
   /**
@@ -162,17 +164,17 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
 
   /** The sampler's state, and the real data when `prepare` asked for it. */
   private async prepare(signal: AbortSignal): Promise<{ state: SamplerState; real: RealData | null }> {
-    const { plugin, params, model, services, seed } = this.plan;
+    const { plugin, params, descriptor, services, seed } = this.plan;
     let real: Promise<RealData> | null = null;
     const context: PreparationContext = {
-      model: model.descriptor,
+      model: descriptor,
       burnIn: (n) => services.burnIn(n),
       realLogits: () => (real ??= services.realData()).then((d) => d.logits),
       calibrator: (method) => services.calibrator(method),
       signal,
     };
     const prepared = plugin.prepare ? await raceAbort(plugin.prepare(params, context), signal) : undefined;
-    const state = plugin.start(params, prepared, { model: model.descriptor, random: new Random(seed, 4) });
+    const state = plugin.start(params, prepared, { model: descriptor, random: new Random(seed, 4) });
     return { state, real: real ? await raceAbort(real, signal) : null };
   }
 

@@ -101,7 +101,7 @@ little-endian float32 in [−1, 1], row-major `[2000, 1, 28, 28]`.
 - Generator ({nG:,} parameters): z ∈ R^{LATENT} ~ N(0, I) → Linear({LATENT}, {4 * c}·7·7) → {cbn} → ReLU →
   [nearest ×2 → Conv3×3 → {'class-conditional ' if args.cond else ''}BatchNorm → ReLU] {4 * c}→{2 * c} (14×14), {2 * c}→{c} (28×28) →
   Conv3×3 {c}→1 → tanh. The exported weights are the EMA (decay {args.ema}) of G's; BatchNorm
-  statistics re-estimated for them (plain average over 40 batches of 256), exported in eval mode.
+  statistics re-estimated for them (plain average over 20 batches of 256), exported in eval mode.
 - Discriminator ({nD:,} parameters), every layer spectrally normalised: Conv3×3 1→{c} → Conv4×4/2 {c}→{2 * c} →
   Conv4×4/2 {2 * c}→{4 * c} → Conv3×3 {4 * c}→{4 * c}, LeakyReLU(0.1) after each → h ∈ R^{4 * c}·7·7 →
   Linear(h, 1){proj}; raw logit. No BatchNorm: each row is scored independently. Exported with

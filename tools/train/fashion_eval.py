@@ -74,7 +74,7 @@ def score(clf, real_stats, x, labels=None):
     if labels is not None:
         labels = np.asarray(labels)
         out["classAccuracy"] = float((c == labels).mean())
-        out["perClass"] = [float((c[labels == k] == k).mean()) for k in range(10)]
+        out["perClass"] = [float((c[labels == k] == k).mean()) if (labels == k).any() else None for k in range(10)]
     return out
 
 

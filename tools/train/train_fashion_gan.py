@@ -169,9 +169,8 @@ def main():
     state["seconds"] += time.time() - t_seg
     gan_seconds, t_gan_end = state["seconds"], time.time()
 
-    # The exported G is the EMA generator with standing BatchNorm statistics.
+    # The exported G is the EMA generator with the standing BatchNorm statistics evaluate() sets.
     Ge = ema.G
-    recalibrate_bn(Ge, lambda: fake_inputs(256, torch.Generator().manual_seed(args.seed + 2000)), batches=40)
     final_eval = evaluate(5000)
     log(f"final EMA generator: {json.dumps(final_eval)}")
 

@@ -29,6 +29,13 @@ export class CompareSamplersInput {
 
   @Field(() => Int, { nullable: true, description: 'Proposals per round per configuration.' })
   batchSize?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'The class every configuration samples, 0-based into `Model.classLabels`: required by a class-conditional model (G and D get it; burn-in and calibration are that class’s), BAD_USER_INPUT on any other model or out of range.',
+  })
+  classLabel?: number | null;
 }
 
 /** GraphQL input → gateway request. */
@@ -40,6 +47,7 @@ export function toCompareRequest(input: CompareSamplersInput): CompareRequest {
     seed: input.seed ?? undefined,
     maxProposals: input.maxProposals ?? undefined,
     batchSize: input.batchSize ?? undefined,
+    classLabel: input.classLabel ?? undefined,
   };
 }
 

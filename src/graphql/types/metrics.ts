@@ -66,6 +66,24 @@ export class ImageMetricsView {
   get frechetDistance(): number | null {
     return this.m.frechetDistance;
   }
+  @Field(() => Boolean, {
+    description:
+      'True when `frechetDistance` is against the real images of the requested class only (a class-conditional request on a model that ships per-class real statistics); false: against all real images.',
+  })
+  get frechetOfClass(): boolean {
+    return this.m.frechetOfClass;
+  }
+  @Field(() => Int, { nullable: true, description: 'The class the samples were drawn for (`SampleInput.classLabel`); null for an unconditional model.' })
+  get classLabel(): number | null {
+    return this.m.classLabel;
+  }
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of the samples the classifier assigns to the requested class (class-conditional requests; classes matched by name); null otherwise.',
+  })
+  get classAccuracy(): number | null {
+    return this.m.classAccuracy;
+  }
   @Field(() => Float, { nullable: true, description: 'Entropy (nats) of the predicted-class histogram; ln(classes) when balanced.' }) get classEntropy():
     number | null {
     return finite(this.m.classEntropy);

@@ -1,7 +1,7 @@
 /** GraphQL types of the model repository: what a model is, whether it loaded, its burn-ins. */
 import 'reflect-metadata';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import type { CalibrationReport } from '../../calibration/fit.js';
+import type { ClassCalibrationReport } from '../../sampling/model-data.js';
 import type { ModelEntry } from '../../models/repository.js';
 import type { BurnInFact } from '../../sampling/burn-in.js';
 import { DiscriminatorOutput, LatentDistribution, ModelStatus, OutputKind } from './enums.js';
@@ -16,6 +16,9 @@ export class BurnInFactView implements BurnInFact {
 
   @Field(() => Int, { description: 'Proposals drawn, including those dropped for a non-finite logit.' })
   proposed!: number;
+
+  @Field(() => Int, { nullable: true, description: 'The class it was drawn for (a class-conditional model keeps one burn-in per class); null otherwise.' })
+  classLabel!: number | null;
 }
 
 @ObjectType({ description: 'A 2-D Gaussian mixture: equal-weight modes with one σ.' })
@@ -41,14 +44,22 @@ export class ClassifierInfo {
     'How one calibration method did on the model’s held-out real samples: fitted on half of them against as many fresh generator samples, judged on the other half against as many more.',
 })
 export class CalibrationReportView {
-  constructor(private readonly report: CalibrationReport) {}
+  constructor(private readonly report: ClassCalibrationReport) {}
 
   @Field(() => String, { description: 'platt or isotonic (the values of a sampler’s `calibration` parameter).' })
   get method(): string {
     return this.report.method;
   }
 
-  @Field(() => Int, { description: 'Held-out real samples the model ships (half fit, half judge).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The class this fit is for: a class-conditional model is calibrated per class, on its real samples of that class; null otherwise.',
+  })
+  get classLabel(): number | null {
+    return this.report.classLabel;
+  }
+
+  @Field(() => Int, { description: 'Held-out real samples the fit used (half fit, half judge): those of its class for a class-conditional model.' })
   get count(): number {
     return this.report.count;
   }
@@ -77,7 +88,7 @@ export class CalibrationReportView {
 /** What a Model view looks up from the running engine. */
 export interface ModelLookups {
   burnIns(modelId: string): Promise<BurnInFact[]>;
-  calibration(modelId: string): Promise<readonly CalibrationReport[] | null>;
+  calibration(modelId: string): Promise<readonly ClassCalibrationReport[] | null>;
 }
 
 @ObjectType({ description: 'A generator/discriminator pair from MODELS_DIR.' })
@@ -154,6 +165,15 @@ export class Model {
     return c ? Object.assign(new ClassifierInfo(), { classes: [...c.classes], testAccuracy: c.testAccuracy ?? null }) : null;
   }
 
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'The classes of a class-conditional model (manifest `conditioning.labels`): `SampleInput.classLabel` k samples class `classLabels[k]`, and is required. Null for an unconditional model.',
+  })
+  get classLabels(): readonly string[] | null {
+    return this.entry.manifest?.conditioning?.labels ?? null;
+  }
+
   @Field(() => [BurnInFactView], { description: 'Burn-ins computed so far on this model (empty until a sampler needs one).' })
   async burnIns(): Promise<BurnInFact[]> {
     return this.entry.status === 'READY' ? this.lookups.burnIns(this.entry.id) : [];
@@ -161,7 +181,8 @@ export class Model {
 
   @Field(() => [CalibrationReportView], {
     nullable: true,
-    description: 'Calibration of D, fitted at load on the held-out real samples (manifest `calibration`); null when the model ships none.',
+    description:
+      'Calibration of D, fitted at load on the held-out real samples (manifest `calibration`): one report per method, and per class for a class-conditional model; null when the model ships none.',
   })
   async calibration(): Promise<CalibrationReportView[] | null> {
     if (this.entry.status !== 'READY') return null;

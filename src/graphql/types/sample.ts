@@ -52,6 +52,13 @@ export class SampleInput {
 
   @Field(() => Int, { nullable: true, description: 'Proposals per round for this request (part of what a seed reproduces).' })
   batchSize?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'The class to sample, 0-based into `Model.classLabels`: required by a class-conditional model (G and D get it; burn-in and calibration are that class’s), BAD_USER_INPUT on any other model or out of range.',
+  })
+  classLabel?: number | null;
 }
 
 /** GraphQL input (plain object or class instance) → engine request. */
@@ -63,6 +70,7 @@ export function toSampleRequest(input: SampleInput): SampleRequest {
     seed: input.seed ?? undefined,
     maxProposals: input.maxProposals ?? undefined,
     batchSize: input.batchSize ?? undefined,
+    classLabel: input.classLabel ?? undefined,
   };
 }
 
