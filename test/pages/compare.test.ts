@@ -366,6 +366,76 @@ describe('comparison page', () => {
     await page.close();
   });
 
+  it('offers the classes of a class-conditional model, samples the class picked, and the link keeps it', async () => {
+    const res = await fetch(new URL('/graphql', h.server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ model(id: "fashion-mnist-cond") { classLabels calibration { method classLabel count zBefore zAfter eceBefore eceAfter } } }',
+      }),
+    });
+    const model = (
+      (await res.json()) as { data: { model: { classLabels: string[]; calibration: { method: string; classLabel: number; count: number; zAfter: number }[] } } }
+    ).data.model;
+    expect(model.classLabels).toHaveLength(10);
+
+    // An unconditional model has no picker.
+    const { page, problems } = await openPage(h, '/?model=fashion-mnist&count=48&seed=2&s=naive&s=drs:burnInSamples=1000,gammaPercentile=80');
+    expect(await page.locator('#class-field').isVisible()).toBe(false);
+    await page.selectOption('#model', 'fashion-mnist-cond');
+    expect(await page.locator('#class-field').isVisible()).toBe(true);
+    const picker = page.locator('#class-label');
+    expect(await picker.evaluate((select: HTMLSelectElement) => select.labels[0]?.id)).toBe('class-field'); // labelled "Class"
+    expect(await picker.locator('option').allTextContents()).toEqual(model.classLabels.map((l, i) => `${i}: ${l}`));
+    expect(await picker.inputValue()).toBe('0'); // a conditional model needs a class: the first by default
+    await picker.selectOption('3');
+    await page.fill('#count', '48');
+    const streams = recordStreams(page);
+    await page.click('#start');
+    await waitForColumns(page, 2);
+    // Both columns asked the server for class 3 and say so.
+    expect(streams.inputs.map((i) => i.classLabel)).toEqual([3, 3]);
+    const label = model.classLabels[3]!;
+    expect(await column(page, 0).locator('h2').textContent()).toBe(`naive · class ${label}`);
+    for (const i of [0, 1]) {
+      expect(await column(page, i).getAttribute('data-state')).toBe('finished');
+      // The classifier sees mostly the class asked for (seeded; class accuracy ≈ 0.86 on this model).
+      const { classHistogram, classes } = (streams.last.get(i) as { metrics: { image: { classHistogram: number[]; classes: string[] } } }).metrics.image;
+      expect(classes[classHistogram.indexOf(Math.max(...classHistogram))]).toBe(label);
+      expect(await column(page, i).locator('dd[data-metric="top class"]').textContent()).toMatch(new RegExp(`^${label} \\(\\d+\\.\\d %\\)$`));
+      const { classAccuracy } = (streams.last.get(i) as { metrics: { image: { classAccuracy: number } } }).metrics.image;
+      expect(await column(page, i).locator('dd[data-metric="class accuracy"]').textContent()).toBe(`${(100 * classAccuracy).toFixed(1)} %`);
+    }
+    // The DRS column's calibration report is that class's.
+    const mine = model.calibration.filter((r) => r.classLabel === 3);
+    const table = column(page, 1).locator('table.calibration');
+    expect(await table.locator('caption').textContent()).toContain(`${mine[0]!.count.toLocaleString('en')} held-out real samples of class ${label}`);
+    expect(await table.locator('tr[data-method="platt"] td').first().textContent()).toBe(mine.find((r) => r.method === 'platt')!.zAfter.toFixed(2));
+
+    await page.screenshot({ path: `${OUT}/compare-class.png` });
+    // The link carries the class; opening it picks it and runs it.
+    const href = (await page.getAttribute('#share', 'href'))!;
+    expect(href).toContain('&class=3&');
+    const again = await openPage(h, null);
+    const againStreams = recordStreams(again.page);
+    await again.page.goto(href);
+    await waitForColumns(again.page, 2);
+    expect(await again.page.inputValue('#class-label')).toBe('3');
+    expect(againStreams.inputs.map((i) => i.classLabel)).toEqual([3, 3]);
+    expect(again.problems).toEqual([]);
+    await again.page.close();
+    // A class the model does not have is refused from the link, named.
+    const bad = await openPage(h, '/?model=fashion-mnist-cond&class=12&s=naive&s=naive');
+    expect(await bad.page.textContent('#status')).toBe('ignored from the link: class=12 is not a class of fashion-mnist-cond (0–9)');
+    expect(await bad.page.inputValue('#class-label')).toBe('0');
+    await bad.page.close();
+    // Back to an unconditional model: the picker goes, and nothing sends a class.
+    await page.selectOption('#model', 'gaussians25');
+    expect(await page.locator('#class-field').isVisible()).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('fits a 420 px wide screen without horizontal overflow', async () => {
     const { page, problems } = await openPage(h, '/?model=gaussians25&count=300&s=naive&s=drs:gamma=0&s=threshold:percentile=50', 420);
     await page.click('#start');

@@ -33,6 +33,10 @@ const OPTIONAL_FIELDS = {
     ['classLabels', 'classLabels'],
   ],
   CalibrationReportView: [],
+  ImageMetrics: [
+    ['classAccuracy', 'classAccuracy'],
+    ['frechetOfClass', 'frechetOfClass'],
+  ],
 };
 
 /** The field names of the named object (`fields`) or input (`inputFields`) types. */
@@ -67,13 +71,14 @@ export async function loadCatalog() {
     samplers { name description parameters { name type default min max description ${extra('SamplerParameterInfo')} } }
   }`);
   const features = { classLabel: have.inputs.SampleInput.has('classLabel') && has('Model', 'classLabels') };
-  return { models: data.models.filter((m) => m.status === 'READY'), samplers: data.samplers, features };
+  const stream = STREAM.replace('{IMAGE_EXTRA}', extra('ImageMetrics'));
+  return { models: data.models.filter((m) => m.status === 'READY'), samplers: data.samplers, features, stream };
 }
 
 export const isImageModel = (model) => String(model.outputKind).toUpperCase() === 'IMAGE';
 
-/** One stream per column; values come as compact float32 (samplesBase64), images also as PNG. */
-export const STREAM = `subscription Compare($input: SampleInput!, $image: Boolean!) {
+/** One stream per column (the catalog's `stream` fills in IMAGE_EXTRA); values come as compact float32 (samplesBase64), images also as PNG. */
+const STREAM = `subscription Compare($input: SampleInput!, $image: Boolean!) {
   sampleStream(input: $input) {
     done
     count
@@ -85,7 +90,7 @@ export const STREAM = `subscription Compare($input: SampleInput!, $image: Boolea
     }
     metrics {
       mixture2d { highQualityShare recoveredModes modeCount highQualityStd modeKL modeJSD perMode }
-      image { frechetDistance classEntropy meanConfidence classHistogram classes }
+      image { frechetDistance classEntropy meanConfidence classHistogram classes {IMAGE_EXTRA} }
     }
   }
 }`;

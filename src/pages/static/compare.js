@@ -1,5 +1,5 @@
 // The comparison page: one graphql-ws subscription per column, all on the same model and seed.
-import { STREAM, isImageModel, loadCatalog, wsClient } from './api.js';
+import { isImageModel, loadCatalog, wsClient } from './api.js';
 import { createColumn } from './columns.js';
 import { MAX_COLUMNS, MIN_COLUMNS, createConfigList } from './configs.js';
 import { decodeState, encodeState } from './url.js';
@@ -128,7 +128,7 @@ function start(event) {
     column.start();
     const input = { modelId: model.id, sampler: comparison.configs[index], count, seed, ...(classLabel === null ? {} : { classLabel }) };
     const dispose = wsClient().subscribe(
-      { query: STREAM, variables: { input, image: column.image } },
+      { query: page.catalog.stream, variables: { input, image: column.image } },
       {
         next: ({ data, errors }) => {
           if (errors?.length) column.fail(reportErrors(index, errors));

@@ -35,10 +35,11 @@ export function numberRows(event, wanted) {
   }
   if (m?.image) {
     rows.push(
-      ['Fréchet (classifier)', fmt(m.image.frechetDistance)],
+      [m.image.frechetOfClass ? 'Fréchet (classifier, this class)' : 'Fréchet (classifier)', fmt(m.image.frechetDistance)],
       ['class entropy', fmt(m.image.classEntropy)],
       ['confidence', fmt(m.image.meanConfidence)],
     );
+    if (m.image.classAccuracy !== null && m.image.classAccuracy !== undefined) rows.push(['class accuracy', `${fmt(100 * m.image.classAccuracy, 1)} %`]);
     const top = topClass(m.image);
     if (top) rows.push(['top class', `${top.name} (${fmt(100 * top.share, 1)} %)`]);
   }
