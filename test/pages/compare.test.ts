@@ -454,6 +454,10 @@ describe('comparison page', () => {
     expect(overflow).toEqual({ page: 0, cut: [], wide: [] });
     await page.screenshot({ path: `${OUT}/compare-narrow.png` });
     await column(page, 1).screenshot({ path: `${OUT}/compare-narrow-column.png` });
+    // The class-conditional model (long title, a class picker) fits too.
+    await page.selectOption('#model', 'fashion-mnist-cond');
+    expect(await page.locator('#class-field').isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
   });
