@@ -19,7 +19,7 @@ import { label, table, writeCsv, writePng, type Scored } from './compare/output.
 import { ProgressReporter } from './compare/progress.js';
 
 async function compare(args: CompareArgs): Promise<void> {
-  const { model, samplers, count, seed, maxProposals } = args;
+  const { model, samplers, count, seed, maxProposals, classLabel } = args;
   const gateway = new SamplingGateway(
     // A local command: --max-proposals per configuration is its only budget.
     {
@@ -36,12 +36,18 @@ async function compare(args: CompareArgs): Promise<void> {
   try {
     await gateway.start(quiet);
     const started = performance.now();
-    console.error(`comparing ${samplers.length} sampler configuration${samplers.length === 1 ? '' : 's'} on ${model}: ${count} samples each, seed ${seed}`);
+    const what = classLabel === undefined ? model : `${model} class ${classLabel}`;
+    console.error(`comparing ${samplers.length} sampler configuration${samplers.length === 1 ? '' : 's'} on ${what}: ${count} samples each, seed ${seed}`);
     const progress = new ProgressReporter(process.stderr, samplers.map(label), count);
-    const compared = await gateway.compare({ modelId: model, samplers, count, maxProposals, seed }, { onProgress: (p) => progress.update(p.accepted) });
+    const compared = await gateway.compare(
+      { modelId: model, samplers, count, maxProposals, seed, classLabel },
+      { onProgress: (p) => progress.update(p.accepted) },
+    );
     progress.finish();
     const entries: Scored[] = await Promise.all(compared.map(async (e) => ({ ...e, metrics: e.outcome ? await allMetrics(e.outcome.metrics) : null })));
-    console.log(`\n${model} · ${count} samples per sampler · seed ${seed} · ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    const classNames = gateway.model(model)?.manifest?.conditioning?.labels;
+    const ofClass = classLabel === undefined ? '' : ` · class ${classLabel} (${classNames?.[classLabel] ?? '?'})`;
+    console.log(`\n${model}${ofClass} · ${count} samples per sampler · seed ${seed} · ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     console.log(table(entries));
     if (args.csv) {
       writeCsv(args.csv, entries);
@@ -77,7 +83,7 @@ function asUsageError(error: unknown): UsageError | null {
       ? '--model'
       : sampler !== undefined
         ? '--samplers'
-        : ({ count: '--count', seed: '--seed', maxProposals: '--max-proposals' } as Record<string, string>)[String(field)];
+        : ({ count: '--count', seed: '--seed', maxProposals: '--max-proposals', classLabel: '--class' } as Record<string, string>)[String(field)];
   return flag ? new UsageError(`${flag}: ${error.message}`) : null;
 }
 

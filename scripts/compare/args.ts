@@ -44,6 +44,11 @@ const OPTIONS = {
     value: 'JSON',
     help: 'configurations to compare, e.g. \'[{"name":"drs","params":{"gamma":0}}]\'\n(default: naive, threshold percentile=50, drs gamma=0, drs gammaPercentile=80 and 95)',
   },
+  class: {
+    type: 'string',
+    value: 'K',
+    help: "class to sample, 0-based into the model's class labels (a class-conditional model needs one, e.g. fashion-mnist-cond)",
+  },
   'max-proposals': { type: 'string', value: 'N', default: '5000000', help: 'proposal budget per configuration' },
   csv: { type: 'string', value: 'FILE', help: 'also write the accepted samples as CSV' },
   png: { type: 'string', value: 'FILE', help: 'also write a plot: a scatter for 2-D models, an image grid for image models' },
@@ -57,6 +62,8 @@ export interface CompareArgs {
   readonly seed: number;
   readonly samplers: readonly SamplerSpec[];
   readonly maxProposals: number;
+  /** The class to sample (class-conditional models). */
+  readonly classLabel?: number | undefined;
   readonly csv?: string | undefined;
   readonly png?: string | undefined;
   readonly modelsDir?: string | undefined;
@@ -78,6 +85,7 @@ export function usage(): string {
     ...rows,
     '',
     'example: npm run compare -- --model fashion-mnist --count 2000 --png grid.png',
+    '         npm run compare -- --model fashion-mnist-cond --class 2 --count 500',
   ].join('\n');
 }
 
@@ -106,6 +114,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs | 'help' 
     count: integer('--count', withDefault('count'), 1, Number.MAX_SAFE_INTEGER),
     seed: integer('--seed', withDefault('seed'), 0, MAX_SEED),
     maxProposals: integer('--max-proposals', withDefault('max-proposals'), 1, Number.MAX_SAFE_INTEGER),
+    classLabel: text('class') === undefined ? undefined : integer('--class', text('class')!, 0, Number.MAX_SAFE_INTEGER),
     samplers: text('samplers') === undefined ? DEFAULT_SAMPLERS : samplerSpecs(text('samplers')!),
     csv: outputFile('--csv', text('csv')),
     png: outputFile('--png', text('png')),

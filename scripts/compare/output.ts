@@ -23,7 +23,9 @@ export function table(entries: Scored[]): string {
   const head = ['sampler', 'outputs', 'proposed', 'accept %', 'per output', 'D̃_M end', 'γ mean'];
   const first = entries.find((e) => e.metrics)?.metrics;
   if (first?.mixture2d) head.push('% HQ', 'std HQ', 'modes', 'KL', 'JSD');
-  if (first?.image) head.push('Fréchet (clf)', 'class H', 'confidence');
+  if (first?.image) head.push(first.image.frechetOfClass ? 'Fréchet (clf, class)' : 'Fréchet (clf)', 'class H', 'confidence');
+  const conditional = first?.image?.classAccuracy != null;
+  if (conditional) head.push('class acc');
   head.push('ms');
   const rows = entries.map((e) => {
     if (!e.outcome) return [label(e.sampler), 'failed (see below)', ...head.slice(2).map(() => '')];
@@ -47,6 +49,7 @@ export function table(entries: Scored[]): string {
         num(m.mixture2d.modeJSD, 4),
       );
     if (m?.image) row.push(num(m.image.frechetDistance, 3), num(m.image.classEntropy, 3), num(m.image.meanConfidence, 3));
+    if (conditional) row.push(num(m?.image?.classAccuracy, 3));
     row.push(num(s.elapsedMs, 0));
     return row;
   });

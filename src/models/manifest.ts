@@ -144,6 +144,9 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
     }
   }
   if (raw.conditioning !== undefined) checkConditioning(raw.conditioning, raw.calibration, problems);
+  else if (isObject(raw.calibration) && raw.calibration.labels !== undefined) {
+    problems.push('"calibration.labels" is only for a class-conditional model: add "conditioning" or remove it');
+  }
 
   if (problems.length > 0) throw new ManifestError(file, problems);
   return { description: '', ...raw } as unknown as ModelManifest;

@@ -178,8 +178,7 @@ function readRealLabels(manifest: ModelManifest, dir: string): Int32Array | null
   const { count } = manifest.calibration!;
   const bytes = readFileSync(path);
   if (bytes.length !== count * 8) throw new Error(`${where}: ${bytes.length} bytes, expected ${count * 8} (calibration.count ${count} × one int64 label)`);
-  const classes = manifest.conditioning?.labels.length;
-  if (classes === undefined) throw new Error(`${manifest.id}/manifest.json: "calibration.labels" is only for a class-conditional model (add "conditioning")`);
+  const classes = manifest.conditioning!.labels.length; // parseManifest allows calibration.labels only with conditioning
   const raw = new BigInt64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const labels = new Int32Array(count);
   for (let i = 0; i < count; i++) {

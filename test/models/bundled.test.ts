@@ -17,20 +17,26 @@ const SAMPLERS = [
   { name: 'threshold', params: { percentile: 50, burnInSamples: 2000 } },
   { name: 'drs', params: { gamma: 0, burnInSamples: 2000 } },
   { name: 'drs', params: { burnInSamples: 2000 } },
+  { name: 'mh', params: { chainLength: 50 } },
 ];
 
 describe('bundled models', () => {
   it('are the demo GANs, all READY', () => {
     const models = engine.models();
-    expect(models.map((m) => m.id)).toEqual(expect.arrayContaining(['fashion-mnist', 'gaussians25']));
+    expect(models.map((m) => m.id)).toEqual(expect.arrayContaining(['fashion-mnist', 'fashion-mnist-cond', 'gaussians25']));
     for (const m of models) expect(m.status, m.status === 'FAILED' ? m.error : m.id).toBe('READY');
   });
 
-  it.each(['gaussians25', 'fashion-mnist'])('%s serves a few samples from every sampler', async (id) => {
+  it.each([
+    ['gaussians25', null],
+    ['fashion-mnist', null],
+    ['fashion-mnist-cond', 0],
+    ['fashion-mnist-cond', 9],
+  ])('%s (class %s) serves a few samples from every sampler', async (id, classLabel) => {
     const model = engine.readyModel(id);
     const [lo, hi] = model.manifest.output.range ?? [-Infinity, Infinity];
     for (const sampler of SAMPLERS) {
-      const r = await engine.sampleAll({ modelId: id, sampler, count: 8, seed: 3, maxProposals: 200_000 });
+      const r = await engine.sampleAll({ modelId: id, sampler, count: 8, seed: 3, maxProposals: 200_000, classLabel });
       expect(r.count, sampler.name).toBe(8);
       expect(r.samples.length).toBe(8 * model.sampleSize);
       for (const v of r.samples) {
@@ -51,7 +57,12 @@ describe('bundled models', () => {
     const real = JSON.parse(readFileSync(join(fm.dir, classifier!.realFeatures), 'utf8'));
     expect(real.mean).toHaveLength(real.dim);
     expect(real.covariance).toHaveLength(real.dim);
-    for (const m of [g25, fm] as ReadyModel[]) {
+    const cond = engine.readyModel('fashion-mnist-cond');
+    expect(cond.manifest.conditioning?.labels).toEqual(classifier?.classes);
+    expect(cond.realLabels).toHaveLength(cond.manifest.calibration!.count);
+    const perClass = JSON.parse(readFileSync(join(cond.dir, cond.manifest.evaluation!.classifier!.realFeatures), 'utf8'));
+    expect(perClass.classes.map((c: { count: number }) => c.count)).toEqual(Array(10).fill(1000)); // the test set's images of each class
+    for (const m of [g25, fm, cond] as ReadyModel[]) {
       const c = m.manifest.calibration!;
       const file = join(m.dir, c.realSamples);
       expect(existsSync(file)).toBe(true);

@@ -1,5 +1,5 @@
 /**
- * The class-conditional demo pair in models-conditional/ (not loaded by the server yet): its
+ * The bundled class-conditional demo pair (models/fashion-mnist-cond): its
  * manifest, the ONNX interface tools/train/README.md promises (G: z + int64 label → x; D: x +
  * label → logit; dynamic batch), per-row scoring, and that the label really steers G.
  */
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest, type ModelManifest } from '../../src/models/manifest.js';
 import { Random } from '../../src/random.js';
 
-const DIR = fileURLToPath(new URL('../../models-conditional/fashion-mnist-cond', import.meta.url));
+const DIR = fileURLToPath(new URL('../../models/fashion-mnist-cond', import.meta.url));
 const PIXELS = 28 * 28;
 
 interface Conditioning {
@@ -48,7 +48,7 @@ async function score(x: Float32Array, labels: readonly number[]): Promise<Float3
   return out.logit!.data as Float32Array;
 }
 
-describe('models-conditional/fashion-mnist-cond', () => {
+describe('models/fashion-mnist-cond', () => {
   it('declares class conditioning over the classifier classes, with labelled calibration data', () => {
     expect(conditioning).toEqual({ kind: 'class', input: 'label', labels: manifest.evaluation!.classifier!.classes });
     expect(conditioning.labels).toHaveLength(10);

@@ -60,6 +60,8 @@ describe('the npm package', () => {
       'models/gaussians25/generator.onnx',
       'models/fashion-mnist/classifier.onnx',
       'models/fashion-mnist/real-features.json',
+      'models/fashion-mnist-cond/generator.onnx',
+      'models/fashion-mnist-cond/calibration-labels.i64',
       'LICENSE',
       'CHANGELOG.md',
       'README.md',
@@ -120,6 +122,7 @@ describe('the npm package', () => {
     const { data } = await gql({ url }, `{ models { id status } }`);
     expect(data!.models).toEqual([
       { id: 'fashion-mnist', status: 'READY' },
+      { id: 'fashion-mnist-cond', status: 'READY' },
       { id: 'gaussians25', status: 'READY' },
     ]);
     const sampled = await gql(
@@ -156,7 +159,7 @@ describe('the npm package', () => {
       ),
     );
     const { data } = await gql({ url }, `{ models { id status } }`);
-    expect(data!.models.map((m: { id: string }) => m.id)).toEqual(['fashion-mnist', 'gaussians25']);
+    expect(data!.models.map((m: { id: string }) => m.id)).toEqual(['fashion-mnist', 'fashion-mnist-cond', 'gaussians25']);
   });
 
   it('gives TypeScript apps the types of all three entry points', async () => {

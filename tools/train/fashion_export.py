@@ -3,6 +3,8 @@ the quality measurement (naive vs DRS in the bundled classifier's space) and MOD
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -96,6 +98,9 @@ def finish(*, args, G, D, kt, kt_seconds, gan_seconds, state, final_eval, fake_i
         src = os.path.join(common.MODELS_DIR, "fashion-mnist")
         for f in ("classifier.onnx", "real-features.json"):
             shutil.copyfile(os.path.join(src, f), os.path.join(args.out, f))
+        # per-class real feature statistics, for the engine's per-class Fréchet distance
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "class_features.py"),
+                        os.path.join(args.out, "real-features.json")], check=True)
 
     # samples.png: 64 samples (unconditional) or 8 per class, one class per column (conditional)
     g = torch.Generator().manual_seed(4242)

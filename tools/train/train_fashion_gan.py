@@ -3,7 +3,7 @@
 export, calibration data, samples.png and MODEL_CARD.md.
 
     /usr/bin/python3 tools/train/train_fashion_gan.py           # models/fashion-mnist
-    /usr/bin/python3 tools/train/train_fashion_gan.py --cond    # models-conditional/fashion-mnist-cond
+    /usr/bin/python3 tools/train/train_fashion_gan.py --cond    # models/fashion-mnist-cond
     ... --measure                                               # time 20 steps only
     ... --resume                                                # continue from tools/train/out/<id>.ckpt.pt
 
@@ -52,8 +52,7 @@ def parse_args():
     args = ap.parse_args()
     args.id = "fashion-mnist-cond" if args.cond else "fashion-mnist"
     if args.out is None:
-        parent = os.path.join(common.ROOT, "models-conditional") if args.cond else common.MODELS_DIR
-        args.out = os.path.join(parent, args.id)
+        args.out = os.path.join(common.MODELS_DIR, args.id)
     return args
 
 
