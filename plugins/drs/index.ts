@@ -103,12 +103,10 @@ function drsState({ epsilon, gamma: fixedGamma, gammaPercentile, logitMax: start
         if (l > logitMax) logitMax = l; // running max, before p (never a look-ahead)
         f[i] = drsF(l, logitMax, epsilon);
       }
-      gamma = fixedGamma ?? percentile(f, gammaPercentile);
+      gamma = fixedGamma ?? percentile(f, gammaPercentile); // selects on a copy: f keeps its order
       const g = gamma;
-      return emitAccepted(
-        round,
-        f.map((v) => sigmoid(v - g)),
-      );
+      for (let i = 0; i < f.length; i++) f[i] = sigmoid((f[i] as number) - g); // F → p in place, no second array
+      return emitAccepted(round, f);
     },
     rethin(outputs) {
       if (fixedGamma === undefined) return null; // a per-batch γ has no single target to re-thin towards

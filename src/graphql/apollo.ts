@@ -8,6 +8,7 @@ import { GraphQLError, OperationTypeNode, validate } from 'graphql';
 import { ErrorCode } from '../errors.js';
 import { Transport } from '../sampling/counters.js';
 import { limitRules } from './limits.js';
+import { noStoreRootFields, selectsRootField } from './cache-control.js';
 import type { SamplingGateway } from '../sampling/gateway.js';
 import { logOperation, noteErrors, type OperationRecord } from './operation-log.js';
 import type { SamplingContext } from './resolvers/sample.js';
@@ -39,9 +40,12 @@ export function createApolloPlugin(gateway: SamplingGateway): ApolloServerPlugin
         startedAt: performance.now(),
         errorCodes: [],
       };
+      let noStore = false;
       return {
         async didResolveOperation({ document, schema, operation, operationName }) {
           Object.assign(record, { operation: operation?.operation, operationName: operationName ?? undefined });
+          // Samples, comparisons and counters are never HTTP-cached, with or without Apollo's cache-control plugin.
+          noStore = operation ? selectsRootField(operation, document, noStoreRootFields(schema)) : false;
           if (operation) counters.operation(Transport.HTTP, operation.operation);
           if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
             // Executed over HTTP, a subscription field resolves to null ("Cannot return null for non-nullable field").
@@ -60,7 +64,8 @@ export function createApolloPlugin(gateway: SamplingGateway): ApolloServerPlugin
           for (const error of errors) counters.error(Transport.HTTP, error);
           noteErrors(gateway.logger, record, errors);
         },
-        async willSendResponse() {
+        async willSendResponse({ response }) {
+          if (noStore) response.http.headers.set('cache-control', 'no-store');
           logOperation(gateway.logger, record);
         },
       };

@@ -1,11 +1,15 @@
 /**
  * Coalesces concurrent callers' rounds into shared batches, one queue per model, with
- * Triton's dynamic-batcher semantics: a batch that reaches `maxBatchSize` rows is dispatched
- * at once; a partial one after at most `maxQueueDelayMs`.
+ * continuous batching: a round goes to an idle worker at once (at the end of the current tick,
+ * so rounds asked for together — e.g. by every run a finished batch served — leave together);
+ * callers' rounds coalesce only while every worker is busy, and the open batch leaves when a
+ * worker becomes idle, when it reaches `maxBatchSize` rows (a full batch is sent ahead to a
+ * busy worker, so a big request's rounds follow each other without a gap), or — an upper
+ * bound — after `maxQueueDelayMs`.
  *
- * Built on dataloader (`cache: false`). Plain dataloader only dispatches on its schedule, even
- * when a batch is full, so we keep the open batch's dispatch callback and fire it early. A
- * caller's rows are split across batches when they do not fit the open one.
+ * Built on dataloader (`cache: false`). Plain dataloader only dispatches on its schedule, so we
+ * keep the open batch's dispatch callback and fire it ourselves. A caller's rows are split
+ * across batches when they do not fit the open one.
  */
 import DataLoader from 'dataloader';
 import { abortError, raceAbort } from '../abort.js';
@@ -16,7 +20,7 @@ import type { WorkerPool } from './pool.js';
 export interface BatcherOptions {
   /** Rows per batch (across callers). Default 2048. */
   readonly maxBatchSize?: number;
-  /** Longest a partial batch waits for company. Default 2 ms. */
+  /** Longest a partial batch waits for company while every worker is busy. Default 2 ms. */
   readonly maxQueueDelayMs?: number;
   /** Called once per dispatched batch; for stats and tests. */
   readonly onBatch?: (batch: BatchRecord) => void;
@@ -51,6 +55,8 @@ export interface RoundOutput {
   readonly rounds: number;
   /** Sum over those rounds of each round's total rows (for the mean batch size). */
   readonly batchRowsTotal: number;
+  /** This call's share of the workers' inference time (each batch's time split by rows). */
+  readonly inferenceMs: number;
 }
 
 interface Piece {
@@ -65,10 +71,15 @@ interface PieceOutput {
   readonly samples: Float32Array;
   readonly logits: Float32Array;
   readonly batchRows: number;
+  readonly inferenceMs: number;
 }
 
 interface OpenBatch {
   rows: number;
+  /** When the first caller joined (the oldest open batch goes first when a worker frees up). */
+  readonly since: number;
+  /** The queue-delay timer, started once the batch has to wait for a busy pool. */
+  timer: ReturnType<typeof setTimeout> | undefined;
   dispatch(): void;
 }
 
@@ -81,38 +92,47 @@ interface ModelQueueOptions {
   readonly record: (pieces: readonly number[]) => void;
   /** Called when a batch's inference finished or failed. */
   readonly done: (timing: Omit<BatchTiming, 'modelId'>) => void;
+  /** Called when a partial batch is open: the batcher sends it at the end of the tick if a worker is idle. */
+  readonly schedule: () => void;
 }
 
 class ModelQueue {
-  private open: OpenBatch | null = null;
+  /** The batch callers join; null when none is collecting. */
+  open: OpenBatch | null = null;
   private readonly loader: DataLoader<Piece, PieceOutput>;
   private readonly model: WorkerModelSpec;
   private readonly pool: WorkerPool;
   private readonly maxBatchSize: number;
+  private readonly maxQueueDelayMs: number;
   private readonly record: (pieces: readonly number[]) => void;
   private readonly done: ModelQueueOptions['done'];
+  private readonly schedule: () => void;
 
-  constructor({ model, pool, maxBatchSize, maxQueueDelayMs, record, done }: ModelQueueOptions) {
+  constructor({ model, pool, maxBatchSize, maxQueueDelayMs, record, done, schedule }: ModelQueueOptions) {
     this.model = model;
     this.pool = pool;
     this.maxBatchSize = maxBatchSize;
+    this.maxQueueDelayMs = maxQueueDelayMs;
     this.record = record;
     this.done = done;
+    this.schedule = schedule;
     this.loader = new DataLoader<Piece, PieceOutput>((pieces) => this.runBatch(pieces), {
       cache: false,
+      // Never dispatched on dataloader's schedule: run(), the pool freeing up or the delay does it.
       batchScheduleFn: (callback) => {
         let fired = false;
         const open: OpenBatch = {
           rows: 0,
+          since: performance.now(),
+          timer: undefined,
           dispatch: () => {
             if (fired) return;
             fired = true;
-            clearTimeout(timer);
+            clearTimeout(open.timer);
             if (this.open === open) this.open = null;
             callback();
           },
         };
-        const timer = setTimeout(() => open.dispatch(), maxQueueDelayMs);
         this.open = open;
       },
     });
@@ -129,6 +149,7 @@ class ModelQueue {
       const open = this.open!; // load() just opened a batch if none was open
       open.rows += take;
       if (open.rows >= this.maxBatchSize) open.dispatch();
+      else this.schedule();
       start += take;
     }
     const outputs = await raceAbort(Promise.all(loads), signal);
@@ -137,7 +158,14 @@ class ModelQueue {
       logits: concatFloat32(outputs.map((o) => o.logits)),
       rounds: outputs.length,
       batchRowsTotal: outputs.reduce((n, o) => n + o.batchRows, 0),
+      inferenceMs: outputs.reduce((n, o) => n + o.inferenceMs, 0),
     };
+  }
+
+  /** Every worker is busy: the open batch waits for one, at most the queue delay. */
+  hold(): void {
+    const open = this.open;
+    if (open) open.timer ??= setTimeout(() => open.dispatch(), this.maxQueueDelayMs);
   }
 
   private async runBatch(pieces: readonly Piece[]): Promise<(PieceOutput | Error)[]> {
@@ -149,12 +177,15 @@ class ModelQueue {
     this.record(live.map((p) => p.rows));
     const dispatchedAt = performance.now();
     const waitedMs = dispatchedAt - live.reduce((t, p) => Math.min(t, p.queuedAt), dispatchedAt);
+    const everyone = whenAllAbort(live.map((p) => p.signal));
     let result;
     try {
-      result = await this.pool.run(this.model, latents, rows);
+      result = await this.pool.run(this.model, latents, rows, everyone.signal);
     } catch (error) {
       this.done({ rows, queueMs: waitedMs + (performance.now() - dispatchedAt), computeMs: 0, ok: false });
       return pieces.map(() => error as Error);
+    } finally {
+      everyone.dispose();
     }
     const roundTripMs = performance.now() - dispatchedAt;
     this.done({ rows, queueMs: waitedMs + Math.max(0, roundTripMs - result.inferenceMs), computeMs: result.inferenceMs, ok: true });
@@ -166,11 +197,24 @@ class ModelQueue {
         samples: result.samples.subarray(row * sampleSize, (row + p.rows) * sampleSize),
         logits: result.logits.subarray(row, row + p.rows),
         batchRows: rows,
+        inferenceMs: (result.inferenceMs * p.rows) / rows,
       });
       row += p.rows;
     }
     return pieces.map((p) => byPiece.get(p) ?? abortError(p.signal!));
   }
+}
+
+/** A signal that aborts once every one of `signals` has (never, when one is missing): a batch nobody waits for need not run. */
+function whenAllAbort(signals: readonly (AbortSignal | undefined)[]): { signal: AbortSignal | undefined; dispose(): void } {
+  if (signals.some((s) => !s)) return { signal: undefined, dispose: () => undefined };
+  const controller = new AbortController();
+  let left = signals.length;
+  const onAbort = (): void => {
+    if (--left === 0) controller.abort(new DOMException('every caller of the round gave up', 'AbortError'));
+  };
+  for (const s of signals) s!.addEventListener('abort', onAbort, { once: true });
+  return { signal: controller.signal, dispose: () => signals.forEach((s) => s!.removeEventListener('abort', onAbort)) };
 }
 
 /** Server-scoped batching for every model: share one instance across all requests. */
@@ -179,6 +223,7 @@ export class InferenceBatcher {
   readonly maxQueueDelayMs: number;
   private readonly queues = new Map<string, ModelQueue>();
   private batchCount = 0;
+  private flushScheduled = false;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -186,6 +231,30 @@ export class InferenceBatcher {
   ) {
     this.maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 2048));
     this.maxQueueDelayMs = Math.max(0, options.maxQueueDelayMs ?? 2);
+    pool.onFreed(() => this.dispatchWaiting());
+  }
+
+  /** At the end of this tick (after pending promise jobs, as dataloader does), send what a worker can take; hold the rest. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    void Promise.resolve().then(() =>
+      process.nextTick(() => {
+        this.flushScheduled = false;
+        this.dispatchWaiting();
+        for (const queue of this.queues.values()) queue.hold();
+      }),
+    );
+  }
+
+  /** A round finished (or the tick ended): send the open batches, oldest first, while a worker is idle. */
+  private dispatchWaiting(): void {
+    while (this.pool.idleWorkers > 0) {
+      let oldest: OpenBatch | null = null;
+      for (const queue of this.queues.values()) if (queue.open && (!oldest || queue.open.since < oldest.since)) oldest = queue.open;
+      if (!oldest) return;
+      oldest.dispatch();
+    }
   }
 
   /**
@@ -206,6 +275,7 @@ export class InferenceBatcher {
         maxQueueDelayMs: this.maxQueueDelayMs,
         record: (pieces) => this.options.onBatch?.({ modelId: model.id, batchId: ++this.batchCount, pieces, rows: pieces.reduce((a, b) => a + b, 0) }),
         done: (timing) => this.options.onBatchDone?.({ modelId: model.id, ...timing }),
+        schedule: () => this.scheduleFlush(),
       });
       this.queues.set(model.id, queue);
     }

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { abortError } from '../abort.js';
 import { ownedBuffer } from './buffers.js';
 import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
 
@@ -31,10 +32,10 @@ export interface RoundResult {
 interface Job {
   readonly id: number;
   readonly modelId: string;
-  /** Builds the message for this job's id, with the buffers to transfer. */
-  readonly message: (jobId: number) => [ToWorker, ArrayBuffer[]];
-  resolve(result: FromWorker): void;
-  reject(error: Error): void;
+  /** Builds the message for this job's id (`known`: whether the worker has the model's spec), with the buffers to transfer. */
+  readonly message: (jobId: number, known: (modelId: string) => boolean) => [ToWorker, ArrayBuffer[]];
+  resolve: (result: FromWorker) => void;
+  reject: (error: Error) => void;
 }
 
 interface Slot {
@@ -43,6 +44,8 @@ interface Slot {
   /** Settles when the worker says it is ready, or fails before. */
   ready: Promise<void>;
   settleReady: (error?: Error) => void;
+  /** Models whose spec this worker has been sent. */
+  readonly known: Set<string>;
 }
 
 /** Worker entry: the compiled `.js` next to this file, or the `.ts` source under tsx (tests). */
@@ -62,6 +65,7 @@ export class WorkerPool {
   private readonly closeTimeoutMs: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
+  private readonly freedListeners = new Set<() => void>();
   private nextJobId = 1;
   private closed = false;
   /** Rounds completed, for stats and tests. */
@@ -71,7 +75,7 @@ export class WorkerPool {
     const cores = availableParallelism();
     this.size = Math.max(1, Math.floor(options.workers ?? Math.max(1, Math.floor(cores / 2))));
     // Leave a core to the main thread (latents, acceptance, GraphQL): on 2 cores, 2 onnxruntime
-    // threads plus the main thread halved small-batch throughput (bench/engine.ts).
+    // threads plus the main thread halved small-batch throughput (BENCHMARKS.md).
     this.intraOpNumThreads = Math.max(1, Math.floor(options.intraOpNumThreads ?? Math.max(1, Math.floor((cores - 1) / this.size))));
     this.maxInFlight = Math.max(1, options.maxInFlightPerWorker ?? 2);
     this.closeTimeoutMs = options.closeTimeoutMs ?? Infinity;
@@ -84,7 +88,7 @@ export class WorkerPool {
   }
 
   private startSlot(): Slot {
-    const slot = { worker: spawnWorker({ intraOpNumThreads: this.intraOpNumThreads }), inFlight: new Map() } as Slot;
+    const slot = { worker: spawnWorker({ intraOpNumThreads: this.intraOpNumThreads }), inFlight: new Map(), known: new Set() } as Slot;
     this.expectReady(slot);
     this.attach(slot);
     return slot;
@@ -104,10 +108,12 @@ export class WorkerPool {
       const job = slot.inFlight.get(message.jobId);
       if (!job) return;
       slot.inFlight.delete(message.jobId);
-      this.rounds++;
-      if (message.type === 'error') job.reject(new Error(`inference failed on model "${job.modelId}": ${message.message}`));
+      if (message.type === 'result') this.rounds++;
+      if (message.type === 'cancelled') job.reject(new DOMException('the round was cancelled before it started', 'AbortError'));
+      else if (message.type === 'error') job.reject(new Error(`inference failed on model "${job.modelId}": ${message.message}`));
       else job.resolve(message);
       this.pump();
+      this.notifyFreed();
     });
     const fail = (error: Error): void => {
       slot.settleReady(new Error(`inference worker failed to start: ${error.message}`));
@@ -118,8 +124,10 @@ export class WorkerPool {
       slot.worker.removeAllListeners();
       slot.worker = spawnWorker({ intraOpNumThreads: this.intraOpNumThreads });
       this.expectReady(slot);
+      slot.known.clear();
       this.attach(slot);
       this.pump();
+      this.notifyFreed();
     };
     slot.worker.on('error', fail);
     slot.worker.on('exit', (code) => {
@@ -127,10 +135,17 @@ export class WorkerPool {
     });
   }
 
-  /** Runs one round (latents → G → D) on the least-busy worker. */
-  async run(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<RoundResult> {
+  /**
+   * Runs one round (latents → G → D) on the least-busy worker. Aborting `signal` drops the
+   * round if no worker has started it (it then rejects); a started round still completes.
+   */
+  async run(model: WorkerModelSpec, latents: Float32Array, rows: number, signal?: AbortSignal): Promise<RoundResult> {
     const buffer = ownedBuffer(latents);
-    const reply = await this.submit(model.id, (jobId) => [{ type: 'run', jobId, model, rows, latents: buffer }, [buffer]]);
+    const message: Job['message'] = (jobId, known) => {
+      const spec = known(model.id) ? undefined : model;
+      return [{ type: 'run', jobId, modelId: model.id, spec, rows, latents: buffer }, [buffer]];
+    };
+    const reply = await this.submit(model.id, message, signal);
     if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
     return { samples: new Float32Array(reply.samples), logits: new Float32Array(reply.logits), inferenceMs: reply.inferenceMs };
   }
@@ -143,12 +158,32 @@ export class WorkerPool {
     return reply.outputs.map((b) => new Float32Array(b));
   }
 
-  private submit(modelId: string, message: Job['message']): Promise<FromWorker> {
+  private submit(modelId: string, message: Job['message'], signal?: AbortSignal): Promise<FromWorker> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<FromWorker>((resolve, reject) => {
-      this.queue.push({ id: this.nextJobId++, modelId, message, resolve, reject });
+      const job: Job = { id: this.nextJobId++, modelId, message, resolve, reject };
+      if (signal) {
+        const onAbort = (): void => this.cancel(job, signal);
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.resolve = (result) => (signal.removeEventListener('abort', onAbort), resolve(result));
+        job.reject = (error) => (signal.removeEventListener('abort', onAbort), reject(error));
+      }
+      this.queue.push(job);
       this.pump();
     });
+  }
+
+  /** Drops a job still queued here; asks its worker to drop one already sent (answered with `cancelled` if it had not started). */
+  private cancel(job: Job, signal: AbortSignal): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      job.reject(abortError(signal));
+      return;
+    }
+    const slot = this.slots.find((s) => s.inFlight.get(job.id) === job);
+    slot?.worker.postMessage({ type: 'cancel', jobId: job.id } satisfies ToWorker);
   }
 
   private pump(): void {
@@ -158,9 +193,35 @@ export class WorkerPool {
       if (!best || best.inFlight.size >= this.maxInFlight) return;
       const job = this.queue.shift()!;
       best.inFlight.set(job.id, job);
-      const [message, transfer] = job.message(job.id);
-      best.worker.postMessage(message, transfer);
+      const slot = best;
+      const [message, transfer] = job.message(job.id, (modelId) => slot.known.has(modelId));
+      if (message.type === 'run') slot.known.add(message.modelId);
+      slot.worker.postMessage(message, transfer);
     }
+  }
+
+  /** Rounds the workers would take at once: free in-flight places, less rounds already waiting. */
+  get capacity(): number {
+    let free = 0;
+    for (const slot of this.slots) free += this.maxInFlight - slot.inFlight.size;
+    return Math.max(0, free - this.queue.length);
+  }
+
+  /** Workers with nothing to do (none of their rounds in flight), less rounds already waiting. */
+  get idleWorkers(): number {
+    let idle = 0;
+    for (const slot of this.slots) if (slot.inFlight.size === 0) idle++;
+    return Math.max(0, idle - this.queue.length);
+  }
+
+  /** Calls `listener` whenever a round finishes (a worker may be idle); returns the unsubscribe. */
+  onFreed(listener: () => void): () => void {
+    this.freedListeners.add(listener);
+    return () => this.freedListeners.delete(listener);
+  }
+
+  private notifyFreed(): void {
+    for (const listener of this.freedListeners) listener();
   }
 
   /** Rounds waiting for a worker (not counting those already sent). */

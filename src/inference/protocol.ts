@@ -42,14 +42,25 @@ export interface SingleModelSpec {
 }
 
 export type ToWorker =
-  | { readonly type: 'run'; readonly jobId: number; readonly model: WorkerModelSpec; readonly rows: number; readonly latents: ArrayBuffer }
+  /** `spec` travels with a worker's first round of the model only: cloning it per round cost more than the round's latents. */
+  | {
+      readonly type: 'run';
+      readonly jobId: number;
+      readonly modelId: string;
+      readonly spec?: WorkerModelSpec | undefined;
+      readonly rows: number;
+      readonly latents: ArrayBuffer;
+    }
   | { readonly type: 'single'; readonly jobId: number; readonly model: SingleModelSpec; readonly rows: number; readonly input: ArrayBuffer }
+  /** Drop the job if it has not started (answered with `cancelled`); a started one still answers. */
+  | { readonly type: 'cancel'; readonly jobId: number }
   | { readonly type: 'close' };
 
 export type FromWorker =
   | { readonly type: 'result'; readonly jobId: number; readonly samples: ArrayBuffer; readonly logits: ArrayBuffer; readonly inferenceMs: number }
   | { readonly type: 'single-result'; readonly jobId: number; readonly outputs: readonly ArrayBuffer[] }
   | { readonly type: 'error'; readonly jobId: number; readonly message: string }
+  | { readonly type: 'cancelled'; readonly jobId: number }
   | { readonly type: 'closed' }
   /** Sent once, when the worker has loaded onnxruntime and listens. */
   | { readonly type: 'ready' };

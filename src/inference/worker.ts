@@ -15,6 +15,8 @@ interface Sessions {
 const port = parentPort!;
 const options = workerData as WorkerOptions;
 const sessions = new Map<string, Promise<Sessions>>();
+/** Model specs by id, as the pool sent them with each model's first round. */
+const specs = new Map<string, WorkerModelSpec>();
 const singles = new Map<string, Promise<ort.InferenceSession>>();
 /**
  * Jobs still running: `close` waits for them. Releasing a session under `run()`, or terminating
@@ -85,24 +87,64 @@ async function runSingle(jobId: number, model: SingleModelSpec, rows: number, in
   port.postMessage({ type: 'single-result', jobId, outputs } satisfies FromWorker, outputs);
 }
 
+type JobMessage = Extract<ToWorker, { type: 'run' | 'single' }>;
+
+function modelSpec(message: Extract<ToWorker, { type: 'run' }>): WorkerModelSpec {
+  if (message.spec) specs.set(message.modelId, message.spec);
+  const spec = specs.get(message.modelId);
+  if (!spec) throw new Error(`no spec for model "${message.modelId}" on this worker`);
+  return spec;
+}
+
+/**
+ * Jobs run one at a time, in order. The pool sends the next one ahead (no idle gap between
+ * rounds); while it waits here, a `cancel` for it still saves its inference.
+ */
+const waiting: JobMessage[] = [];
+let running = false;
+
+function refuse(message: JobMessage): void {
+  port.postMessage({ type: 'error', jobId: message.jobId, message: 'the worker is closing' } satisfies FromWorker);
+}
+
+function startNext(): void {
+  const message = running ? undefined : waiting.shift();
+  if (!message) return;
+  running = true;
+  // Async, so a job that fails at once (a model with no spec here) still answers and frees the worker.
+  const job = (async () =>
+    message.type === 'run'
+      ? run(message.jobId, modelSpec(message), message.rows, message.latents)
+      : runSingle(message.jobId, message.model, message.rows, message.input))().catch((error: unknown) => {
+    const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
+    port.postMessage(reply);
+  });
+  inFlight.add(job);
+  void job.finally(() => {
+    inFlight.delete(job);
+    running = false;
+    startNext();
+  });
+}
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'run' || message.type === 'single') {
     if (closing) {
-      port.postMessage({ type: 'error', jobId: message.jobId, message: 'the worker is closing' } satisfies FromWorker);
+      refuse(message);
       return;
     }
-    const job = (
-      message.type === 'run'
-        ? run(message.jobId, message.model, message.rows, message.latents)
-        : runSingle(message.jobId, message.model, message.rows, message.input)
-    ).catch((error: unknown) => {
-      const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
-      port.postMessage(reply);
-    });
-    inFlight.add(job);
-    void job.finally(() => inFlight.delete(job));
+    waiting.push(message);
+    startNext();
+  } else if (message.type === 'cancel') {
+    const index = waiting.findIndex((m) => m.jobId === message.jobId);
+    if (index >= 0) {
+      waiting.splice(index, 1);
+      port.postMessage({ type: 'cancelled', jobId: message.jobId } satisfies FromWorker);
+    }
   } else if (message.type === 'close') {
     closing = true;
+    // Queued jobs never start: only the running one (if any) is waited for.
+    for (const queued of waiting.splice(0)) refuse(queued);
     void close().then(() => port.postMessage({ type: 'closed' } satisfies FromWorker));
   }
 });

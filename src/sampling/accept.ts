@@ -198,6 +198,17 @@ class RoundRecorder implements Round {
   gather(): RoundOutputs {
     const count = this.count;
     const { samples: source, sampleSize, logits: rawLogits, firstId } = this.input;
+    if (count === rawLogits.length && this.outputsEveryRowInOrder()) {
+      // Every row output in order (naive, or DRS accepting all): hand the round's arrays on uncopied.
+      const probabilities = new Float64Array(count);
+      const ids = new Float64Array(count);
+      for (let o = 0; o < count; o++) {
+        const p = this.outProbabilities[o] as number;
+        probabilities[o] = p > 0 ? (p < 1 ? p : 1) : 0;
+        ids[o] = firstId + o;
+      }
+      return { samples: source.subarray(0, count * sampleSize), logits: rawLogits, probabilities, ids, count };
+    }
     const samples = new Float32Array(count * sampleSize);
     const logits = new Float64Array(count);
     const probabilities = new Float64Array(count);
@@ -219,6 +230,12 @@ class RoundRecorder implements Round {
       }
     }
     return { samples, logits, probabilities, ids, count };
+  }
+
+  private outputsEveryRowInOrder(): boolean {
+    if (this.heldOut) return false;
+    for (let o = 0; o < this.count; o++) if (this.outRows[o] !== o) return false;
+    return true;
   }
 
   private row(k: number): number {

@@ -28,12 +28,14 @@ export interface EngineOptions {
   readonly batching?: BatcherOptions;
   /** Request limits (`src/limits.ts`); the engine enforces count, proposals and batch size. */
   readonly limits?: Partial<SamplingLimits>;
-  /** Proposals per round for a request that sets none. Default 512. */
+  /** Proposals per decision batch for a request that sets none. Default 512. */
   readonly defaultBatchSize?: number;
   /** Empty progress chunks at most this often while nothing is accepted. Default 250 ms. */
   readonly progressIntervalMs?: number;
   /** Rounds one run keeps in flight ahead of its acceptance step. Default 2. */
   readonly pipelineDepth?: number;
+  /** Inference time a self-sized round aims at (requests without `batchSize`). Default 20 ms. */
+  readonly roundTargetMs?: number;
 }
 
 /** Largest seed: GraphQL's `Int` is a signed 32-bit integer. */
@@ -46,7 +48,11 @@ export interface SampleRequest {
   /** Seeds latents and acceptance uniforms (0 to MAX_SEED). Random when omitted (reported in stats). */
   readonly seed?: number | undefined;
   readonly maxProposals?: number | undefined;
-  /** Proposals per round for this request; part of what makes a seed reproducible. */
+  /**
+   * Proposals per decision batch (the sampler steps once per batch); part of what makes a seed
+   * reproducible. Given, also each inference round's size; unset, the engine sizes the rounds
+   * (whole batches of the default size, the same samples).
+   */
   readonly batchSize?: number | undefined;
   /** The class to sample, 0-based into the model's `conditioning.labels`: required by a class-conditional model, refused by any other. */
   readonly classLabel?: number | null | undefined;
@@ -63,7 +69,13 @@ export interface Admission {
   readonly batchSize: number;
   /** The class every proposal of the run has (class-conditional models); null otherwise. */
   readonly classLabel: number | null;
+  /** Most proposals per inference round: `batchSize` when the request set it, else up to 64 batches (and 2^22 values). */
+  readonly maxRoundRows: number;
 }
+
+/** A self-sized round holds at most this many batches, and at most this many sample values. */
+const MAX_ROUND_BATCHES = 64;
+const MAX_ROUND_VALUES = 2 ** 22;
 
 export interface RunOptions {
   /** Cancels the run when it aborts (a client going away, the server draining). */
@@ -120,6 +132,7 @@ export class SamplingEngine {
   private readonly defaultBatchSize: number;
   private readonly progressIntervalMs: number;
   private readonly pipelineDepth: number;
+  private readonly roundTargetMs: number;
   private readonly runs = new Set<SamplingRun>();
   private closed = false;
 
@@ -137,6 +150,7 @@ export class SamplingEngine {
     this.defaultBatchSize = options.defaultBatchSize ?? 512;
     this.progressIntervalMs = options.progressIntervalMs ?? 250;
     this.pipelineDepth = Math.max(1, options.pipelineDepth ?? 2);
+    this.roundTargetMs = Math.max(0, options.roundTargetMs ?? 20);
     for (const plugin of options.samplers) this.register(plugin);
   }
 
@@ -225,6 +239,11 @@ export class SamplingEngine {
     const plugin = this.sampler(request.sampler.name);
     const classLabel = admitClass(model, request.classLabel);
     const { params } = resolveParams(plugin, request.sampler.params, runDescriptor(model, classLabel));
+    const batchSize =
+      request.batchSize == null
+        ? this.defaultBatchSize
+        : boundedInt('batchSize', request.batchSize, { min: 1, max: limits.maxRequestBatchSize, limit: 'maxRequestBatchSize' });
+    const selfSized = batchSize * Math.max(1, Math.min(MAX_ROUND_BATCHES, Math.floor(MAX_ROUND_VALUES / (model.sampleSize * batchSize))));
     return {
       model,
       plugin,
@@ -236,10 +255,8 @@ export class SamplingEngine {
         request.maxProposals == null
           ? limits.defaultMaxProposals
           : boundedInt('maxProposals', request.maxProposals, { min: 1, max: limits.maxProposals, limit: 'maxProposals' }),
-      batchSize:
-        request.batchSize == null
-          ? this.defaultBatchSize
-          : boundedInt('batchSize', request.batchSize, { min: 1, max: limits.maxRequestBatchSize, limit: 'maxRequestBatchSize' }),
+      batchSize,
+      maxRoundRows: request.batchSize == null ? selfSized : batchSize,
     };
   }
 
@@ -265,6 +282,7 @@ export class SamplingEngine {
       mode: options.mode,
       progressIntervalMs: this.progressIntervalMs,
       pipelineDepth: this.pipelineDepth,
+      roundTargetMs: this.roundTargetMs,
       signal: options.signal,
       onRound: ({ proposed, accepted }) => {
         for (const o of this.observers) o.round?.({ modelId: admission.model.id, sampler: admission.plugin.name, proposed, accepted });

@@ -21,7 +21,7 @@ import { SamplingMetrics, type MetricsSource } from './metrics.js';
 import type { ClassCalibrationReport } from './model-data.js';
 import { sampleOutcome, type SampleOutcome } from './outcome.js';
 import { collectRun } from './run.js';
-import { RunStream } from './stream.js';
+import { RunStream, eventRows } from './stream.js';
 
 /** Structured facts of a log line (pino puts them beside the message; a console prints them). */
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -245,8 +245,9 @@ export class SamplingGateway implements MetricsSource {
     }
     const engine = this.engine;
     const admission = engine.admit(request);
-    // One event carries at most one round's accepted samples.
-    this.admitRuns([admission], { context: options, samples: Math.min(admission.count, admission.batchSize), what: 'sampleStream (one event)' });
+    // One event carries at most MAX_EVENT_VALUES sample values (what arrived while the last one was sent, split if bigger).
+    const perEvent = Math.min(admission.count, eventRows(admission.model.sampleSize));
+    this.admitRuns([admission], { context: options, samples: perEvent, what: 'sampleStream (one event)' });
     const run = engine.run(admission, { signal: this.shutdown.signal, requestId: options.requestId, onEnd: () => void this.streams-- });
     this.streams++;
     this.counters.streamsStarted++;

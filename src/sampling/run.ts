@@ -1,16 +1,19 @@
 /**
  * One sampling run: draws seeded proposals in fixed-size batches, lets the sampler decide each
- * round (with seeded uniforms), and yields its outputs until `count`, the proposal budget, or
+ * batch (with seeded uniforms), and yields its outputs until `count`, the proposal budget, or
  * cancellation. Results depend only on the request (model, sampler, params, seed, batch size),
- * never on what else shares the inference batches.
+ * never on what else shares the inference batches nor on how many batches one inference round
+ * holds: a self-sized round of several batches is decided batch by batch.
  */
+import { setMaxListeners } from 'node:events';
 import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
 import type { BurnIn, CalibrationMethod, Calibrator, ModelDescriptor, PreparationContext, SamplerState } from '../contracts.js';
 import { ErrorCode, SamplingError, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
+import type { RoundOutput } from '../inference/batcher.js';
 import type { Admission } from './engine.js';
-import { decideRound, type HeldRow, type RealData } from './accept.js';
+import { decideRound, type HeldRow, type RealData, type RoundOutputs } from './accept.js';
 import { OutputLog } from './outputs.js';
 import { RoundPipeline, type RoundFn } from './pipeline.js';
 import { Random } from '../random.js';
@@ -73,6 +76,8 @@ export interface RunPlan extends Admission {
   readonly progressIntervalMs: number;
   /** Rounds a run may have in flight ahead of its acceptance step. */
   readonly pipelineDepth: number;
+  /** Inference time a self-sized round aims at. */
+  readonly roundTargetMs: number;
   /** Cancels the run when it aborts (a client, the server's shutdown). */
   readonly signal?: AbortSignal | undefined;
   /** Called after each decided round with what it added (for live metrics). */
@@ -97,6 +102,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   private failure: unknown;
 
   constructor(private readonly plan: RunPlan) {
+    // One abort listener per inference batch in flight (a big round spans several): not a leak.
+    setMaxListeners(0, this.controller.signal);
     this.unlink = linkAbort(plan.signal, this.controller);
     this.current = emptyStats(plan.seed);
     this.generator = this.execute();
@@ -179,7 +186,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   }
 
   private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
-    const { model, plugin, count, seed, maxProposals, batchSize } = this.plan;
+    const { model, plugin, count, seed, maxProposals, batchSize, maxRoundRows } = this.plan;
     const collect = this.plan.mode === 'collect';
     const signal = this.controller.signal;
     const { state, real } = await this.prepare(signal);
@@ -194,13 +201,17 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       round: this.plan.round,
       depth: this.plan.pipelineDepth,
       batchSize,
+      maxRoundRows,
+      roundTargetMs: this.plan.roundTargetMs,
       maxProposals,
       latents: { rng: new Random(seed, 1), dim, distribution },
       signal,
     });
-    const progress = () => ({ accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
+    const progress = () => ({ proposed: tally.proposed, accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
     let lastYield = performance.now();
     let firstId = 0;
+    /** The round being decided, and its next batch. */
+    let current: { round: RoundOutput; logits: Float64Array; from: number; firstId: number } | null = null;
 
     for (;;) {
       if (tally.accepted >= count) {
@@ -210,31 +221,48 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         tally.retract(dropped);
         continue;
       }
-      pipeline.fill(progress());
-      const next = pipeline.next();
-      if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
-      const round = await raceAbort(next, signal);
-      pipeline.fill(progress()); // keep the workers busy while this round is decided
+      if (!current) {
+        pipeline.fill(progress());
+        const next = pipeline.next();
+        if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
+        const round = await raceAbort(next, signal);
+        pipeline.fill(progress()); // keep the workers busy while this round is decided
+        current = { round, logits: toLogits(round.logits, model.manifest.discriminatorOutput), from: 0, firstId };
+        firstId += round.logits.length;
+      }
 
-      const logits = toLogits(round.logits, model.manifest.discriminatorOutput);
-      const decision = decideRound({
-        logits,
-        samples: round.samples,
-        sampleSize: model.sampleSize,
-        state,
-        uniforms,
-        needed: count - tally.accepted,
-        held,
-        real,
-        firstId,
-        samplerName: plugin.name,
-      });
-      firstId += logits.length;
-      const { outputs } = decision;
-      tally.add({ ...round, ...decision, ids: outputs.ids });
-      log.add(outputs);
+      // The sampler steps once per batch of `batchSize` proposals, however many batches the round
+      // holds. Batches left when `count` is reached wait for a re-thinning that asks for more.
+      const { round, logits } = current;
+      const { sampleSize } = model;
+      const parts: RoundOutputs[] = [];
+      let proposed = 0;
+      for (; current.from < logits.length && tally.accepted < count; current.from += batchSize) {
+        const from = current.from;
+        const to = Math.min(logits.length, from + batchSize);
+        const decision = decideRound({
+          logits: logits.subarray(from, to),
+          samples: round.samples.subarray(from * sampleSize, to * sampleSize),
+          sampleSize,
+          state,
+          uniforms,
+          needed: count - tally.accepted,
+          held,
+          real,
+          firstId: current.firstId + from,
+          samplerName: plugin.name,
+        });
+        const first = from === 0;
+        const { outputs: part } = decision;
+        tally.add({ rounds: first ? round.rounds : 0, batchRowsTotal: first ? round.batchRowsTotal : 0, ...decision, ids: part.ids });
+        log.add(part);
+        parts.push(part);
+        proposed += decision.considered;
+      }
+      if (current.from >= logits.length) current = null;
+      const outputs = parts.length === 1 ? parts[0]! : joinOutputs(parts);
       if (!collect) tally.staleOutputs = log.stale(state, tally.staleOutputs);
-      this.plan.onRound?.({ proposed: decision.considered, accepted: outputs.count });
+      this.plan.onRound?.({ proposed, accepted: outputs.count });
 
       const done = !collect && tally.accepted >= count;
       const now = performance.now();
@@ -261,6 +289,17 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       };
     }
   }
+}
+
+/** A round's outputs, batch after batch. */
+function joinOutputs(parts: readonly RoundOutputs[]): RoundOutputs {
+  return {
+    samples: concatFloat32(parts.map((p) => p.samples)),
+    logits: concatFloat64(parts.map((p) => p.logits)),
+    probabilities: concatFloat64(parts.map((p) => p.probabilities)),
+    ids: concatFloat64(parts.map((p) => p.ids)),
+    count: parts.reduce((n, p) => n + p.count, 0),
+  };
 }
 
 function emptyChunk(sampleSize: number): AcceptedSamples {

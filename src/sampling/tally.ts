@@ -16,7 +16,7 @@ export interface RunStats {
   readonly invalidLogits: number;
   /** Inference rounds this run took part in. */
   readonly rounds: number;
-  /** Mean rows of the shared batches those rounds ran in (> batchSize when requests coalesce). */
+  /** Mean rows of the shared batches those rounds ran in (> batchSize when rounds adapt or requests coalesce). */
   readonly meanBatchSize: number;
   /** D̃_M before the first batch and now (samplers that keep one). */
   readonly logitMaxStart: number | null;

@@ -40,7 +40,7 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['WORKERS', 'inference worker threads (default: half the cores)'],
   ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: (cores − 1) / WORKERS, at least 1)'],
   ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
-  ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company (default 2)'],
+  ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company while every worker is busy (default 2)'],
   ['LOG_LEVEL', `least severe log level written, one of ${LOG_LEVELS.join(', ')} (default info)`],
   [
     'ALLOWED_ORIGINS',

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
@@ -51,6 +51,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sampling = createSamplingService({ logger, ...options.sampling });
 
   const app = express();
+  // Express would hash every response body for an ETag: megabytes of samples per query, never revalidated.
+  app.set('etag', false);
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   // Probes and metrics answer from the first moment, starting included.
@@ -92,6 +94,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sampling.drainPlugin({ httpServer, wsServer: wsCleanup }),
       // Apollo's landing page loads from a CDN; GraphiQL is served offline by `pages`.
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo's cache-control plugin wraps every field resolver (a cost per sample of a big
+      // result); the sampling plugin sends `Cache-Control: no-store` for sampling fields itself.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   try {

@@ -8,7 +8,7 @@ const endless = (seed: number) => ({ modelId: 'uniform-gaussian-1d', sampler: { 
 
 let server: TestServer;
 beforeAll(async () => {
-  // A wider queue delay makes the batch-sharing test deterministic on 2 cores.
+  // A wider queue delay lets batches that wait for the busy worker grow.
   server = await startTestServer({ limits: { maxStreamsPerConnection: 2, maxStreams: 3 }, batching: { maxQueueDelayMs: 10 } });
 });
 afterAll(() => server?.stop());
@@ -155,9 +155,10 @@ describe('sampleStream over graphql-ws', () => {
     results.forEach((r, i) => expect(r.samplesBase64).toBe(alone[i]!.samplesBase64)); // seeded: batch-mates change nothing
     // Alone, a run shares batches only with its own pipelined rounds (pipelineDepth 2): ≤ 2 × 64 rows.
     expect(alone.every((r) => r.stats.meanBatchSize <= 128)).toBe(true);
-    // Together (observed ≈ 450–500 rows), every request ran in batches no single request could fill.
-    for (const r of results) expect(r.stats.meanBatchSize).toBeGreaterThan(128);
-    expect(stream.results.at(-1)!.data!.sampleStream.stats.meanBatchSize).toBeGreaterThan(128);
+    // Together they share batches only where they overlap while the worker is busy (continuous
+    // batching: test/inference/batcher.test.ts, test/sampling/concurrency.test.ts); runs this short
+    // may not overlap at all, so the sizes are not asserted here.
+    expect(stream.results.at(-1)!.data!.sampleStream.stats.meanBatchSize).toBeGreaterThanOrEqual(64);
   });
 
   it('counts WebSocket operations and errors in graphql-ws hooks', async () => {

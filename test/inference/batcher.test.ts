@@ -1,7 +1,10 @@
 /**
- * Dynamic batching: concurrent callers share rounds, full batches leave at once, partial ones
- * after the queue delay, every caller gets exactly its own rows, and aborted callers leave the
- * queue without costing inference. G(z) = 3z on these fixtures, so rows are checkable exactly.
+ * Continuous batching: a round goes to a worker with room at once; while every worker is busy,
+ * concurrent callers share rounds, full batches leave at once and partial ones when a worker
+ * frees up or after the queue delay; every caller gets exactly its own rows, and aborted
+ * callers leave the queue without costing inference. G(z) = 3z on these fixtures, so rows are
+ * checkable exactly. A worker's reply is handled only after the current tick, so rounds sent
+ * to the pool in the same tick as the callers keep it busy for them, deterministically.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { InferenceBatcher, type BatchRecord } from '../../src/inference/batcher.js';
@@ -18,20 +21,37 @@ let pool: WorkerPool | undefined;
 afterEach(() => pool?.close());
 
 function setup(maxBatchSize: number, maxQueueDelayMs: number) {
-  pool = new WorkerPool({ workers: 1, intraOpNumThreads: 1 });
-  const batches: BatchRecord[] = [];
-  const batcher = new InferenceBatcher(pool, { maxBatchSize, maxQueueDelayMs, onBatch: (b) => batches.push(b) });
-  return { batcher, batches };
+  pool = new WorkerPool({ workers: 1, intraOpNumThreads: 1, maxInFlightPerWorker: 2 });
+  const p = pool;
+  const batches: (BatchRecord & { capacity: number })[] = [];
+  const batcher = new InferenceBatcher(p, { maxBatchSize, maxQueueDelayMs, onBatch: (b) => batches.push({ ...b, capacity: p.capacity }) });
+  /** Fills the worker's places with rounds of `rows` (outside the batcher). */
+  const occupy = (rows = 1) => Promise.all([p.run(model, new Float32Array(rows), rows), p.run(model, new Float32Array(rows), rows)]);
+  return { batcher, batches, occupy };
 }
 
 /** Latents k, k+1, … scaled into [-1, 1] so every caller's rows are distinct. */
 const latents = (rows: number, offset: number) => Float32Array.from({ length: rows }, (_, i) => ((offset + i) % 1000) / 1000);
 
 describe('InferenceBatcher', () => {
-  it('coalesces concurrent callers into one round and hands each its own rows', async () => {
-    const { batcher, batches } = setup(1024, 5);
+  it('sends rounds to an idle worker at the end of the tick, without waiting for the queue delay', async () => {
+    const { batcher, batches } = setup(1024, 60_000);
+    // Asked for in the same tick: they leave together, at once (a minute's delay would time out).
+    const [a, b] = await Promise.all([batcher.run(model, latents(8, 0), 8), batcher.run(model, latents(5, 50), 5)]);
+    expect(batches.map((x) => x.pieces)).toEqual([[8, 5]]);
+    expect(Array.from(a.samples)).toEqual(Array.from(latents(8, 0), (z) => Math.fround(3 * z)));
+    expect(b.batchRowsTotal).toBe(13);
+    const c = await batcher.run(model, latents(3, 0), 3); // alone, the worker idle: its own round, at once
+    expect(batches.map((x) => x.pieces)).toEqual([[8, 5], [3]]);
+    expect(c.rounds).toBe(1);
+  });
+
+  it('coalesces callers while the worker is busy into one round and hands each its own rows', async () => {
+    const { batcher, batches, occupy } = setup(1024, 60_000);
+    const busy = occupy();
     const outputs = await Promise.all([0, 1, 2, 3].map((k) => batcher.run(model, latents(16 + k, 100 * k), 16 + k)));
-    expect(batches.map((b) => b.pieces)).toEqual([[16, 17, 18, 19]]);
+    await busy;
+    expect(batches.map((b) => b.pieces)).toEqual([[16, 17, 18, 19]]); // left when the worker freed up, not after a minute
     outputs.forEach((out, k) => {
       expect(out.rounds).toBe(1);
       expect(out.batchRowsTotal).toBe(70);
@@ -40,28 +60,36 @@ describe('InferenceBatcher', () => {
     });
   });
 
-  it('dispatches a full batch at once instead of waiting for the queue delay', async () => {
-    const { batcher, batches } = setup(64, 60_000);
+  it('sends a full batch ahead at once, even while the worker is busy', async () => {
+    const { batcher, batches, occupy } = setup(64, 60_000);
+    const busy = occupy();
     const full = Promise.all([0, 1, 2, 3].map((k) => batcher.run(model, latents(16, 16 * k), 16)));
-    const controller = new AbortController();
-    const partial = batcher.run(model, latents(16, 999), 16, controller.signal);
-    await full; // would hang for a minute with plain dataloader scheduling
-    expect(batches.map((b) => b.pieces)).toEqual([[16, 16, 16, 16]]);
-    controller.abort();
-    await expect(partial).rejects.toThrow(/abort/i);
+    const partial = batcher.run(model, latents(16, 999), 16);
+    expect(batches.map((b) => b.pieces)).toEqual([[16, 16, 16, 16]]); // already sent, in this tick
+    await Promise.all([busy, full, partial]);
+    expect(batches.map((b) => b.pieces)).toEqual([[16, 16, 16, 16], [16]]);
   });
 
-  it('sends a partial batch after maxQueueDelayMs', async () => {
-    const { batcher, batches } = setup(1024, 30);
+  it('sends a partial batch after maxQueueDelayMs while the worker stays busy', async () => {
+    const { batcher, batches, occupy } = setup(1024, 5);
+    await occupy(8); // sessions open
+    // Two rounds of 1M rows keep the worker busy far longer than the 5 ms delay (≈ 300 ms in all here).
+    const busy = occupy(1_000_000);
     const started = performance.now();
-    await batcher.run(model, latents(8, 0), 8);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
-    expect(batches.map((b) => b.rows)).toEqual([8]);
+    const partial = batcher.run(model, latents(8, 0), 8);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(batches).toEqual([]); // held: no worker has room
+    await partial;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(4);
+    expect(batches.map((b) => [b.rows, b.capacity])).toEqual([[8, 0]]); // sent by the delay, with every place still taken
+    await busy;
   });
 
   it('splits a caller that does not fit the open batch, and reassembles its rows in order', async () => {
-    const { batcher, batches } = setup(64, 5);
+    const { batcher, batches, occupy } = setup(64, 5);
+    const busy = occupy();
     const [small, big] = await Promise.all([batcher.run(model, latents(40, 0), 40), batcher.run(model, latents(100, 500), 100)]);
+    await busy;
     expect(batches.map((b) => b.pieces)).toEqual([[40, 24], [64], [12]]);
     expect(small.rounds).toBe(1);
     expect(big.rounds).toBe(3);
@@ -81,14 +109,32 @@ describe('InferenceBatcher', () => {
   });
 
   it('releases an aborted caller from the queue: no inference for its rows', async () => {
-    const { batcher, batches } = setup(1024, 20);
+    const { batcher, batches, occupy } = setup(1024, 20);
+    const busy = occupy();
     const controller = new AbortController();
     const kept = batcher.run(model, latents(10, 0), 10);
     const dropped = batcher.run(model, latents(30, 0), 30, controller.signal);
     controller.abort();
     await expect(dropped).rejects.toThrow(/abort/i);
-    await kept;
+    await Promise.all([kept, busy]);
     expect(batches.map((b) => b.pieces)).toEqual([[10]]);
+  });
+
+  it('drops a round already sent to the worker when every caller gives up before it starts', async () => {
+    const { batcher, batches } = setup(8, 60_000);
+    const p = pool!;
+    await p.run(model, new Float32Array(8), 8); // sessions open
+    const roundsBefore = p.rounds;
+    const blocker = p.run(model, new Float32Array(1_000_000), 1_000_000); // ≈ 150 ms on the worker
+    const controller = new AbortController();
+    const dropped = batcher.run(model, latents(8, 0), 8, controller.signal);
+    expect(batches.map((b) => b.pieces)).toEqual([[8]]); // full, so sent ahead to the busy worker's second place
+    controller.abort();
+    await expect(dropped).rejects.toThrow(/abort/i);
+    await blocker;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(p.rounds - roundsBefore).toBe(1); // the blocker only: the worker dropped the round it had not started
+    expect(p.capacity).toBe(2);
   });
 
   it('rejects latents of the wrong size with a message naming both sizes', async () => {

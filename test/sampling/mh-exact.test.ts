@@ -47,7 +47,9 @@ describe('mh chains', () => {
     expect(r.stats.proposalsPerOutput).toBe(640); // 64 chains of 640; a restart would add 639
     expect(r.stats.samplerDetails).toMatchObject({ restarts: 0, chains: 64, chainLength: 640 });
     expect(r.stats.distinctOutputs).toBe(200);
-    expect(r.stats.rounds).toBe(Math.ceil((200 * 640) / 512)); // 512 proposals a round, 8 per chain
+    // 250 decision batches of 512 proposals (8 per chain); self-sized inference rounds hold one or more of them.
+    expect(r.stats.rounds).toBeLessThanOrEqual(Math.ceil((200 * 640) / 512));
+    expect(r.stats.meanBatchSize).toBeGreaterThanOrEqual(512);
     expect(r.stats.samplerDetails!.moveRate).toBeGreaterThan(0.5); // exact ratio, M ≈ 2.4: most moves succeed
   });
 

@@ -24,6 +24,20 @@ describe('a sampling run', () => {
     expect(Array.from(c.samples)).not.toEqual(Array.from(a.samples));
   });
 
+  it('sizes its own rounds when the request sets no batchSize, with the samples of batchSize 512', async () => {
+    // Default γ: the 95th percentile of each batch, so any change in how proposals are batched for decisions would show.
+    const request = { modelId: 'gaussian-mixture-1d', sampler: { name: 'drs' }, count: 3000, seed: 9 };
+    const pinned = await engine.sampleAll({ ...request, batchSize: 512 });
+    const adaptive = await engine.sampleAll(request);
+    expect(Array.from(adaptive.samples)).toEqual(Array.from(pinned.samples));
+    expect(Array.from(adaptive.acceptanceProbabilities)).toEqual(Array.from(pinned.acceptanceProbabilities));
+    expect(adaptive.stats).toMatchObject({ proposed: pinned.stats.proposed, gammaMean: pinned.stats.gammaMean, logitMaxEnd: pinned.stats.logitMaxEnd });
+    // Pinned: one round per 512 proposals. Adaptive: rounds of up to maxBatchSize (2048), so far fewer.
+    expect(pinned.stats.rounds).toBeGreaterThanOrEqual(Math.ceil(pinned.stats.proposed / 512));
+    expect(adaptive.stats.rounds).toBeLessThanOrEqual(Math.ceil(pinned.stats.rounds / 2));
+    expect(adaptive.stats.meanBatchSize).toBeGreaterThan(1024);
+  });
+
   it('streams chunks and stops at exactly count', async () => {
     const chunks = await collect(
       engine.sample({ modelId: 'uniform-gaussian-1d', sampler: { name: 'drs', params: { gamma: 0 } }, count: 1000, seed: 1, batchSize: 128 }),

@@ -50,7 +50,11 @@ export class SampleInput {
   @Field(() => Int, { nullable: true, description: 'Proposal budget; when it runs out the request fails with PROPOSAL_BUDGET_EXHAUSTED.' })
   maxProposals?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Proposals per round for this request (part of what a seed reproduces).' })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Proposals per decision batch (part of what a seed reproduces), default 512. Given, also the size of each inference round; unset, the server sizes the rounds (whole batches, about 20 ms of inference each; same samples).',
+  })
   batchSize?: number | null;
 
   @Field(() => Int, {
@@ -110,11 +114,14 @@ export class SampleStats {
   get invalidLogits(): number {
     return this.stats.invalidLogits;
   }
-  @Field(() => Int, { description: 'Inference rounds (shared G → D batches) this run took part in.' })
+  @Field(() => Int, { description: 'Inference rounds this run sent (each ran in a shared G → D batch; a round split across two batches counts twice).' })
   get inferenceRounds(): number {
     return this.stats.rounds;
   }
-  @Field(() => Float, { description: 'Mean rows of those shared batches: above batchSize when concurrent requests were batched together.' })
+  @Field(() => Float, {
+    description:
+      'Mean rows of the shared batches those rounds ran in: above batchSize when the server sized the rounds or concurrent requests were batched together.',
+  })
   get meanBatchSize(): number {
     return this.stats.meanBatchSize;
   }
