@@ -12,8 +12,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Node warnings (MaxListenersExceededWarning, deprecations …) fail the test that caused them.
     setupFiles: ['test/setup/warnings.ts'],
-    // test/package packs and installs the package (minutes): `npm run test:package`.
-    exclude: ['dist/**', 'node_modules/**', 'test/package/**'],
+    // test/package packs and installs the package (minutes): `npm run test:package`; test/cluster needs nginx: `npm run test:cluster`.
+    exclude: ['dist/**', 'node_modules/**', 'test/package/**', 'test/cluster/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Inference tests are CPU-heavy and this machine has 2 cores: run files one at a time.

@@ -30,6 +30,7 @@ export async function startApp({ port = 4000, ...options }: SamplingServiceOptio
   });
   await apollo.start();
 
+  app.use(sampling.inferenceProtocol); // optional: the Open Inference Protocol under /v2 (Triton/KServe clients)
   app.use(sampling.pages()); // optional: GraphiQL on GET /graphql, the comparison page at /
   app.use('/graphql', sampling.jsonBody(), expressMiddleware(apollo, { context: sampling.httpContext }));
   app.use(sampling.httpErrors); // bad or oversized bodies: GraphQL-shaped JSON errors, no stack trace

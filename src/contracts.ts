@@ -170,7 +170,17 @@ export interface SamplerState {
    */
   rethin?(outputs: EmittedOutputs): Float64Array | null;
   report(): SamplerReport;
+  /**
+   * Optional, for resumable streams (docs/sampling.md, "Resumable streams"): this state as plain
+   * JSON (numbers, strings, booleans, null, arrays, objects; no NaN or ±Inf), taken between
+   * rounds. `SamplerPlugin.restore` turns it back into a state that steps exactly as this one
+   * would from here. The engine keeps the held rows and the `StartContext.random` position itself.
+   */
+  snapshot?(): SamplerSnapshot;
 }
+
+/** A sampler state as JSON (`SamplerState.snapshot`). Opaque to the engine, which only stores and signs it. */
+export type SamplerSnapshot = null | boolean | number | string | readonly SamplerSnapshot[] | { readonly [key: string]: SamplerSnapshot };
 
 export interface SamplerPlugin<Prepared = unknown> {
   readonly contractVersion: typeof SAMPLER_CONTRACT_VERSION;
@@ -191,6 +201,15 @@ export interface SamplerPlugin<Prepared = unknown> {
   /** Work shared by requests before sampling starts (e.g. burn-in, real logits, a calibrator). */
   prepare?(params: SamplerParams, context: PreparationContext): Promise<Prepared>;
   start(params: SamplerParams, prepared: Prepared, context: StartContext): SamplerState;
+  /**
+   * Optional, with `SamplerState.snapshot`: the state `snapshot` described, for the same params
+   * and model (`prepare` has run again; `context.random` stands where it stood at the snapshot).
+   * Throw (any error) on a snapshot this version cannot read; the request then fails naming
+   * `resumeFrom`. A sampler without both cannot be resumed.
+   */
+  restore?(params: SamplerParams, prepared: Prepared, context: StartContext, snapshot: SamplerSnapshot): SamplerState;
+  /** The format of this plugin's snapshots (default 1): bump it when it changes; a cursor of another version is refused. */
+  readonly snapshotVersion?: number;
 }
 
 /** Contract version 1: a sampler returns one acceptance probability per logit; the engine draws the uniforms. */
@@ -198,6 +217,8 @@ export interface SamplerStateV1 {
   /** `logits`: this round's finite logits in proposal order. Returns probabilities in [0, 1], same length. */
   decide(logits: Float64Array): Float64Array;
   report(): SamplerReport;
+  /** Optional, as in v2 (`SamplerState.snapshot`). */
+  snapshot?(): SamplerSnapshot;
 }
 
 export interface PreparationContextV1 {
@@ -214,6 +235,9 @@ export interface SamplerPluginV1<Prepared = unknown> {
   validate?(params: SamplerParams, given: ReadonlySet<string>): void;
   prepare?(params: SamplerParams, context: PreparationContextV1): Promise<Prepared>;
   start(params: SamplerParams, prepared: Prepared, model: ModelDescriptor): SamplerStateV1;
+  /** Optional, as in v2 (`SamplerPlugin.restore`). */
+  restore?(params: SamplerParams, prepared: Prepared, model: ModelDescriptor, snapshot: SamplerSnapshot): SamplerStateV1;
+  readonly snapshotVersion?: number;
 }
 
 /** A plugin of any version the engine runs. */

@@ -15,6 +15,10 @@ export const ErrorCode = {
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   NOT_STARTED: 'NOT_STARTED',
   CANCELLED: 'CANCELLED',
+  /** The remote inference server (INFERENCE_URL) could not be reached, was not ready, or timed out, after retries. */
+  INFERENCE_UNAVAILABLE: 'INFERENCE_UNAVAILABLE',
+  /** The remote inference server refused or failed a request, or answered something that is not a valid response. */
+  INFERENCE_FAILED: 'INFERENCE_FAILED',
   /** The request itself is malformed (body not JSON, a subscription sent over HTTP …). Apollo's code. */
   BAD_REQUEST: 'BAD_REQUEST',
   /** The operation is not valid GraphQL syntax. Apollo's code, given over WebSocket too. */
@@ -39,6 +43,10 @@ export const ERROR_CODE_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   SHUTTING_DOWN: 'The server is draining: the run was stopped, or refused.',
   NOT_STARTED: 'The sampling engine has not started yet.',
   CANCELLED: 'The run was cancelled (its client went away).',
+  INFERENCE_UNAVAILABLE:
+    'The remote inference server (`INFERENCE_URL`) could not be reached, was not ready (503) or timed out, after the retries `INFERENCE_ATTEMPTS` allows; `url` and `model` name it.',
+  INFERENCE_FAILED:
+    'The remote inference server refused or failed a request (its message is included), or its response was not a valid Open Inference Protocol answer; `url` and `model` name it.',
   BAD_REQUEST: 'The request itself is malformed (a body that is not JSON, a subscription sent over HTTP …).',
   GRAPHQL_PARSE_FAILED: 'The operation is not valid GraphQL syntax.',
   GRAPHQL_VALIDATION_FAILED: 'The operation does not validate against the schema.',

@@ -41,10 +41,17 @@ export { resolveParams, type ResolvedParams } from './sampling/params.js';
 export type { CompareEntry, CompareRequest, SamplerSpec } from './sampling/compare.js';
 export type { SampleOutcome } from './sampling/outcome.js';
 export type { RunStream, StreamEvent } from './sampling/stream.js';
+export type { HeldCheckpoint, ResumePoint, RunCheckpoint } from './sampling/checkpoint.js';
+export { CURSOR_VERSION } from './sampling/cursor.js';
+export type { RandomState } from './random.js';
 export type { AcceptedSamples, RunEnd, RunOutcome, RunResult, RunStats, SampleChunk, SamplingRun } from './sampling/run.js';
 export { BUNDLED_MODELS_DIR, ModelStatus, loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from './models/repository.js';
 export { DiscriminatorOutput, LatentDistribution, OutputKind, type ModelManifest } from './models/manifest.js';
 export type { WorkerPoolOptions } from './inference/pool.js';
+export type { BackendReadiness, InferenceBackend, RoundResult } from './inference/backend.js';
+export { RemoteBackend, type RemoteBackendOptions } from './inference/remote.js';
+export type { RemoteInferenceOptions } from './sampling/engine.js';
+export { createInferenceProtocolRouter, protocolModels, type InferenceProtocolOptions, type ProtocolModel } from './oip/server.js';
 export type { BatcherOptions, BatchTiming } from './inference/batcher.js';
 
 export { createNaiveSampler } from '../plugins/naive/index.js';

@@ -45,6 +45,26 @@ export const LIMITS = {
     default: 500,
     description: 'largest operation cost: each field 1, sample/sampleStream 20, compareSamplers 50, metrics 10, png 2; aliases each count',
   },
+  maxInferRequestBytes: {
+    env: 'MAX_INFER_REQUEST_BYTES',
+    default: 64 * 1024 * 1024,
+    description: 'largest Open Inference Protocol `/v2/models/{name}/infer` request body (JSON or binary tensors)',
+  },
+  maxInferRequests: {
+    env: 'MAX_INFER_REQUESTS',
+    default: 64,
+    description: 'concurrent Open Inference Protocol infer requests per server (bodies being read included); more are answered 503 with Retry-After',
+  },
+  inferenceTimeoutMs: {
+    env: 'INFERENCE_TIMEOUT_MS',
+    default: 30_000,
+    description: 'longest one request to the remote inference server (`INFERENCE_URL`) may take before it is retried or fails',
+  },
+  inferenceAttempts: {
+    env: 'INFERENCE_ATTEMPTS',
+    default: 3,
+    description: 'tries per remote inference request (connection failures, 502/503/504 and timeouts are retried; infer is idempotent)',
+  },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitName = keyof typeof LIMITS;

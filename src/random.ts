@@ -5,6 +5,16 @@
  */
 import type { LatentDistribution } from './models/manifest.js';
 
+/**
+ * A generator's exact position, JSON-serialisable: the four xoshiro words and the spare normal
+ * Box–Muller keeps for the next call (null when none). `Random.restore(r.state())` continues
+ * exactly where `r` stands.
+ */
+export interface RandomState {
+  readonly s: readonly [number, number, number, number];
+  readonly spareNormal: number | null;
+}
+
 export class Random {
   private s0: number;
   private s1: number;
@@ -27,6 +37,32 @@ export class Random {
     this.s2 = next();
     this.s3 = next();
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** This generator's position (a copy: drawing further does not change it). */
+  state(): RandomState {
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spareNormal };
+  }
+
+  /** A generator at `state`; throws a RangeError on anything that is not a valid position. */
+  static restore(state: RandomState): Random {
+    const { spareNormal } = state;
+    const s: unknown = state.s;
+    if (
+      !Array.isArray(s) ||
+      s.length !== 4 ||
+      !s.every((w) => Number.isInteger(w) && (w as number) >= 0 && (w as number) <= 0xffffffff) ||
+      s.every((w) => w === 0)
+    ) {
+      throw new RangeError('random state: expected four 32-bit words, not all zero');
+    }
+    if (!(spareNormal === null || (typeof spareNormal === 'number' && Number.isFinite(spareNormal)))) {
+      throw new RangeError('random state: spareNormal must be a finite number or null');
+    }
+    const r = new Random(0);
+    [r.s0, r.s1, r.s2, r.s3] = (s as number[]).map((w) => w | 0) as [number, number, number, number];
+    r.spareNormal = spareNormal;
+    return r;
   }
 
   /** A uniform 32-bit unsigned integer. */

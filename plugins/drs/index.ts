@@ -14,6 +14,7 @@ import {
   percentile,
   type CalibrationMethod,
   type Calibrator,
+  type SamplerParams,
   type SamplerPlugin,
   type SamplerState,
 } from '../../src/contracts.js';
@@ -74,15 +75,21 @@ export function createDrsSampler(): SamplerPlugin<Prepared> {
       const burnIn = await context.burnIn(params.burnInSamples as number);
       return { logitMax: calibrator.logit(burnIn.logitMax), calibrator }; // calibrators are non-decreasing
     },
-    start(params, prepared) {
-      return drsState({
-        epsilon: params.epsilon as number,
-        gamma: params.gamma as number | undefined,
-        gammaPercentile: params.gammaPercentile as number,
-        ...prepared,
-      });
+    start: (params, prepared) => drsState(drsOptions(params, prepared)),
+    // The snapshot is the running max D̃_M and the latest γ: the burn-in's D̃_M is recomputed by `prepare`, then replaced.
+    restore(params, prepared, _context, snapshot) {
+      const { logitMax, gamma } = (snapshot ?? {}) as { logitMax?: unknown; gamma?: unknown };
+      if (typeof logitMax !== 'number' || !Number.isFinite(logitMax) || logitMax < prepared.logitMax) {
+        throw new Error(`drs snapshot: logitMax must be a finite number at least the burn-in's ${prepared.logitMax}, got ${String(logitMax)}`);
+      }
+      if (gamma !== undefined && (typeof gamma !== 'number' || !Number.isFinite(gamma))) throw new Error('drs snapshot: gamma must be a finite number');
+      return drsState({ ...drsOptions(params, prepared), logitMax }, gamma);
     },
   };
+}
+
+function drsOptions(params: SamplerParams, prepared: Prepared): DrsOptions {
+  return { epsilon: params.epsilon as number, gamma: params.gamma as number | undefined, gammaPercentile: params.gammaPercentile as number, ...prepared };
 }
 
 interface DrsOptions extends Prepared {
@@ -91,9 +98,9 @@ interface DrsOptions extends Prepared {
   readonly gammaPercentile: number;
 }
 
-function drsState({ epsilon, gamma: fixedGamma, gammaPercentile, logitMax: start, calibrator }: DrsOptions): SamplerState {
+function drsState({ epsilon, gamma: fixedGamma, gammaPercentile, logitMax: start, calibrator }: DrsOptions, lastGamma?: number): SamplerState {
   let logitMax = start;
-  let gamma: number | undefined = fixedGamma;
+  let gamma: number | undefined = lastGamma ?? fixedGamma;
   return {
     step(round) {
       const { logits } = round;
@@ -118,5 +125,6 @@ function drsState({ epsilon, gamma: fixedGamma, gammaPercentile, logitMax: start
       });
     },
     report: () => ({ logitMax, ...(gamma === undefined ? {} : { gamma }) }),
+    snapshot: () => ({ logitMax, ...(gamma === undefined ? {} : { gamma }) }),
   };
 }

@@ -17,6 +17,7 @@ import {
   type Calibrator,
   type Round,
   type SamplerPlugin,
+  type SamplerSnapshot,
   type SamplerState,
   type UniformSource,
 } from '../../src/contracts.js';
@@ -68,6 +69,12 @@ export function createMhSampler(): SamplerPlugin<Prepared> {
     },
     start(params, prepared, context) {
       return new MhChains({ chainLength: params.chainLength as number, chains: params.chains as number, ...prepared, random: context.random });
+    },
+    // The chains' positions, slots and counters; the engine restores the rows the slots hold and `context.random`.
+    restore(params, prepared, context, snapshot) {
+      const chains = new MhChains({ chainLength: params.chainLength as number, chains: params.chains as number, ...prepared, random: context.random });
+      chains.load(snapshot);
+      return chains;
     },
   };
 }
@@ -182,6 +189,55 @@ class MhChains implements SamplerState {
       chain.alpha = logAlpha >= 0 ? 1 : Math.exp(logAlpha);
       this.moves++;
     }
+  }
+
+  snapshot(): SamplerSnapshot {
+    // NaN (a generated start still waiting for its first proposal) is not JSON: null stands for it.
+    const num = (x: number): number | null => (Number.isNaN(x) ? null : x);
+    return {
+      active: this.active.map((c) => [c.stateSlot, c.firstSlot, num(c.stateLogit), num(c.firstLogit), c.generated, c.steps, c.alpha]),
+      next: this.next,
+      restarts: this.restarts,
+      moves: this.moves,
+      tests: this.tests,
+      freePairs: [...this.freePairs],
+      pairs: this.pairs,
+    };
+  }
+
+  /** The state `snapshot()` described; throws on anything else. */
+  load(snapshot: SamplerSnapshot): void {
+    const fail = (what: string): never => {
+      throw new Error(`mh snapshot: ${what}`);
+    };
+    const s = (snapshot ?? {}) as Record<string, unknown>;
+    const count = (v: unknown, what: string): number =>
+      Number.isInteger(v) && (v as number) >= 0 ? (v as number) : fail(`${what} must be a non-negative integer`);
+    const logit = (v: unknown): number =>
+      v === null ? NaN : typeof v === 'number' && Number.isFinite(v) ? v : fail('a chain logit must be a finite number or null');
+    if (!Array.isArray(s.active) || s.active.length > this.options.chains) fail(`active must be a list of at most ${this.options.chains} chains`);
+    this.pairs = count(s.pairs, 'pairs');
+    for (const c of s.active as unknown[]) {
+      if (!Array.isArray(c) || c.length !== 7) fail('each chain must be [stateSlot, firstSlot, stateLogit, firstLogit, generated, steps, alpha]');
+      const [stateSlot, firstSlot, stateLogit, firstLogit, generated, steps, alpha] = c as unknown[];
+      const chain: Chain = {
+        stateSlot: count(stateSlot, 'stateSlot'),
+        firstSlot: count(firstSlot, 'firstSlot'),
+        stateLogit: logit(stateLogit),
+        firstLogit: logit(firstLogit),
+        generated: typeof generated === 'boolean' ? generated : fail('generated must be a boolean'),
+        steps: count(steps, 'steps'),
+        alpha: typeof alpha === 'number' && alpha >= 0 && alpha <= 1 ? alpha : fail('alpha must be in [0, 1]'),
+      };
+      if (chain.stateSlot >= 2 * this.pairs || chain.firstSlot >= 2 * this.pairs || chain.steps >= this.options.chainLength) fail('a chain is out of range');
+      this.active.push(chain);
+    }
+    this.next = count(s.next, 'next');
+    this.restarts = count(s.restarts, 'restarts');
+    this.moves = count(s.moves, 'moves');
+    this.tests = count(s.tests, 'tests');
+    if (!Array.isArray(s.freePairs)) fail('freePairs must be a list');
+    for (const p of s.freePairs as unknown[]) this.freePairs.push(count(p, 'a free pair') < this.pairs ? (p as number) : fail('a free pair is out of range'));
   }
 
   private restart(chain: Chain): void {

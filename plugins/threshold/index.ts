@@ -12,6 +12,7 @@ import {
   type CalibrationMethod,
   type Calibrator,
   type SamplerPlugin,
+  type SamplerState,
 } from '../../src/contracts.js';
 
 const NAME = 'threshold';
@@ -72,15 +73,20 @@ export function createThresholdSampler(): SamplerPlugin<Prepared> {
         calibrator,
       };
     },
-    start(_params, { tau, calibrator }) {
-      return {
-        step: (round) =>
-          emitAccepted(
-            round,
-            round.logits.map((l) => (calibrator.logit(l) >= tau ? 1 : 0)),
-          ),
-        report: () => ({ details: { logitThreshold: tau } }),
-      };
-    },
+    start: (_params, prepared) => thresholdState(prepared),
+    // τ comes from the burn-in, recomputed identically by `prepare`: nothing changes during a run.
+    restore: (_params, prepared) => thresholdState(prepared),
+  };
+}
+
+function thresholdState({ tau, calibrator }: Prepared): SamplerState {
+  return {
+    step: (round) =>
+      emitAccepted(
+        round,
+        round.logits.map((l) => (calibrator.logit(l) >= tau ? 1 : 0)),
+      ),
+    report: () => ({ details: { logitThreshold: tau } }),
+    snapshot: () => ({}),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WorkerPool } from '../inference/pool.js';
+import type { InferenceBackend } from '../inference/backend.js';
 import type { SingleModelSpec } from '../inference/protocol.js';
 import type { ClassifierSpec } from '../models/manifest.js';
 import type { ReadyModel } from '../models/repository.js';
@@ -79,7 +79,7 @@ const CLASSIFIER_BATCH = 1024;
 export class SampleEvaluator {
   private readonly realFeatures = new Map<string, RealFeatures>();
 
-  constructor(private readonly pool: WorkerPool) {}
+  constructor(private readonly pool: InferenceBackend) {}
 
   /** Which metric families this model supports. */
   static supports(model: ReadyModel): Required<EvaluationRequest> {

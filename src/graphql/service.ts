@@ -3,7 +3,7 @@
  * Server + express + graphql-ws app (see examples/mount.ts).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { NonEmptyArray } from 'type-graphql';
 import { createDrsSampler } from '../../plugins/drs/index.js';
@@ -13,6 +13,7 @@ import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { AbortReason } from '../abort.js';
 import type { AnySamplerPlugin } from '../contracts.js';
 import type { SamplingLimits } from '../limits.js';
+import { createInferenceProtocolRouter } from '../oip/server.js';
 import { createPagesRouter, type PagesOptions } from '../pages/index.js';
 import type { ServerCounters } from '../sampling/counters.js';
 import { SamplingGateway, type GatewayOptions } from '../sampling/gateway.js';
@@ -74,6 +75,12 @@ export interface SamplingService {
   readonly metricsHandler: NodeHandler;
   /** `GET /health/live` and `GET /health/ready` for load balancers and Kubernetes probes. */
   readonly health: HealthHandlers;
+  /**
+   * The Open Inference Protocol REST server (`/v2`, `/v2/health/*`, `/v2/models/{name}[/ready|/infer]`)
+   * over this service's inference tier: an express router to mount at your app's root,
+   * before any auth or body parser that would take `/v2` (it reads its own bodies, up to `maxInferRequestBytes`).
+   */
+  readonly inferenceProtocol: Router;
   /** The run gateway every run goes through (sample, stream, compare), for servers that are not GraphQL. */
   readonly gateway: SamplingGateway;
   /**
@@ -119,6 +126,11 @@ export function createSamplingService(options: SamplingServiceOptions = {}): Sam
     metrics: gateway.metrics,
     metricsHandler: createMetricsHandler(gateway.metrics),
     health: createHealthHandlers(gateway),
+    inferenceProtocol: createInferenceProtocolRouter(gateway, {
+      maxBodyBytes: gateway.limits.maxInferRequestBytes,
+      maxRows: gateway.limits.maxRequestBatchSize,
+      maxConcurrent: gateway.limits.maxInferRequests,
+    }),
     gateway,
     httpContext: async ({ req, res }) => {
       const requestId = requestIdFrom(req?.headers['x-request-id']);

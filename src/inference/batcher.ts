@@ -15,7 +15,7 @@ import DataLoader from 'dataloader';
 import { abortError, raceAbort } from '../abort.js';
 import { concatFloat32 } from './buffers.js';
 import type { WorkerModelSpec } from './protocol.js';
-import type { WorkerPool } from './pool.js';
+import type { InferenceBackend } from './backend.js';
 
 export interface BatcherOptions {
   /** Rows per batch (across callers). Default 2048. */
@@ -85,7 +85,7 @@ interface OpenBatch {
 
 interface ModelQueueOptions {
   readonly model: WorkerModelSpec;
-  readonly pool: WorkerPool;
+  readonly pool: InferenceBackend;
   readonly maxBatchSize: number;
   readonly maxQueueDelayMs: number;
   /** Called with each dispatched batch's piece sizes. */
@@ -101,7 +101,7 @@ class ModelQueue {
   open: OpenBatch | null = null;
   private readonly loader: DataLoader<Piece, PieceOutput>;
   private readonly model: WorkerModelSpec;
-  private readonly pool: WorkerPool;
+  private readonly pool: InferenceBackend;
   private readonly maxBatchSize: number;
   private readonly maxQueueDelayMs: number;
   private readonly record: (pieces: readonly number[]) => void;
@@ -226,7 +226,7 @@ export class InferenceBatcher {
   private flushScheduled = false;
 
   constructor(
-    private readonly pool: WorkerPool,
+    private readonly pool: InferenceBackend,
     private readonly options: BatcherOptions = {},
   ) {
     this.maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 2048));

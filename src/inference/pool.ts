@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { abortError } from '../abort.js';
+import type { BackendReadiness, InferenceBackend, RoundResult } from './backend.js';
 import { ownedBuffer } from './buffers.js';
 import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
 
@@ -23,11 +24,7 @@ export interface WorkerPoolOptions {
   readonly closeTimeoutMs?: number;
 }
 
-export interface RoundResult {
-  readonly samples: Float32Array;
-  readonly logits: Float32Array;
-  readonly inferenceMs: number;
-}
+export type { RoundResult } from './backend.js';
 
 interface Job {
   readonly id: number;
@@ -58,7 +55,9 @@ function spawnWorker(options: WorkerOptions): Worker {
   return new Worker(bootstrap, { eval: true, workerData: options });
 }
 
-export class WorkerPool {
+/** The local inference backend (the default). A round sent to a worker finishes even when its caller aborts. */
+export class WorkerPool implements InferenceBackend {
+  readonly kind = 'local';
   readonly size: number;
   readonly intraOpNumThreads: number;
   private readonly maxInFlight: number;
@@ -85,6 +84,11 @@ export class WorkerPool {
   /** Resolves when every worker has loaded onnxruntime; rejects when one fails first. */
   whenReady(): Promise<void> {
     return Promise.all(this.slots.map((slot) => slot.ready)).then(() => undefined);
+  }
+
+  /** Ready once the workers are up, until closed. */
+  readiness(): Promise<BackendReadiness> {
+    return Promise.resolve(this.closed ? { ready: false, reason: 'the worker pool is closed' } : { ready: true });
   }
 
   private startSlot(): Slot {

@@ -9,6 +9,13 @@ export interface RowCondition {
   readonly label: number;
 }
 
+/** Where a remote backend sends a model's requests: its server (else the default `INFERENCE_URL`) and its name there. */
+export interface RemoteModelRef {
+  readonly url?: string | undefined;
+  /** The round model's name on that server (default: the model id); `.generator` / `.discriminator` are appended for the graphs alone. */
+  readonly model?: string | undefined;
+}
+
 /** What a worker needs to open a model's sessions. */
 export interface WorkerModelSpec {
   /** Batching key: the model id, with the class for a conditional model (rows of one batch share one class). */
@@ -23,6 +30,8 @@ export interface WorkerModelSpec {
   readonly outputShape: readonly number[];
   /** G and D both get this class on every row (class-conditional models). */
   readonly condition?: RowCondition;
+  /** The manifest's `inference` override, for a remote backend. */
+  readonly remote?: RemoteModelRef | undefined;
 }
 
 export interface WorkerOptions {
@@ -39,6 +48,8 @@ export interface SingleModelSpec {
   readonly outputs: readonly string[];
   /** A class for every row, as a second input (a conditional discriminator scoring real samples). */
   readonly condition?: RowCondition;
+  /** When this is one graph of a GAN model: which (a remote backend runs `{model}.generator` / `{model}.discriminator`). */
+  readonly part?: { readonly model: string; readonly graph: 'generator' | 'discriminator'; readonly remote?: RemoteModelRef | undefined } | undefined;
 }
 
 export type ToWorker =

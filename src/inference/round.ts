@@ -20,6 +20,7 @@ export function workerSpec(model: ReadyModel, classLabel: number | null = null):
     ...signature,
     latentDim: model.manifest.latent.dim,
     outputShape: model.manifest.output.shape,
+    remote: model.manifest.inference,
   };
   if (labelInput === undefined) {
     if (classLabel !== null) throw new Error(`model "${model.id}" is not class-conditional: no class ${classLabel}`);

@@ -66,6 +66,13 @@ export interface ModelManifest {
   readonly calibration?: { readonly realSamples: string; readonly count: number; readonly labels?: string };
   /** A class-conditional model: G takes (z, label), D scores (x, label); label k is `labels[k]`. */
   readonly conditioning?: ClassConditioning;
+  /** Where a remote backend runs this model: its server (instead of `INFERENCE_URL`) and its name there. */
+  readonly inference?: { readonly url?: string; readonly model?: string };
+  /**
+   * Optional latent-gradient graph (tools/gradient): input `z` [batch, latent.dim]; outputs `x` = G(z),
+   * `logit` = d(G(z)) [batch, 1] and `grad` = ∇_z d(G(z)) [batch, latent.dim].
+   */
+  readonly latentGradient?: string;
   readonly [extra: string]: unknown;
 }
 
@@ -100,7 +107,11 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
   if (expectedId !== undefined && typeof raw.id === 'string') {
     need(raw.id === expectedId, `"id" is "${raw.id}" but the folder is "${expectedId}"; they must match`);
   }
-  for (const key of ['generator', 'discriminator'] as const) {
+  need(
+    raw.latentGradient === undefined || (typeof raw.latentGradient === 'string' && raw.latentGradient !== ''),
+    `"latentGradient" must be a non-empty string (an ONNX file in the model folder), got ${show(raw.latentGradient)}`,
+  );
+  for (const key of ['generator', 'discriminator', 'latentGradient'] as const) {
     const f = raw[key];
     if (typeof f === 'string') need(!f.includes('..') && !f.startsWith('/'), `"${key}" must be a file inside the model folder, got ${show(f)}`);
   }
@@ -146,6 +157,16 @@ export function parseManifest(raw: unknown, file: string, expectedId?: string): 
   if (raw.conditioning !== undefined) checkConditioning(raw.conditioning, raw.calibration, problems);
   else if (isObject(raw.calibration) && raw.calibration.labels !== undefined) {
     problems.push('"calibration.labels" is only for a class-conditional model: add "conditioning" or remove it');
+  }
+
+  if (raw.inference !== undefined) {
+    const inf = raw.inference;
+    const ok =
+      isObject(inf) &&
+      Object.keys(inf).every((k) => k === 'url' || k === 'model') &&
+      (inf.url === undefined || (typeof inf.url === 'string' && /^https?:\/\/./.test(inf.url))) &&
+      (inf.model === undefined || (typeof inf.model === 'string' && inf.model !== ''));
+    need(ok, `"inference" must be {"url": "http(s)://…", "model": "<name on that server>"} (both optional), got ${show(inf)}`);
   }
 
   if (problems.length > 0) throw new ManifestError(file, problems);

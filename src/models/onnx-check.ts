@@ -125,3 +125,40 @@ export async function checkPair(manifest: ModelManifest, generatorPath: string, 
     await d?.release();
   }
 }
+
+/** Tensor names the latent-gradient graph must have (tools/gradient writes them). */
+export const LATENT_GRADIENT_NAMES = { input: 'z', x: 'x', logit: 'logit', grad: 'grad' } as const;
+
+/**
+ * Checks the optional latent-gradient graph's signature: one float32 input `z` [batch, latent.dim];
+ * float32 outputs `x` [batch, ...output.shape], `logit` [batch, 1] and `grad` [batch, latent.dim].
+ * Its values are checked when it is built (tools/gradient) and by test/models; the session is released.
+ */
+export async function checkLatentGradient(manifest: ModelManifest, path: string): Promise<void> {
+  const file = manifest.latentGradient ?? 'latentGradient';
+  const s = await openSession(path, file);
+  try {
+    const names = LATENT_GRADIENT_NAMES;
+    const label = manifest.conditioning?.input;
+    const z = label === undefined ? singleTensor(s.inputMetadata, 'input', file) : conditionedInput(s.inputMetadata, label, file);
+    if (z.name !== names.input) throw new OnnxCheckError(file, `input must be named "${names.input}", found "${z.name}"`);
+    checkShape(z.shape, [manifest.latent.dim], `input "z" (latent.dim ${manifest.latent.dim})`, file);
+    const outputs = new Map(s.outputMetadata.map((m) => [m.name, m]));
+    const expected: [string, readonly number[], string][] = [
+      [names.x, manifest.output.shape, `output.shape ${fmt(manifest.output.shape)}`],
+      [names.logit, [1], 'one logit per sample'],
+      [names.grad, [manifest.latent.dim], `latent.dim ${manifest.latent.dim}`],
+    ];
+    const missing = expected.map(([n]) => n).filter((n) => !outputs.has(n));
+    if (missing.length > 0) {
+      throw new OnnxCheckError(file, `must have outputs "x", "logit" and "grad"; missing ${missing.map((n) => `"${n}"`).join(', ')} (found ${[...outputs.keys()].map((n) => `"${n}"`).join(', ')})`);
+    }
+    for (const [name, shape, what] of expected) {
+      const meta = outputs.get(name)!;
+      if (!meta.isTensor || meta.type !== 'float32') throw new OnnxCheckError(file, `output "${name}" must be a float32 tensor`);
+      checkShape(meta.shape, shape, `output "${name}" (${what})`, file);
+    }
+  } finally {
+    await s.release();
+  }
+}

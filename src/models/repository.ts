@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDescriptor } from '../contracts.js';
-import { checkPair, type PairSignature } from './onnx-check.js';
+import { checkLatentGradient, checkPair, type PairSignature } from './onnx-check.js';
 import type { ProbeReport } from './probe.js';
 import { ManifestError, parseManifest, type ModelManifest } from './manifest.js';
 
@@ -31,6 +31,8 @@ export interface ReadyModel {
   readonly realSamplesPath: string | null;
   /** The class of each held-out real sample (manifest `calibration.labels`, class-conditional models); null when none. */
   readonly realLabels: Int32Array | null;
+  /** The latent-gradient graph (manifest `latentGradient`), its signature checked at load; null when none. */
+  readonly latentGradientPath: string | null;
 }
 
 export interface FailedModel {
@@ -139,6 +141,11 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
     const { signature, probe } = await checkPair(manifest, generatorPath, discriminatorPath);
     const realSamplesPath = checkRealSamples(manifest, dir, sampleSize);
     const realLabels = readRealLabels(manifest, dir);
+    const latentGradientPath = manifest.latentGradient === undefined ? null : join(dir, manifest.latentGradient);
+    if (latentGradientPath !== null) {
+      if (!existsSync(latentGradientPath)) throw new Error(`${id}/${manifest.latentGradient}: file not found (named in manifest.json "latentGradient")`);
+      await checkLatentGradient(manifest, latentGradientPath);
+    }
     const descriptor: ModelDescriptor = {
       id,
       latentDim: manifest.latent.dim,
@@ -146,7 +153,21 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
       outputKind: manifest.output.kind,
       realSamples: manifest.calibration?.count ?? 0,
     };
-    return { status: 'READY', id, dir, manifest, descriptor, generatorPath, discriminatorPath, signature, probe, sampleSize, realSamplesPath, realLabels };
+    return {
+      status: 'READY',
+      id,
+      dir,
+      manifest,
+      descriptor,
+      generatorPath,
+      discriminatorPath,
+      signature,
+      probe,
+      sampleSize,
+      realSamplesPath,
+      realLabels,
+      latentGradientPath,
+    };
   } catch (error) {
     return { status: 'FAILED', id, dir, manifest, error: relativeError(error, dir, id) };
   }

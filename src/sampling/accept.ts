@@ -13,6 +13,8 @@ export interface HeldRow {
   /** The proposal's number within the run (for counting distinct outputs); −1 − i for real sample i. */
   readonly id: number;
   readonly real: boolean;
+  /** The generated row's latent (a resumed run recomputes the row from it), when the run kept latents; null for a real row. */
+  readonly latent?: Float32Array | null;
 }
 
 /** A model's held-out real samples and D's logits on them. */
@@ -60,6 +62,8 @@ export interface RoundInput {
   readonly real: RealData | null;
   /** The run-wide number of this round's first proposal. */
   readonly firstId: number;
+  /** The round's latents, row-major with `latentDim` per row: given when held rows must be resumable (streams). */
+  readonly latents?: { readonly values: Float32Array; readonly dim: number } | undefined;
   /** For the error when a sampler breaks the contract. */
   readonly samplerName: string;
 }
@@ -166,11 +170,13 @@ class RoundRecorder implements Round {
     this.checkSlot(slot, 'hold');
     const { samples, sampleSize, firstId } = this.input;
     const row = this.row(k);
+    const latents = this.input.latents;
     this.input.held.set(slot, {
       values: samples.slice(row * sampleSize, (row + 1) * sampleSize),
       logit: this.logits[k] as number,
       id: firstId + row,
       real: false,
+      latent: latents ? latents.values.slice(row * latents.dim, (row + 1) * latents.dim) : null,
     });
   }
 
@@ -186,6 +192,7 @@ class RoundRecorder implements Round {
       logit: real.logits[index] as number,
       id: -1 - index,
       real: true,
+      latent: null,
     });
   }
 

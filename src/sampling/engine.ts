@@ -7,8 +7,11 @@ import { randomInt } from 'node:crypto';
 import type { AnySamplerPlugin, BurnIn, ModelDescriptor, SamplerParams, SamplerPlugin } from '../contracts.js';
 import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import { SampleEvaluator, type EvaluationRequest, type SampleMetrics } from '../evaluation/evaluator.js';
+import { concatFloat32 } from '../inference/buffers.js';
 import { InferenceBatcher, type BatcherOptions, type BatchTiming } from '../inference/batcher.js';
+import type { BackendReadiness, InferenceBackend } from '../inference/backend.js';
 import { WorkerPool, type WorkerPoolOptions } from '../inference/pool.js';
+import { RemoteBackend } from '../inference/remote.js';
 import { batchModelId, workerSpec } from '../inference/round.js';
 import { resolveLimits, type LimitName, type SamplingLimits } from '../limits.js';
 import { loadModelRepository, type ModelEntry, type ModelRepository, type ReadyModel } from '../models/repository.js';
@@ -16,6 +19,8 @@ import { BurnInCache, type BurnInFact } from './burn-in.js';
 import { ModelData, type ClassCalibrationReport } from './model-data.js';
 import { resolveParams } from './params.js';
 import { SamplingRun, collectRun, type RunEnd, type RunResult } from './run.js';
+import type { ResumePoint } from './checkpoint.js';
+import { CursorCodec, modelFingerprint } from './cursor.js';
 import { toCurrentContract } from './v1-adapter.js';
 
 export interface EngineOptions {
@@ -25,6 +30,11 @@ export interface EngineOptions {
   /** Samplers for this engine instance (no global registry); contract v1 plugins run through the adapter. */
   readonly samplers: readonly AnySamplerPlugin[];
   readonly pool?: WorkerPoolOptions;
+  /**
+   * Run G and D on a remote Open Inference Protocol server instead of local workers (`INFERENCE_URL`).
+   * Timeouts and attempts come from the limits (`inferenceTimeoutMs`, `inferenceAttempts`).
+   */
+  readonly inference?: RemoteInferenceOptions;
   readonly batching?: BatcherOptions;
   /** Request limits (`src/limits.ts`); the engine enforces count, proposals and batch size. */
   readonly limits?: Partial<SamplingLimits>;
@@ -34,8 +44,17 @@ export interface EngineOptions {
   readonly progressIntervalMs?: number;
   /** Rounds one run keeps in flight ahead of its acceptance step. Default 2. */
   readonly pipelineDepth?: number;
+  /** Signs stream cursors (HMAC-SHA256); replicas that resume each other's streams must share it. Unset: cursors are only checksummed. */
+  readonly cursorSecret?: string | undefined;
   /** Inference time a self-sized round aims at (requests without `batchSize`). Default 20 ms. */
   readonly roundTargetMs?: number;
+}
+
+export interface RemoteInferenceOptions {
+  /** Base URL of the server (`http://triton:8000`); a model's manifest `inference.url` overrides it. */
+  readonly url: string;
+  /** Tensors as the binary tensor data extension (default) or JSON. */
+  readonly binary?: boolean;
 }
 
 /** Largest seed: GraphQL's `Int` is a signed 32-bit integer. */
@@ -56,6 +75,8 @@ export interface SampleRequest {
   readonly batchSize?: number | undefined;
   /** The class to sample, 0-based into the model's `conditioning.labels`: required by a class-conditional model, refused by any other. */
   readonly classLabel?: number | null | undefined;
+  /** A stream event's cursor: continue that stream (the request must match it; omitted seed, batchSize and maxProposals come from it). */
+  readonly resumeFrom?: string | undefined;
 }
 
 /** A request checked in full and resolved: what a run needs. */
@@ -69,6 +90,8 @@ export interface Admission {
   readonly batchSize: number;
   /** The class every proposal of the run has (class-conditional models); null otherwise. */
   readonly classLabel: number | null;
+  /** Where a resumed stream continues from. */
+  readonly resume?: ResumePoint | undefined;
   /** Most proposals per inference round: `batchSize` when the request set it, else up to 64 batches (and 2^22 values). */
   readonly maxRoundRows: number;
 }
@@ -135,10 +158,11 @@ export class SamplingEngine {
   private readonly roundTargetMs: number;
   private readonly runs = new Set<SamplingRun>();
   private closed = false;
+  private readonly cursors: CursorCodec;
 
   private constructor(
     readonly repository: ModelRepository,
-    private readonly pool: WorkerPool,
+    private readonly pool: InferenceBackend,
     private readonly batcher: InferenceBatcher,
     private readonly observers: Set<EngineObserver>,
     options: EngineOptions,
@@ -150,6 +174,7 @@ export class SamplingEngine {
     this.defaultBatchSize = options.defaultBatchSize ?? 512;
     this.progressIntervalMs = options.progressIntervalMs ?? 250;
     this.pipelineDepth = Math.max(1, options.pipelineDepth ?? 2);
+    this.cursors = new CursorCodec(options.cursorSecret);
     this.roundTargetMs = Math.max(0, options.roundTargetMs ?? 20);
     for (const plugin of options.samplers) this.register(plugin);
   }
@@ -157,7 +182,19 @@ export class SamplingEngine {
   /** Loads the models, starts the worker pool, and fits each model's calibration (seeded, cached). */
   static async create(options: EngineOptions): Promise<SamplingEngine> {
     const repository = options.repository ?? (await loadModelRepository(options.modelsDir));
-    const pool = new WorkerPool(options.pool);
+    const limits = resolveLimits(options.limits);
+    const remote = options.inference;
+    const pool: InferenceBackend = remote
+      ? new RemoteBackend({
+          url: remote.url,
+          binary: remote.binary,
+          timeoutMs: limits.inferenceTimeoutMs,
+          attempts: limits.inferenceAttempts,
+          otherUrls: repository.ready().flatMap((m) => m.manifest.inference?.url ?? []),
+          // Evaluation classifiers are no GAN graph: they run here, on one worker made on first use.
+          local: () => new WorkerPool({ workers: 1, ...options.pool }),
+        })
+      : new WorkerPool(options.pool);
     // Started means serving: the workers have loaded onnxruntime (a worker that cannot is an error here, not a retry loop).
     await pool.whenReady().catch(async (error: unknown) => {
       await pool.close();
@@ -239,25 +276,90 @@ export class SamplingEngine {
     const plugin = this.sampler(request.sampler.name);
     const classLabel = admitClass(model, request.classLabel);
     const { params } = resolveParams(plugin, request.sampler.params, runDescriptor(model, classLabel));
+    const count = boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' });
+    if (request.resumeFrom != null) return this.admitResume(request, { model, plugin, params, count, classLabel });
     const batchSize =
       request.batchSize == null
         ? this.defaultBatchSize
         : boundedInt('batchSize', request.batchSize, { min: 1, max: limits.maxRequestBatchSize, limit: 'maxRequestBatchSize' });
-    const selfSized = batchSize * Math.max(1, Math.min(MAX_ROUND_BATCHES, Math.floor(MAX_ROUND_VALUES / (model.sampleSize * batchSize))));
     return {
       model,
       plugin,
       params,
       classLabel,
-      count: boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' }),
+      count,
       seed: request.seed == null ? randomInt(0, MAX_SEED) : boundedInt('seed', request.seed, { min: 0, max: MAX_SEED }),
       maxProposals:
         request.maxProposals == null
           ? limits.defaultMaxProposals
           : boundedInt('maxProposals', request.maxProposals, { min: 1, max: limits.maxProposals, limit: 'maxProposals' }),
       batchSize,
-      maxRoundRows: request.batchSize == null ? selfSized : batchSize,
+      maxRoundRows: maxRoundRows(model, batchSize, request.batchSize != null),
     };
+  }
+
+  /**
+   * A request that resumes a stream: its cursor must check out and belong to the same model
+   * (id and files), sampler, parameters and count; seed, batchSize and maxProposals come from
+   * the cursor (given ones must match it).
+   */
+  private admitResume(request: SampleRequest, base: Pick<Admission, 'model' | 'plugin' | 'params' | 'count' | 'classLabel'>): Admission {
+    const { model, plugin, params, count, classLabel } = base;
+    const { request: c, point } = this.cursors.decode(request.resumeFrom);
+    const mismatch = (what: string, cursor: unknown, given: unknown) =>
+      badInput('resumeFrom', `the cursor continues a stream with ${what} ${JSON.stringify(cursor)}, but the request asks for ${JSON.stringify(given)}`);
+    if (c.modelId !== model.id) throw mismatch('model', c.modelId, model.id);
+    if (c.fingerprint !== modelFingerprint(model))
+      throw badInput('resumeFrom', `the cursor was issued for other files of model "${model.id}" (another version of its weights or data on that replica)`);
+    if (c.sampler !== plugin.name) throw mismatch('sampler', c.sampler, plugin.name);
+    if (!plugin.restore) throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (it implements no snapshot/restore)`);
+    const version = plugin.snapshotVersion ?? 1;
+    if (c.snapshotVersion !== version)
+      throw badInput('resumeFrom', `the cursor holds a version ${c.snapshotVersion} "${plugin.name}" state; this server's sampler reads version ${version}`);
+    if (canonical(c.params) !== canonical(params)) throw mismatch('sampler params', c.params, params);
+    if (c.count !== count) throw mismatch('count', c.count, count);
+    if (c.classLabel !== classLabel) throw mismatch('classLabel', c.classLabel, classLabel);
+    for (const field of ['seed', 'batchSize', 'maxProposals'] as const) {
+      const given = request[field];
+      if (given != null && given !== c[field]) throw mismatch(field, c[field], given);
+    }
+    if (c.batchSize > this.limits.maxRequestBatchSize || c.maxProposals > this.limits.maxProposals || count > this.limits.maxCount) {
+      throw badInput('resumeFrom', 'the cursor asks for more than this server’s limits allow (maxRequestBatchSize, maxProposals or maxCount)');
+    }
+    // Round sizes change no sample: a resumed stream sizes its own (fixed when the request gives batchSize).
+    const maxRounds = maxRoundRows(model, c.batchSize, request.batchSize != null);
+    return {
+      model,
+      plugin,
+      params,
+      classLabel,
+      count,
+      seed: c.seed,
+      batchSize: c.batchSize,
+      maxRoundRows: maxRounds,
+      maxProposals: c.maxProposals,
+      resume: point,
+    };
+  }
+
+  /** The cursor of a stream position (`SampleChunk.after`): hand it back in `resumeFrom` to continue the stream from there. */
+  cursor(admission: Admission, point: ResumePoint): string {
+    const { model, plugin, params, count, seed, maxProposals, batchSize, classLabel } = admission;
+    return this.cursors.encode(
+      {
+        modelId: model.id,
+        fingerprint: modelFingerprint(model),
+        sampler: plugin.name,
+        snapshotVersion: plugin.snapshotVersion ?? 1,
+        params,
+        count,
+        seed,
+        maxProposals,
+        batchSize,
+        classLabel,
+      },
+      point,
+    );
   }
 
   /** Starts a run (validated synchronously); iterate it for chunks of accepted samples. */
@@ -268,6 +370,8 @@ export class SamplingEngine {
   /** Starts a run of a request `admit` has already checked. */
   run(admission: Admission, options: RunOptions = {}): SamplingRun {
     if (this.closed) throw shuttingDown();
+    if (admission.resume && options.mode === 'collect')
+      throw badInput('resumeFrom', 'only a sampleStream can be resumed; a sample query returns all its samples at once');
     const { model, classLabel } = admission;
     const spec = workerSpec(model, classLabel);
     const run = new SamplingRun({
@@ -337,6 +441,49 @@ export class SamplingEngine {
     return this.burnIns.facts(modelId);
   }
 
+  /** The remote inference server's base URL; undefined for local workers. */
+  get inferenceTarget(): string | undefined {
+    return this.pool instanceof RemoteBackend ? this.pool.url : undefined;
+  }
+
+  /** Whether inference can run now (a remote backend asks its server). */
+  inferenceReadiness(signal?: AbortSignal): Promise<BackendReadiness> {
+    return this.closed ? Promise.resolve({ ready: false, reason: 'the engine is closed' }) : this.pool.readiness(signal);
+  }
+
+  /**
+   * One G → D round of model `modelId` through the shared batcher (the Open Inference Protocol
+   * server's `{id}` model). The latents are handed over.
+   */
+  async inferRound(modelId: string, latents: Float32Array, rows: number, signal?: AbortSignal): Promise<{ samples: Float32Array; logits: Float32Array }> {
+    if (this.closed) throw shuttingDown();
+    const output = await this.batcher.run(workerSpec(this.readyModel(modelId)), latents, rows, signal);
+    return { samples: output.samples, logits: output.logits };
+  }
+
+  /** Model `modelId`'s generator or discriminator alone (`{id}.generator`, `{id}.discriminator`), in batches of at most `maxBatchSize` rows. */
+  async inferGraph(modelId: string, graph: 'generator' | 'discriminator', input: Float32Array, rows: number, signal?: AbortSignal): Promise<Float32Array> {
+    if (this.closed) throw shuttingDown();
+    const model = this.readyModel(modelId);
+    const g = graph === 'generator';
+    const spec = {
+      id: `${model.id}/${graph}`,
+      path: g ? model.generatorPath : model.discriminatorPath,
+      input: g ? model.signature.generatorInput : model.signature.discriminatorInput,
+      rowShape: g ? [model.manifest.latent.dim] : model.manifest.output.shape,
+      outputs: [g ? model.signature.generatorOutput : model.signature.discriminatorOutput],
+      part: { model: model.id, graph, remote: model.manifest.inference },
+    };
+    const rowSize = input.length / rows;
+    const parts: Promise<Float32Array[]>[] = [];
+    for (let start = 0; start < rows; start += this.batcher.maxBatchSize) {
+      const n = Math.min(this.batcher.maxBatchSize, rows - start);
+      parts.push(this.pool.runSingle(spec, input.slice(start * rowSize, (start + n) * rowSize), n, signal));
+    }
+    const outputs = await Promise.all(parts);
+    return concatFloat32(outputs.map((o) => o[0]!));
+  }
+
   get load(): EngineLoad {
     return {
       activeRuns: this.runs.size,
@@ -388,4 +535,15 @@ function boundedInt(field: string, value: unknown, range: { readonly min: number
   if (value > max && limit) throw limitExceeded({ limit, max, field }, `${field}: must be between ${min} and ${max}, got ${value} (the ${limit} limit)`);
   if (value < min || value > max) throw badInput(field, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** Most proposals per inference round: the batch size when the request fixed it, else up to MAX_ROUND_BATCHES batches (and MAX_ROUND_VALUES values). */
+function maxRoundRows(model: ReadyModel, batchSize: number, fixed: boolean): number {
+  if (fixed) return batchSize;
+  return batchSize * Math.max(1, Math.min(MAX_ROUND_BATCHES, Math.floor(MAX_ROUND_VALUES / (model.sampleSize * batchSize))));
+}
+
+/** JSON with sorted keys: equal for equal parameter sets whatever their order. */
+function canonical(params: SamplerParams): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }

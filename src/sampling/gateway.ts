@@ -7,7 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import { linkAbort } from '../abort.js';
 import type { AnySamplerPlugin } from '../contracts.js';
-import { ErrorCode, SamplingError, limitExceeded, shuttingDown } from '../errors.js';
+import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import type { BatcherOptions } from '../inference/batcher.js';
 import type { WorkerPoolOptions } from '../inference/pool.js';
 import { resolveLimits, type SamplingLimits } from '../limits.js';
@@ -16,7 +16,8 @@ import { NO_SAMPLE_FIELDS, OperationBudget, type ResponseFields } from './budget
 import type { BurnInFact } from './burn-in.js';
 import { compareSamplers, type CompareEntry, type CompareOptions, type CompareRequest } from './compare.js';
 import { ServerCounters, type CountersSnapshot } from './counters.js';
-import { SamplingEngine, type Admission, type EngineLoad, type RunSummary, type SampleRequest } from './engine.js';
+import type { BackendReadiness } from '../inference/backend.js';
+import { SamplingEngine, type Admission, type EngineLoad, type RunSummary, type RemoteInferenceOptions, type SampleRequest } from './engine.js';
 import { SamplingMetrics, type MetricsSource } from './metrics.js';
 import type { ClassCalibrationReport } from './model-data.js';
 import { sampleOutcome, type SampleOutcome } from './outcome.js';
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   readonly samplers?: readonly AnySamplerPlugin[];
   /** Worker threads and onnxruntime threads per worker. */
   readonly pool?: WorkerPoolOptions;
+  /** Run G and D on a remote Open Inference Protocol server (`INFERENCE_URL`) instead of local workers. */
+  readonly inference?: RemoteInferenceOptions;
   /** Shared inference batches: `maxBatchSize` rows, `maxQueueDelayMs`. */
   readonly batching?: BatcherOptions;
   /** Request and server limits (`src/limits.ts`). */
@@ -60,6 +63,8 @@ export interface GatewayOptions {
   readonly progressIntervalMs?: number;
   /** Default: the Apollo server's logger, else the console. */
   readonly logger?: SamplingLogger;
+  /** Signs stream cursors (HMAC-SHA256); every replica that may resume another's streams needs the same one. Unset: cursors are checksummed, not signed. */
+  readonly cursorSecret?: string | undefined;
 }
 
 /** What a caller (one GraphQL operation) brings to a run besides the request. */
@@ -180,6 +185,27 @@ export class SamplingGateway implements MetricsSource {
     return this.engine.models();
   }
 
+  /**
+   * Inference for servers that are not GraphQL (the Open Inference Protocol server): `work` gets
+   * the engine and a signal that aborts with the caller's or when the server drains.
+   * NOT_STARTED while starting, SHUTTING_DOWN while draining.
+   */
+  infer<T>(signal: AbortSignal | undefined, work: (engine: SamplingEngine, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const engine = this.engine;
+    return this.withShutdown(signal, (s) => work(engine, s));
+  }
+
+  /** The running engine's models, or undefined while starting or draining (for metadata routes). */
+  engineIfServing(): SamplingEngine | undefined {
+    return this.shutdown.signal.aborted ? undefined : this.current;
+  }
+
+  /** Whether inference can run now: the local workers, or the remote server's readiness. */
+  inferenceReadiness(signal?: AbortSignal): Promise<BackendReadiness> {
+    if (this.state !== 'ready' || !this.current) return Promise.resolve({ ready: false, reason: `the service is ${this.state}` });
+    return this.current.inferenceReadiness(signal);
+  }
+
   model(id: string): ModelEntry | undefined {
     return this.engine.repository.get(id);
   }
@@ -227,6 +253,7 @@ export class SamplingGateway implements MetricsSource {
   /** Runs a request to completion (the `sample` query). */
   async sample(request: SampleRequest, context: RunContext = {}): Promise<SampleOutcome> {
     const engine = this.engine;
+    if (request.resumeFrom != null) throw badInput('resumeFrom', 'only a sampleStream can be resumed; a sample query returns all its samples at once');
     const admission = engine.admit(request);
     this.admitRuns([admission], { context, samples: admission.count, what: 'sample' });
     const result = await this.withShutdown(context.signal, (signal) => collectRun(engine.run(admission, { signal, requestId: context.requestId })));
@@ -254,6 +281,7 @@ export class SamplingGateway implements MetricsSource {
     return new RunStream(run, admission.model, {
       accumulator: options.metrics ? engine.metricsAccumulator(admission.model, undefined, admission.classLabel) : undefined,
       onChunk: (count) => void (this.counters.samplesStreamed += count),
+      cursor: (point) => engine.cursor(admission, point),
     });
   }
 
@@ -341,6 +369,6 @@ function logLoaded(engine: SamplingEngine, logger: SamplingLogger): void {
     .map((s) => s.name)
     .join(', ');
   logger.info(
-    `sampling: ${ready} of ${models.length} models READY from ${engine.repository.dir}; samplers ${samplerNames}; ${workers} worker(s) × ${intraOpNumThreads} onnxruntime thread(s)`,
+    `sampling: ${ready} of ${models.length} models READY from ${engine.repository.dir}; samplers ${samplerNames}; ${engine.inferenceTarget ? `inference on ${engine.inferenceTarget} (Open Inference Protocol)` : `${workers} worker(s) × ${intraOpNumThreads} onnxruntime thread(s)`}`,
   );
 }

@@ -11,7 +11,7 @@ import { ErrorCode, SamplingError } from '../errors.js';
 import { fitCalibration, type CalibrationFit, type CalibrationReport } from '../calibration/fit.js';
 import { concatFloat32 } from '../inference/buffers.js';
 import type { InferenceBatcher } from '../inference/batcher.js';
-import type { WorkerPool } from '../inference/pool.js';
+import type { InferenceBackend } from '../inference/backend.js';
 import type { SingleModelSpec } from '../inference/protocol.js';
 import { classBatchKey, toLogits } from '../inference/round.js';
 import type { ReadyModel } from '../models/repository.js';
@@ -29,7 +29,7 @@ export class ModelData {
   private readonly fits = new Map<string, Promise<CalibrationFit>>();
 
   constructor(
-    private readonly pool: WorkerPool,
+    private readonly pool: InferenceBackend,
     private readonly batcher: InferenceBatcher,
   ) {}
 
@@ -112,6 +112,7 @@ export class ModelData {
       rowShape: model.manifest.output.shape,
       outputs: [model.signature.discriminatorOutput],
       ...(labelInput !== undefined && classLabel !== null ? { condition: { input: labelInput, label: classLabel } } : {}),
+      part: { model: model.id, graph: 'discriminator' as const, remote: model.manifest.inference },
     };
     const parts: Promise<Float32Array[]>[] = [];
     for (let start = 0; start < count; start += this.batcher.maxBatchSize) {

@@ -10,7 +10,7 @@
  */
 import type { RoundOutput } from '../inference/batcher.js';
 import type { LatentDistribution } from '../models/manifest.js';
-import type { Random } from '../random.js';
+import type { Random, RandomState } from '../random.js';
 
 export type RoundFn = (latents: Float32Array, rows: number, signal: AbortSignal) => Promise<RoundOutput>;
 
@@ -26,6 +26,22 @@ export interface PipelineOptions {
   readonly maxProposals: number;
   readonly latents: { readonly rng: Random; readonly dim: number; readonly distribution: LatentDistribution };
   readonly signal: AbortSignal;
+  /** Proposals already drawn (a resumed run starts where its cursor stood). Default 0. */
+  readonly drawn?: number;
+  /** Keep each round's latents and the latent stream's position after it (for checkpoints). */
+  readonly keepLatents?: boolean;
+}
+
+/** A round in flight: its inference, and where the run stands once it is decided. */
+export interface PipelineRound {
+  readonly output: Promise<RoundOutput>;
+  readonly rows: number;
+  /** Its latents, when `keepLatents`. */
+  readonly latents: Float32Array | null;
+  /** The latent stream's position after this round was drawn, when `keepLatents`. */
+  readonly latentsAfter: RandomState | null;
+  /** Proposals drawn up to and including this round. */
+  readonly drawnAfter: number;
 }
 
 /** How far a run has come, for sizing what it draws next. */
@@ -37,14 +53,16 @@ export interface PipelineProgress {
 }
 
 export class RoundPipeline {
-  private readonly inFlight: { rows: number; output: Promise<RoundOutput> }[] = [];
+  private readonly inFlight: PipelineRound[] = [];
   private rowsInFlight = 0;
   /** Proposals sent to inference so far. */
-  private drawn = 0;
+  private drawn: number;
   /** Inference milliseconds per proposal, a moving average of the rounds so far (NaN before the first). */
   private msPerRow = Number.NaN;
 
-  constructor(private readonly options: PipelineOptions) {}
+  constructor(private readonly options: PipelineOptions) {
+    this.drawn = options.drawn ?? 0;
+  }
 
   /** Starts rounds up to the pipeline depth, unless those in flight should already suffice. */
   fill(progress: PipelineProgress): void {
@@ -58,12 +76,14 @@ export class RoundPipeline {
       if (rows <= 0) return;
       this.drawn += rows;
       this.rowsInFlight += rows;
-      const output = round(latents.rng.latents(rows, latents.dim, latents.distribution), rows, signal);
+      const values = latents.rng.latents(rows, latents.dim, latents.distribution);
+      const keep = this.options.keepLatents === true;
+      const output = round(keep ? values.slice() : values, rows, signal); // the batcher may transfer what it is given
       output.then(
         (o) => this.learn(o.inferenceMs / rows),
         () => undefined,
       ); // failures: awaited by next(), or abandoned when the run ends first
-      this.inFlight.push({ rows, output });
+      this.inFlight.push({ rows, output, latents: keep ? values : null, latentsAfter: keep ? latents.rng.state() : null, drawnAfter: this.drawn });
     }
   }
 
@@ -87,10 +107,10 @@ export class RoundPipeline {
   }
 
   /** The oldest round in flight, or null when the proposal budget allows no more. */
-  next(): Promise<RoundOutput> | null {
+  next(): PipelineRound | null {
     const next = this.inFlight.shift();
     if (!next) return null;
     this.rowsInFlight -= next.rows;
-    return next.output;
+    return next;
   }
 }

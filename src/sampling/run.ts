@@ -8,15 +8,16 @@
 import { setMaxListeners } from 'node:events';
 import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
 import type { BurnIn, CalibrationMethod, Calibrator, ModelDescriptor, PreparationContext, SamplerState } from '../contracts.js';
-import { ErrorCode, SamplingError, errorCode } from '../errors.js';
+import { ErrorCode, SamplingError, badInput, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
 import type { RoundOutput } from '../inference/batcher.js';
 import type { Admission } from './engine.js';
 import { decideRound, type HeldRow, type RealData, type RoundOutputs } from './accept.js';
 import { OutputLog } from './outputs.js';
-import { RoundPipeline, type RoundFn } from './pipeline.js';
+import { RoundPipeline, type PipelineRound, type RoundFn } from './pipeline.js';
 import { Random } from '../random.js';
+import { heldCheckpoint, type HeldCheckpoint, type ResumePoint, type RunCheckpoint } from './checkpoint.js';
 import { RunTally, emptyStats, type RunStats } from './tally.js';
 
 export type { RunStats } from './tally.js';
@@ -39,6 +40,16 @@ export interface RunResult extends AcceptedSamples {
 export interface SampleChunk extends RunResult {
   /** True on the last chunk. */
   readonly done: boolean;
+  /**
+   * A stream's position after this chunk (a run resumed from it continues exactly, see
+   * `RunPlan.resume`); null when the sampler cannot snapshot its state, absent for a `sample` query.
+   */
+  readonly after?: ResumePoint | null;
+  /**
+   * Its position before this chunk's first sample: `{ ...before, skip: before.skip + k }` resumes
+   * after the chunk's first k samples (for an event that carries part of a chunk). Null or absent as `after`.
+   */
+  readonly before?: ResumePoint | null;
 }
 
 /** How a run ended: COMPLETED (`count` accepted), or the code of what stopped it. */
@@ -84,6 +95,8 @@ export interface RunPlan extends Admission {
   readonly onRound?: (round: { readonly proposed: number; readonly accepted: number }) => void;
   /** Called once when the run ends, however it ends. */
   readonly onEnd?: (end: RunEnd) => void;
+  /** Continue a stream from a checkpoint (a cursor) instead of starting it: the samples are those an uninterrupted run would send next. */
+  readonly resume?: ResumePoint | undefined;
 }
 
 /**
@@ -169,9 +182,9 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     this.plan.onEnd?.({ outcome: error === null ? 'COMPLETED' : errorCode(error), error, stats: this.current, ms: performance.now() - this.createdAt });
   }
 
-  /** The sampler's state, and the real data when `prepare` asked for it. */
-  private async prepare(signal: AbortSignal): Promise<{ state: SamplerState; real: RealData | null }> {
-    const { plugin, params, descriptor, services, seed } = this.plan;
+  /** The sampler's state (started, or restored from the checkpoint), its random stream, and the real data when `prepare` asked for it. */
+  private async prepare(signal: AbortSignal): Promise<{ state: SamplerState; real: RealData | null; random: Random }> {
+    const { plugin, params, descriptor, services, seed, resume } = this.plan;
     let real: Promise<RealData> | null = null;
     const context: PreparationContext = {
       model: descriptor,
@@ -181,20 +194,69 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       signal,
     };
     const prepared = plugin.prepare ? await raceAbort(plugin.prepare(params, context), signal) : undefined;
-    const state = plugin.start(params, prepared, { model: descriptor, random: new Random(seed, 4) });
-    return { state, real: real ? await raceAbort(real, signal) : null };
+    const random = resume ? Random.restore(resume.checkpoint.samplerRandom) : new Random(seed, 4);
+    const start = { model: descriptor, random };
+    let state: SamplerState;
+    if (!resume) state = plugin.start(params, prepared, start);
+    else {
+      if (!plugin.restore) throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (it implements no restore)`);
+      try {
+        state = plugin.restore(params, prepared, start, resume.checkpoint.sampler);
+      } catch (error) {
+        throw badInput('resumeFrom', `the cursor's sampler state does not restore: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return { state, real: real ? await raceAbort(real, signal) : null, random };
+  }
+
+  /** The rows a checkpoint's sampler held: real ones from the model's real data, generated ones recomputed by G from their latents. */
+  private async restoreHeld(rows: readonly HeldCheckpoint[], real: RealData | null, signal: AbortSignal): Promise<Map<number, HeldRow>> {
+    const { model } = this.plan;
+    const size = model.sampleSize;
+    const dim = model.manifest.latent.dim;
+    const generated = rows.filter((r) => r.real === null && r.latent?.length === dim);
+    let samples: Float32Array = new Float32Array(0);
+    if (generated.length > 0) {
+      const latents = new Float32Array(generated.length * dim);
+      generated.forEach((r, i) => latents.set(r.latent!, i * dim));
+      samples = (await raceAbort(this.plan.round(latents, generated.length, signal), signal)).samples;
+    }
+    const held = new Map<number, HeldRow>();
+    let g = 0;
+    for (const r of rows) {
+      if (r.real === null) {
+        if (r.latent!.length !== dim) throw badInput('resumeFrom', `the cursor holds a latent of ${r.latent!.length} values; model "${model.id}" takes ${dim}`);
+        const i = g++;
+        held.set(r.slot, { values: samples.slice(i * size, (i + 1) * size), logit: r.logit, id: r.id, real: false, latent: r.latent });
+        continue;
+      }
+      if (!real || r.real >= real.count) throw badInput('resumeFrom', `the cursor holds real sample ${r.real}, which model "${model.id}" does not ship`);
+      held.set(r.slot, {
+        values: real.samples.subarray(r.real * size, (r.real + 1) * size),
+        logit: real.logits[r.real] as number,
+        id: r.id,
+        real: true,
+        latent: null,
+      });
+    }
+    return held;
   }
 
   private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
     const { model, plugin, count, seed, maxProposals, batchSize, maxRoundRows } = this.plan;
     const collect = this.plan.mode === 'collect';
     const signal = this.controller.signal;
-    const { state, real } = await this.prepare(signal);
-    const tally = new RunTally(seed, state);
+    const { state, real, random } = await this.prepare(signal);
+    const { resume } = this.plan;
+    const saved = resume?.checkpoint;
+    const tally = new RunTally(seed, state, saved?.tally);
     this.tally = tally;
-    const uniforms = new Random(seed, 2);
+    const uniforms = saved ? Random.restore(saved.uniforms) : new Random(seed, 2);
     const rethinning = new Random(seed, 3);
-    const held = new Map<number, HeldRow>();
+    const heldRows = saved ? await this.restoreHeld(saved.held, real, signal) : new Map<number, HeldRow>();
+    // Streams checkpoint every round they yield, when the sampler can snapshot its state.
+    const checkpoints = !collect && state.snapshot !== undefined;
+    let skip = resume?.skip ?? 0;
     const log = new OutputLog(model.sampleSize, collect);
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
@@ -204,14 +266,33 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       maxRoundRows,
       roundTargetMs: this.plan.roundTargetMs,
       maxProposals,
-      latents: { rng: new Random(seed, 1), dim, distribution },
+      latents: { rng: saved ? Random.restore(saved.latents) : new Random(seed, 1), dim, distribution },
       signal,
+      drawn: saved?.drawn,
+      keepLatents: checkpoints,
     });
     const progress = () => ({ proposed: tally.proposed, accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
     let lastYield = performance.now();
-    let firstId = 0;
+    let firstId = saved?.drawn ?? 0;
+    /** Where the stream stands after what it yielded so far: the resume point, or the start of a fresh run. */
+    let before: ResumePoint | null = resume ?? null;
+    if (!resume && checkpoints) {
+      const start = new Random(seed, 1).state(); // the latent stream before the pipeline drew from it
+      before = {
+        checkpoint: {
+          drawn: 0,
+          latents: start,
+          uniforms: uniforms.state(),
+          samplerRandom: random.state(),
+          sampler: state.snapshot!(),
+          held: [],
+          tally: tally.snapshot(),
+        },
+        skip: 0,
+      };
+    }
     /** The round being decided, and its next batch. */
-    let current: { round: RoundOutput; logits: Float64Array; from: number; firstId: number } | null = null;
+    let current: { round: RoundOutput; pipelined: PipelineRound; logits: Float64Array; from: number; firstId: number } | null = null;
 
     for (;;) {
       if (tally.accepted >= count) {
@@ -225,15 +306,15 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         pipeline.fill(progress());
         const next = pipeline.next();
         if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
-        const round = await raceAbort(next, signal);
+        const round = await raceAbort(next.output, signal);
         pipeline.fill(progress()); // keep the workers busy while this round is decided
-        current = { round, logits: toLogits(round.logits, model.manifest.discriminatorOutput), from: 0, firstId };
+        current = { round, pipelined: next, logits: toLogits(round.logits, model.manifest.discriminatorOutput), from: 0, firstId };
         firstId += round.logits.length;
       }
 
       // The sampler steps once per batch of `batchSize` proposals, however many batches the round
       // holds. Batches left when `count` is reached wait for a re-thinning that asks for more.
-      const { round, logits } = current;
+      const { round, logits, pipelined: next } = current;
       const { sampleSize } = model;
       const parts: RoundOutputs[] = [];
       let proposed = 0;
@@ -247,21 +328,28 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
           state,
           uniforms,
           needed: count - tally.accepted,
-          held,
+          held: heldRows,
           real,
           firstId: current.firstId + from,
           samplerName: plugin.name,
+          latents: checkpoints && next.latents ? { values: next.latents.subarray(from * dim, to * dim), dim } : undefined,
         });
         const first = from === 0;
-        const { outputs: part } = decision;
+        let { outputs: part } = decision;
         tally.add({ rounds: first ? round.rounds : 0, batchRowsTotal: first ? round.batchRowsTotal : 0, ...decision, ids: part.ids });
+        if (skip > 0) {
+          // Resumed with outputs to skip: the client already has them.
+          const dropped = Math.min(skip, part.count);
+          part = dropOutputs(part, dropped, sampleSize);
+          skip -= dropped;
+        }
         log.add(part);
         parts.push(part);
         proposed += decision.considered;
       }
       if (current.from >= logits.length) current = null;
       const outputs = parts.length === 1 ? parts[0]! : joinOutputs(parts);
-      if (!collect) tally.staleOutputs = log.stale(state, tally.staleOutputs);
+      if (!collect) tally.staleOutputs = tally.staleBefore + log.stale(state, tally.staleOutputs - tally.staleBefore);
       this.plan.onRound?.({ proposed, accepted: outputs.count });
 
       const done = !collect && tally.accepted >= count;
@@ -269,9 +357,35 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       if ((!collect && outputs.count > 0) || done || now - lastYield >= this.plan.progressIntervalMs) {
         lastYield = now;
         this.current = tally.stats();
-        yield collect
-          ? { ...emptyChunk(model.sampleSize), stats: this.current, done: false }
-          : { ...outputs, acceptanceProbabilities: outputs.probabilities, sampleSize: model.sampleSize, stats: this.current, done };
+        const held = checkpoints ? heldCheckpoint(heldRows) : null;
+        const checkpoint: RunCheckpoint | null =
+          checkpoints && held && next.latentsAfter
+            ? {
+                drawn: next.drawnAfter,
+                latents: next.latentsAfter,
+                uniforms: uniforms.state(),
+                samplerRandom: random.state(),
+                sampler: state.snapshot!(),
+                held,
+                tally: tally.snapshot(),
+              }
+            : null;
+        // `skip` is left over only when a resumed round had fewer outputs than the cursor skipped: the rest comes off the next rounds.
+        const after: ResumePoint | null = checkpoint ? { checkpoint, skip } : null;
+        if (collect) yield { ...emptyChunk(model.sampleSize), stats: this.current, done: false };
+        else {
+          const chunkBefore = before;
+          before = after;
+          yield {
+            ...outputs,
+            acceptanceProbabilities: outputs.probabilities,
+            sampleSize: model.sampleSize,
+            stats: this.current,
+            done,
+            after,
+            before: chunkBefore,
+          };
+        }
       }
       if (signal.aborted) throw abortError(signal);
     }
@@ -306,6 +420,18 @@ function emptyChunk(sampleSize: number): AcceptedSamples {
   return { samples: new Float32Array(0), logits: new Float64Array(0), acceptanceProbabilities: new Float64Array(0), count: 0, sampleSize };
 }
 
+/** `outputs` without its first `n` rows. */
+function dropOutputs(outputs: RoundOutputs, n: number, sampleSize: number): RoundOutputs {
+  if (n === 0) return outputs;
+  return {
+    samples: outputs.samples.subarray(n * sampleSize),
+    logits: outputs.logits.subarray(n),
+    probabilities: outputs.probabilities.subarray(n),
+    ids: outputs.ids.subarray(n),
+    count: outputs.count - n,
+  };
+}
+
 function budgetExhausted(maxProposals: number, accepted: number, count: number, rate: number): SamplingError {
   return new SamplingError(
     ErrorCode.PROPOSAL_BUDGET_EXHAUSTED,
@@ -325,8 +451,13 @@ export async function collectRun(run: SamplingRun, onChunk?: (chunk: SampleChunk
   return joinChunks(chunks, run.stats, run.sampleSize);
 }
 
-export function joinChunks(chunks: readonly AcceptedSamples[], stats: RunStats, sampleSize: number): RunResult {
+export function joinChunks(chunks: readonly AcceptedSamples[], stats: RunStats, sampleSize: number): RunResult & Pick<SampleChunk, 'after' | 'before'> {
+  // Stream chunks joined into one event: it starts where the first started and ends where the last ended.
+  const first = chunks[0] as Partial<SampleChunk> | undefined;
+  const last = chunks.at(-1) as Partial<SampleChunk> | undefined;
   return {
+    ...(last?.after !== undefined && { after: last.after }),
+    ...(first?.before !== undefined && { before: first.before }),
     samples: concatFloat32(chunks.map((c) => c.samples)),
     logits: concatFloat64(chunks.map((c) => c.logits)),
     acceptanceProbabilities: concatFloat64(chunks.map((c) => c.acceptanceProbabilities)),

@@ -13,6 +13,7 @@
 import { AbortReason } from '../abort.js';
 import type { MetricsAccumulator, SampleMetrics } from '../evaluation/evaluator.js';
 import type { ReadyModel } from '../models/repository.js';
+import type { ResumePoint } from './checkpoint.js';
 import { joinChunks, type SampleChunk, type SamplingRun } from './run.js';
 
 export interface StreamEvent {
@@ -20,6 +21,8 @@ export interface StreamEvent {
   readonly model: ReadyModel;
   /** Running quality metrics over every sample streamed so far, this chunk included. */
   metrics(): Promise<SampleMetrics>;
+  /** The cursor after this event (hand it to `resumeFrom` to continue from here); null when the sampler cannot be resumed. Encoded when asked for. */
+  cursor(): string | null;
 }
 
 export interface RunStreamOptions {
@@ -27,6 +30,8 @@ export interface RunStreamOptions {
   readonly accumulator?: MetricsAccumulator | undefined;
   /** Called with each event's sample count. */
   readonly onChunk?: (count: number) => void;
+  /** Encodes a stream position as a cursor. Without it events have no cursor. */
+  readonly cursor?: ((point: ResumePoint) => string) | undefined;
   /** Sample values (samples × values per sample) held for a slow consumer before the run pauses. Default 2^20 (4 MiB of float32). */
   readonly maxBufferedValues?: number;
   /** Most sample values per event (at least one sample): a bigger round goes out as several events, so none blocks the server for long. Default 2^16 (MAX_EVENT_VALUES). */
@@ -89,7 +94,10 @@ export class RunStream implements AsyncIterableIterator<StreamEvent, undefined> 
       const snapshot = accumulator.snapshot();
       metrics = () => Promise.resolve(snapshot);
     }
-    return { done: false, value: { chunk, model: this.model, metrics } };
+    const { after } = chunk;
+    const encode = this.options.cursor;
+    let cursor: string | null | undefined;
+    return { done: false, value: { chunk, model: this.model, metrics, cursor: () => (cursor ??= after && encode ? encode(after) : null) } };
   }
 
   /** Pulls the run's chunks into the buffer until it ends, pausing while the buffer is full. */
@@ -138,5 +146,11 @@ function splitChunk(chunk: SampleChunk, rows: number): [SampleChunk, SampleChunk
     stats,
     done,
   });
-  return [part(0, rows, false), part(rows, chunk.count, chunk.done)];
+  // Positions for cursors: the head ends `rows` samples after where the chunk began; the rest ends where the chunk ends.
+  const { before, after } = chunk;
+  const middle = before ? { ...before, skip: before.skip + rows } : before;
+  return [
+    { ...part(0, rows, false), ...(before !== undefined && { before, after: middle }) },
+    { ...part(rows, chunk.count, chunk.done), ...(after !== undefined && { before: middle, after }) },
+  ];
 }

@@ -65,6 +65,21 @@ export interface TallyRound {
   readonly decided: boolean;
 }
 
+/** A tally's counts at a checkpoint (JSON numbers; `logitMaxStart` null when the sampler keeps no max). */
+export interface TallySnapshot {
+  readonly proposed: number;
+  readonly accepted: number;
+  readonly invalid: number;
+  readonly rounds: number;
+  readonly staleOutputs: number;
+  readonly distinct: number;
+  readonly batchRowsTotal: number;
+  readonly gammaSum: number;
+  readonly gammaBatches: number;
+  readonly logitMaxStart: number | null;
+  readonly elapsedMs: number;
+}
+
 export class RunTally {
   /** Proposals considered (the tail of the last round, past `count`, is not). */
   proposed = 0;
@@ -74,17 +89,52 @@ export class RunTally {
   retracted = 0;
   staleOutputs = 0;
   private readonly distinct = new Map<number, number>();
+  /** Distinct outputs before a resume (their ids are not carried over). */
+  private distinctBefore = 0;
+  /** Stale outputs counted before a resume: the outputs sent since are checked on top of them. */
+  staleBefore = 0;
   private batchRowsTotal = 0;
   private gammaSum = 0;
   private gammaBatches = 0;
-  private readonly started = performance.now();
+  private readonly started: number;
   private readonly logitMaxStart: number | null;
 
   constructor(
     private readonly seed: number,
     private readonly state: SamplerState,
+    /** Counts to continue from (a resumed run). */
+    from?: TallySnapshot,
   ) {
-    this.logitMaxStart = state.report().logitMax ?? null;
+    this.logitMaxStart = from ? from.logitMaxStart : (state.report().logitMax ?? null);
+    this.started = performance.now() - (from?.elapsedMs ?? 0);
+    if (from) {
+      this.proposed = from.proposed;
+      this.accepted = from.accepted;
+      this.invalid = from.invalid;
+      this.rounds = from.rounds;
+      this.staleOutputs = this.staleBefore = from.staleOutputs;
+      this.distinctBefore = from.distinct;
+      this.batchRowsTotal = from.batchRowsTotal;
+      this.gammaSum = from.gammaSum;
+      this.gammaBatches = from.gammaBatches;
+    }
+  }
+
+  /** The counts as they stand (for a checkpoint). */
+  snapshot(): TallySnapshot {
+    return {
+      proposed: this.proposed,
+      accepted: this.accepted,
+      invalid: this.invalid,
+      rounds: this.rounds,
+      staleOutputs: this.staleOutputs,
+      distinct: this.distinctBefore + this.distinct.size,
+      batchRowsTotal: this.batchRowsTotal,
+      gammaSum: this.gammaSum,
+      gammaBatches: this.gammaBatches,
+      logitMaxStart: this.logitMaxStart,
+      elapsedMs: performance.now() - this.started,
+    };
   }
 
   get acceptanceRate(): number {
@@ -124,7 +174,7 @@ export class RunTally {
       proposed: this.proposed,
       accepted: this.accepted,
       acceptanceRate: this.acceptanceRate,
-      distinctOutputs: this.distinct.size,
+      distinctOutputs: this.distinctBefore + this.distinct.size,
       proposalsPerOutput: this.accepted > 0 ? this.proposed / this.accepted : null,
       invalidLogits: this.invalid,
       rounds: this.rounds,

@@ -3,7 +3,16 @@
  * seeded uniforms decide, exactly as the v1 engine did, so v1 plugins give the same samples for
  * the same seed as before.
  */
-import { SAMPLER_CONTRACT_VERSION, SamplerContractError, emitAccepted, type AnySamplerPlugin, type SamplerPlugin, type SamplerPluginV1 } from '../contracts.js';
+import {
+  SAMPLER_CONTRACT_VERSION,
+  SamplerContractError,
+  emitAccepted,
+  type AnySamplerPlugin,
+  type SamplerPlugin,
+  type SamplerPluginV1,
+  type SamplerState,
+  type SamplerStateV1,
+} from '../contracts.js';
 
 export function adaptV1(plugin: SamplerPluginV1): SamplerPlugin {
   const { name, description, parameters } = plugin;
@@ -18,19 +27,25 @@ export function adaptV1(plugin: SamplerPluginV1): SamplerPlugin {
     ...(plugin.prepare && {
       prepare: (params, context) => plugin.prepare!(params, { model: context.model, burnIn: (n) => context.burnIn(n), signal: context.signal }),
     }),
-    start(params, prepared, context) {
-      const state = plugin.start(params, prepared, context.model);
-      return {
-        step(round) {
-          const p = state.decide(round.logits);
-          if (p.length !== round.logits.length)
-            throw new SamplerContractError(name, `decide() returned ${p.length} probabilities for ${round.logits.length} logits`);
-          return emitAccepted(round, p);
-        },
-        report: () => state.report(),
-      };
-    },
+    start: (params, prepared, context) => adaptState(plugin.start(params, prepared, context.model)),
+    ...(plugin.restore && {
+      restore: (params, prepared, context, snapshot) => adaptState(plugin.restore!(params, prepared, context.model, snapshot)),
+    }),
+    ...(plugin.snapshotVersion !== undefined && { snapshotVersion: plugin.snapshotVersion }),
   };
+
+  function adaptState(state: SamplerStateV1): SamplerState {
+    return {
+      step(round) {
+        const p = state.decide(round.logits);
+        if (p.length !== round.logits.length)
+          throw new SamplerContractError(name, `decide() returned ${p.length} probabilities for ${round.logits.length} logits`);
+        return emitAccepted(round, p);
+      },
+      report: () => state.report(),
+      ...(state.snapshot && { snapshot: () => state.snapshot!() }),
+    };
+  }
 }
 
 /** The plugin as the engine runs it: v2 as is, v1 through the adapter; anything else is refused. */

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { parseAllowedOrigins } from '../graphql/websocket.js';
 import { LIMITS, LIMIT_NAMES, type SamplingLimits } from '../limits.js';
+import { baseUrl } from '../inference/remote.js';
 import { BUNDLED_MODELS_DIR, isFolder } from '../models/repository.js';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './logging.js';
 
@@ -23,6 +24,12 @@ export interface StandaloneConfig {
   readonly logLevel: LogLevel;
   /** Origins besides the server's own whose pages may open WebSockets. */
   readonly allowedOrigins?: readonly string[] | undefined;
+  /** Base URL of a remote Open Inference Protocol server for G and D (none: local workers). */
+  readonly inferenceUrl?: string | undefined;
+  /** Tensors to that server as the binary extension (default) or JSON. */
+  readonly inferenceBinary?: boolean | undefined;
+  /** Signs stream cursors; replicas behind one load balancer share it. */
+  readonly cursorSecret?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -41,10 +48,19 @@ export const ENV_VARIABLES: readonly (readonly [string, string])[] = [
   ['INTRA_OP_THREADS', 'onnxruntime threads per worker (default: (cores − 1) / WORKERS, at least 1)'],
   ['MAX_BATCH_SIZE', 'rows per shared inference batch (default 2048)'],
   ['MAX_QUEUE_DELAY_MS', 'longest a partial batch waits for company while every worker is busy (default 2)'],
+  [
+    'INFERENCE_URL',
+    'base URL of an Open Inference Protocol server (`http://triton:8000`, another instance’s `http://host:4000`) that runs G and D instead of local workers (default: none, local workers); a model’s manifest `inference` block overrides it',
+  ],
+  ['INFERENCE_TENSORS', 'how tensors travel to INFERENCE_URL: `binary` (the binary tensor data extension) or `json` (default binary)'],
   ['LOG_LEVEL', `least severe log level written, one of ${LOG_LEVELS.join(', ')} (default info)`],
   [
     'ALLOWED_ORIGINS',
     'comma-separated origins (`https://app.example.com`) whose web pages may open WebSockets besides this server’s own, `*` for any (default: none; clients that send no Origin, i.e. not browsers, are always let in)',
+  ],
+  [
+    'CURSOR_SECRET',
+    'key (16+ characters) that signs `sampleStream` cursors (HMAC-SHA256); give every replica the same one so any of them resumes any stream (default: none; cursors are then only checksummed and can be forged)',
   ],
   ...LIMIT_NAMES.map((name) => [LIMITS[name].env, `${LIMITS[name].description} (default ${LIMITS[name].default})`] as const),
 ];
@@ -105,6 +121,21 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     }
   }
 
+  const inferenceUrlRaw = read('INFERENCE_URL');
+  let inferenceUrl: string | undefined;
+  if (inferenceUrlRaw !== undefined) {
+    try {
+      inferenceUrl = baseUrl(inferenceUrlRaw);
+    } catch (error) {
+      problems.push(`INFERENCE_URL must be an http(s) URL like http://triton:8000, got "${inferenceUrlRaw}" (${(error as Error).message})`);
+    }
+  }
+  const tensors = read('INFERENCE_TENSORS')?.toLowerCase();
+  if (tensors !== undefined && tensors !== 'binary' && tensors !== 'json')
+    problems.push(`INFERENCE_TENSORS must be binary or json, got "${read('INFERENCE_TENSORS')}"`);
+  const cursorSecret = read('CURSOR_SECRET');
+  if (cursorSecret !== undefined && cursorSecret.length < 16) problems.push(`CURSOR_SECRET must be at least 16 characters, got ${cursorSecret.length}`);
+
   const config: StandaloneConfig = {
     port: int('PORT', 0, 65535) ?? 4000,
     host: read('HOST') ?? 'localhost',
@@ -117,6 +148,9 @@ export function configFromEnv(env: Env = process.env): StandaloneConfig {
     limits,
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
     allowedOrigins,
+    inferenceUrl,
+    inferenceBinary: tensors === undefined ? undefined : tensors !== 'json',
+    cursorSecret,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

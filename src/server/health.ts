@@ -8,7 +8,7 @@ import type { NodeHandler } from './metrics.js';
 export interface HealthHandlers {
   /** 200 while the service runs or starts; 503 when its start failed (it will not recover by itself). */
   readonly live: NodeHandler;
-  /** 200 once the models are loaded and the workers are up; 503 while starting, draining, or after a failed start. */
+  /** 200 once the models are loaded and the workers are up (with a remote backend: its server answers ready); 503 while starting, draining, after a failed start, or while the remote inference server is not ready. */
   readonly ready: NodeHandler;
 }
 
@@ -26,14 +26,20 @@ export function createHealthHandlers(gateway: SamplingGateway): HealthHandlers {
     ready: (_req, res) => {
       const { state } = gateway;
       if (state !== 'ready') return reply(res, 503, { status: state });
-      const models = gateway.modelCounts();
-      reply(res, 200, {
-        status: state,
-        modelsReady: models.READY ?? 0,
-        modelsFailed: models.FAILED ?? 0,
-        activeRuns: gateway.activeRuns,
-        activeStreams: gateway.activeStreams,
+      void gateway.inferenceReadiness().then((inference) => {
+        if (!inference.ready) return reply(res, 503, { status: 'inference-unavailable', reason: inference.reason });
+        readyReply(res);
       });
     },
   };
+  function readyReply(res: Parameters<NodeHandler>[1]): void {
+    const models = gateway.modelCounts();
+    reply(res, 200, {
+      status: 'ready',
+      modelsReady: models.READY ?? 0,
+      modelsFailed: models.FAILED ?? 0,
+      activeRuns: gateway.activeRuns,
+      activeStreams: gateway.activeStreams,
+    });
+  }
 }

@@ -59,6 +59,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.get('/metrics', sampling.metricsHandler);
   app.get('/health/live', sampling.health.live);
   app.get('/health/ready', sampling.health.ready);
+  // The Open Inference Protocol answers for itself while starting (503) and reads its own bodies.
+  app.use(sampling.inferenceProtocol);
   // Listen first: a taken port fails at once, before models load. Until Apollo is up, 503.
   let ready = false;
   app.use((_req, res, next) =>
@@ -142,8 +144,10 @@ export function samplingOptionsFor(config: StandaloneConfig): SamplingServiceOpt
   return {
     ...models,
     pool: { workers: config.workers, intraOpNumThreads: config.intraOpNumThreads },
+    ...(config.inferenceUrl ? { inference: { url: config.inferenceUrl, binary: config.inferenceBinary } } : {}),
     batching: { maxBatchSize: config.maxBatchSize, maxQueueDelayMs: config.maxQueueDelayMs },
     limits: config.limits,
     allowedOrigins: config.allowedOrigins,
+    cursorSecret: config.cursorSecret,
   };
 }

@@ -15,6 +15,7 @@ import {
   type ModelDescriptor,
   type PreparationContext,
   type SamplerPlugin,
+  type SamplerSnapshot,
   type SamplerState,
   type UniformSource,
 } from '../contracts.js';
@@ -158,6 +159,66 @@ export async function checkRunIsolation(factory: () => AnySamplerPlugin): Promis
   }
 }
 
+/**
+ * Checks that a sampler's snapshot continues its run exactly: stepped over a logit stream, its
+ * state snapshot after round r (through JSON, as a cursor carries it) restored in a fresh
+ * `prepare`d plugin, with the random stream and held rows where they stood, steps the remaining
+ * rounds exactly as the original does (same outputs, probabilities and report). Tried after
+ * every round, with the default parameters and with small integer ones (so chains finish).
+ * Returns false when the sampler implements neither `restore` nor `snapshot` (not resumable);
+ * throws when it implements only one of them, or restores differently.
+ */
+export async function checkSnapshotRestore(factory: () => AnySamplerPlugin): Promise<boolean> {
+  const plugin = toCurrentContract(factory());
+  const model = conformanceModels.withReal;
+  const defaults = resolveParams(plugin, {}, model).params;
+  const probe = plugin.start(defaults, plugin.prepare ? await plugin.prepare(defaults, conformanceContext(model)) : undefined, {
+    model,
+    random: new Random(1, 4),
+  });
+  if (!plugin.restore && !probe.snapshot) return false;
+  if (!plugin.restore || !probe.snapshot) {
+    throw new Error(
+      `sampler "${plugin.name}": implements ${plugin.restore ? 'restore but no snapshot' : 'snapshot but no restore'}; a resumable sampler needs both`,
+    );
+  }
+  const small = Object.fromEntries(
+    plugin.parameters
+      .filter((p) => p.type === 'int' && typeof p.default === 'number')
+      .map((p) => [p.name, Math.max(p.min ?? 1, Math.min(p.default as number, 5))]),
+  );
+  const stream = [...STREAM_B, ...BATCHES, ...STREAM_A];
+  for (const raw of [{}, small]) {
+    const { params } = resolveParams(plugin, raw, model);
+    const prepare = async () => (plugin.prepare ? await plugin.prepare(params, conformanceContext(model)) : undefined);
+    for (let cut = 0; cut < stream.length - 1; cut++) {
+      const random = new Random(9, 4);
+      const state = plugin.start(params, await prepare(), { model, random });
+      const uniforms = new Random(9, 2);
+      const held = new Map<number, HeldRow>();
+      const step = (s: SamplerState, u: Random, h: Map<number, HeldRow>, r: number) => {
+        const out = stepRound({ state: s, logits: stream[r]!, uniforms: u, held: h, needed: 1e9, base: 10_000 * r, name: plugin.name });
+        return { values: Array.from(out.samples), probabilities: Array.from(out.probabilities), report: s.report() };
+      };
+      for (let r = 0; r <= cut; r++) step(state, uniforms, held, r);
+      const snapshot = JSON.parse(JSON.stringify(state.snapshot!())) as SamplerSnapshot;
+      const restored = plugin.restore(params, await prepare(), { model, random: Random.restore(random.state()) }, snapshot);
+      const restoredUniforms = Random.restore(uniforms.state());
+      const restoredHeld = new Map(held);
+      for (let r = cut + 1; r < stream.length; r++) {
+        const want = step(state, uniforms, held, r);
+        const got = step(restored, restoredUniforms, restoredHeld, r);
+        if (JSON.stringify(got) !== JSON.stringify(want)) {
+          throw new Error(
+            `sampler "${plugin.name}" (params ${JSON.stringify(raw)}): restored after round ${cut}, round ${r} went differently than the original run`,
+          );
+        }
+      }
+    }
+  }
+  return true;
+}
+
 export function defineSamplerConformance(factory: () => AnySamplerPlugin): void {
   const registered = factory();
   const plugin = toCurrentContract(registered);
@@ -182,6 +243,10 @@ export function defineSamplerConformance(factory: () => AnySamplerPlugin): void 
           if (p.default !== undefined) expect(p.values, p.name).toContain(p.default);
         }
       }
+    });
+
+    it('continues exactly from a snapshot, restored (when it implements snapshot and restore)', async () => {
+      await checkSnapshotRestore(factory);
     });
 
     it('keeps each run to itself: runs interleaved round by round decide as they do alone', async () => {

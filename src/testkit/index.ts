@@ -6,4 +6,4 @@
  *     import { defineSamplerConformance } from 'graphql-gan-sampler/testkit';
  *     defineSamplerConformance(createMySampler);
  */
-export { checkRunIsolation, defineSamplerConformance } from './conformance.js';
+export { checkRunIsolation, checkSnapshotRestore, defineSamplerConformance } from './conformance.js';

@@ -13,7 +13,7 @@ import { COND_DIR } from '../helpers/conditional.js';
 const tmp = mkdtempSync(join(tmpdir(), 'gan-cond-manifest-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const FILES = ['generator.onnx', 'discriminator.onnx', 'calibration-real.f32', 'calibration-labels.i64', 'classifier.onnx', 'real-features.json'];
+const FILES = ['generator.onnx', 'discriminator.onnx', 'calibration-real.f32', 'calibration-labels.i64', 'classifier.onnx', 'real-features.json', 'latent-gradient.onnx'];
 
 /** `<tmp>/<id>`: the bundled model's files (linked) and its manifest with `edit` applied. */
 function variant(id: string, edit: (m: Record<string, any>) => void, files: Record<string, Buffer> = {}): string {

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadModel, loadModelRepository } from '../../src/models/repository.js';
+import { BUNDLED_MODELS_DIR, loadModel, loadModelRepository } from '../../src/models/repository.js';
 import { FIXTURE_MODELS_DIR, FIXTURE_ONNX_DIR } from '../helpers/engine.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gan-models-'));
@@ -47,6 +47,13 @@ describe('model repository', () => {
     expect(tiny?.status === 'READY' && tiny.signature).toEqual({ generatorInput: 'z', generatorOutput: 'x', discriminatorInput: 'x', discriminatorOutput: 'logit' });
   });
 
+  it('loads a latent-gradient graph named in the manifest (gaussians25), and none where none is named', async () => {
+    const g25 = await loadModel(join(BUNDLED_MODELS_DIR, 'gaussians25'), 'gaussians25');
+    expect(g25.status === 'READY' ? g25.latentGradientPath : g25.error).toBe(join(BUNDLED_MODELS_DIR, 'gaussians25', 'latent-gradient.onnx'));
+    const plain = await loadModel(variant(modelsRoot(), 'plain'), 'plain');
+    expect(plain.status === 'READY' && plain.latentGradientPath).toBeNull();
+  });
+
   it('refuses a missing models folder, or a file, naming the modelsDir option (not the standalone server\'s MODELS_DIR)', async () => {
     for (const path of [join(tmp, 'nope'), join(FIXTURE_MODELS_DIR, 'uniform-gaussian-1d', 'manifest.json')]) {
       const error = await loadModelRepository(path).then(() => null, (e: Error) => e);
@@ -75,7 +82,15 @@ describe('model repository', () => {
     ['manifest-is-dir', (root) => { const dir = variant(root, 'manifest-is-dir'); rmSync(join(dir, 'manifest.json')); mkdirSync(join(dir, 'manifest.json')); }, /manifest-is-dir\/manifest\.json: cannot be read \(EISDIR/],
     ['real-missing', (root) => variant(root, 'real-missing', (m) => (m.calibration.realSamples = 'real.f32')), /real-missing\/real\.f32: file not found \(named in manifest\.json "calibration\.realSamples"\)/],
     ['real-size', (root) => variant(root, 'real-size', (m) => (m.calibration.count = 4001)), /real-size\/calibration-real\.f32: 16000 bytes, expected 16004 \(calibration\.count 4001 × 1 float32 values per sample\)/],
+    ['bad-inference', (root) => variant(root, 'bad-inference', (m) => (m.inference = { url: 'triton:8000', modle: 'x' })), /"inference" must be \{"url": "http\(s\):\/\/…", "model": "<name on that server>"\} \(both optional\), got \{"url":"triton:8000","modle":"x"\}/],
     ['real-escape', (root) => variant(root, 'real-escape', (m) => (m.calibration.realSamples = '../real.f32')), /"calibration\.realSamples" must be a file inside the model folder/],
+    ['grad-missing', (root) => variant(root, 'grad-missing', (m) => (m.latentGradient = 'latent-gradient.onnx')), /grad-missing\/latent-gradient\.onnx: file not found \(named in manifest\.json "latentGradient"\)/],
+    ['grad-escape', (root) => variant(root, 'grad-escape', (m) => (m.latentGradient = '../latent-gradient.onnx')), /"latentGradient" must be a file inside the model folder/],
+    ['grad-not-string', (root) => variant(root, 'grad-not-string', (m) => (m.latentGradient = true)), /"latentGradient" must be a non-empty string \(an ONNX file in the model folder\), got true/],
+    // G itself as the gradient graph: input "z" fits, outputs "logit" and "grad" are missing
+    ['grad-outputs', (root) => variant(root, 'grad-outputs', (m) => (m.latentGradient = 'generator.onnx')), /grad-outputs\/generator\.onnx: must have outputs "x", "logit" and "grad"; missing "logit", "grad" \(found "x"\)/],
+    // gaussians25's graph (2-D latent) named by a 1-D model
+    ['grad-dims', (root) => { const dir = variant(root, 'grad-dims', (m) => (m.latentGradient = 'lg.onnx')); cpSync(join(BUNDLED_MODELS_DIR, 'gaussians25', 'latent-gradient.onnx'), join(dir, 'lg.onnx')); }, /grad-dims\/lg\.onnx: input "z" \(latent\.dim 1\) has shape \[batch, 2\], expected \[batch, 1\]/],
   ];
 
   it.each(cases)('%s → FAILED with a clear error', async (id, make, message) => {

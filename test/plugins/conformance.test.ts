@@ -4,7 +4,7 @@ import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { describe, expect, it } from 'vitest';
 import { SAMPLER_CONTRACT_VERSION, emitAccepted, type SamplerPlugin, type SamplerPluginV1 } from '../../src/contracts.js';
-import { checkRunIsolation, defineSamplerConformance } from '../../src/testkit/index.js';
+import { checkRunIsolation, checkSnapshotRestore, defineSamplerConformance } from '../../src/testkit/index.js';
 
 defineSamplerConformance(createNaiveSampler);
 defineSamplerConformance(createThresholdSampler);
@@ -109,5 +109,42 @@ describe('the run-isolation check of the conformance suite', () => {
       },
     });
     await expect(checkRunIsolation(perRun)).resolves.toBeUndefined();
+  });
+});
+
+describe('the snapshot/restore check of the conformance suite', () => {
+  /** A running max that its snapshot records; `restoreMax` decides what restore makes of it. */
+  const runningMax = (name: string, restoreMax: (saved: number) => number): SamplerPluginV1 => {
+    const state = (start: number) => {
+      let max = start;
+      return {
+        decide: (logits: Float64Array) => logits.map((l) => Math.exp(l - (max = Math.max(max, l)))),
+        report: () => ({ logitMax: max }),
+        snapshot: () => ({ max }),
+      };
+    };
+    return {
+      ...moduleStateSampler(),
+      name,
+      start: () => state(2),
+      restore: (_params, _prepared, _model, snapshot) => state(restoreMax((snapshot as { max: number }).max)),
+    };
+  };
+
+  it('passes every bundled sampler', async () => {
+    for (const factory of [createNaiveSampler, createThresholdSampler, createDrsSampler, createMhSampler]) {
+      await expect(checkSnapshotRestore(factory), factory().name).resolves.toBe(true);
+    }
+  });
+
+  it('passes a correct running max, and catches one whose restore forgets it', async () => {
+    await expect(checkSnapshotRestore(() => runningMax('keeps-max', (m) => m))).resolves.toBe(true);
+    await expect(checkSnapshotRestore(() => runningMax('forgets-max', () => 2))).rejects.toThrow(/restored after round \d+, round \d+ went differently/);
+  });
+
+  it('reports a sampler without either as not resumable, and refuses one with only half', async () => {
+    await expect(checkSnapshotRestore(moduleStateSampler)).resolves.toBe(false);
+    const snapshotOnly = (): SamplerPluginV1 => ({ ...runningMax('half', (m) => m), restore: undefined });
+    await expect(checkSnapshotRestore(snapshotOnly)).rejects.toThrow(/snapshot but no restore/);
   });
 });

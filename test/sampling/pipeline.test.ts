@@ -35,7 +35,7 @@ async function drive(p: RoundPipeline, rounds: number, count: number): Promise<v
   let proposed = 0;
   for (let i = 0; i < rounds; i++) {
     p.fill(allAccepted(proposed, count));
-    proposed += (await p.next())!.logits.length;
+    proposed += (await p.next()!.output).logits.length;
   }
 }
 

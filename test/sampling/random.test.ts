@@ -69,4 +69,22 @@ describe('Random', () => {
       expect(Array.from(got)).toEqual(Array.from(want));
     }
   });
+
+  it('restores from state() exactly, spare normal included, through JSON', () => {
+    for (const length of [3, 4]) {
+      const r = new Random(99, 1);
+      r.latents(length, 1, 'normal'); // odd length leaves a spare normal waiting
+      const copy = Random.restore(JSON.parse(JSON.stringify(r.state())));
+      expect(Array.from(copy.latents(7, 1, 'normal'))).toEqual(Array.from(r.latents(7, 1, 'normal')));
+      expect(copy.uniform()).toBe(r.uniform());
+      expect(copy.nextUint32()).toBe(r.nextUint32());
+    }
+  });
+
+  it('refuses a state that is no position', () => {
+    expect(() => Random.restore({ s: [0, 0, 0, 0], spareNormal: null })).toThrow(/not all zero/);
+    expect(() => Random.restore({ s: [1, 2, 3], spareNormal: null } as never)).toThrow(/four 32-bit words/);
+    expect(() => Random.restore({ s: [1, 2, 3, 2 ** 32], spareNormal: null })).toThrow(/four 32-bit words/);
+    expect(() => Random.restore({ s: [1, 2, 3, 4], spareNormal: NaN })).toThrow(/spareNormal/);
+  });
 });

@@ -74,6 +74,17 @@ describe('settings from the environment', () => {
     ]);
   });
 
+  it('reads the remote inference settings, and names bad ones', () => {
+    const config = configFromEnv({ INFERENCE_URL: 'http://triton:8000/v2/', INFERENCE_TENSORS: 'JSON', INFERENCE_TIMEOUT_MS: '500', INFERENCE_ATTEMPTS: '2' });
+    expect(config).toMatchObject({ inferenceUrl: 'http://triton:8000', inferenceBinary: false, limits: { inferenceTimeoutMs: 500, inferenceAttempts: 2 } });
+    expect(samplingOptionsFor(config)).toMatchObject({ inference: { url: 'http://triton:8000', binary: false } });
+    expect(samplingOptionsFor(configFromEnv({})).inference).toBeUndefined();
+    expect(() => configFromEnv({ INFERENCE_URL: 'triton:8000', INFERENCE_TENSORS: 'xml', INFERENCE_ATTEMPTS: '0' })).toThrow(
+      /INFERENCE_URL must be an http\(s\) URL like http:\/\/triton:8000, got "triton:8000"[^]*INFERENCE_TENSORS must be binary or json, got "xml"/,
+    );
+    expect(() => configFromEnv({ INFERENCE_ATTEMPTS: '0' })).toThrow('INFERENCE_ATTEMPTS must be an integer from 1 to ∞, got "0"');
+  });
+
   it('refuses a MODELS_DIR that is a file, naming the variable', () => {
     const file = join(FIXTURE_MODELS_DIR, 'uniform-gaussian-1d', 'manifest.json');
     expect(() => configFromEnv({ MODELS_DIR: file })).toThrow(`MODELS_DIR: ${file} does not exist or is not a folder`);

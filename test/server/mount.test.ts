@@ -45,6 +45,15 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
     expect(vendor.status).toBe(200);
   });
 
+  it('serves the Open Inference Protocol it mounted, over the same models', async () => {
+    const ready = await fetch(new URL('/v2/models/tiny-image/ready', url));
+    expect(await ready.json()).toEqual({ name: 'tiny-image', ready: true });
+    const body = JSON.stringify({ inputs: [{ name: 'latent', shape: [1, 4], datatype: 'FP32', data: [0, 0, 0, 0] }] });
+    const res = await fetch(new URL('/v2/models/tiny-image/infer', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { outputs: { name: string }[] }).outputs.map((o) => o.name)).toEqual(['sample', 'logit']);
+  });
+
   it('streams over WebSocket on the same port', async () => {
     const client = wsClient({ wsUrl: url.replace('http', 'ws') });
     const { results, error } = await subscribeAll(

@@ -63,6 +63,13 @@ export class SampleInput {
       'The class to sample, 0-based into `Model.classLabels`: required by a class-conditional model (G and D get it; burn-in and calibration are that class’s), BAD_USER_INPUT on any other model or out of range.',
   })
   classLabel?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'sampleStream only: a `cursor` from an earlier event of this stream, on any replica. The stream continues right after that event: no sample twice, none missing. ' +
+      'The rest of the input must match the stream’s (model, sampler, params, count; seed, batchSize and maxProposals may be omitted). A bad, altered or foreign cursor fails with BAD_USER_INPUT naming resumeFrom.',
+  })
+  resumeFrom?: string | null;
 }
 
 /** GraphQL input (plain object or class instance) → engine request. */
@@ -75,6 +82,7 @@ export function toSampleRequest(input: SampleInput): SampleRequest {
     maxProposals: input.maxProposals ?? undefined,
     batchSize: input.batchSize ?? undefined,
     classLabel: input.classLabel ?? undefined,
+    resumeFrom: input.resumeFrom ?? undefined,
   };
 }
 
@@ -265,10 +273,22 @@ export class SampleResult extends SampleBatch {
 @ObjectType({ implements: SampleBatch, description: 'A chunk of a stream: newly accepted samples (possibly none: a progress event) and running stats.' })
 export class SampleEvent extends SampleBatch {
   private readonly last: boolean;
+  private readonly event: StreamEvent;
 
   constructor(event: StreamEvent) {
     super(event.chunk, event.model, event.chunk.stats, () => event.metrics());
     this.last = event.chunk.done;
+    this.event = event;
+  }
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Where the stream stands after this event, as an opaque string: pass it as `resumeFrom` (with the same input) to continue the stream after this event, on this server or another replica. ' +
+      'Null when the sampler cannot be resumed (it has no snapshot/restore).',
+  })
+  cursor(): string | null {
+    return this.event.cursor();
   }
 
   @Field(() => Boolean, { description: 'True on the last event; the stream completes after it.' })

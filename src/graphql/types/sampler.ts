@@ -64,6 +64,13 @@ export class SamplerInfo {
     return this.plugin.contractVersion;
   }
 
+  @Field(() => Boolean, {
+    description: 'Whether its streams can be resumed (`SampleEvent.cursor`, `SampleInput.resumeFrom`): the plugin implements snapshot/restore.',
+  })
+  get resumable(): boolean {
+    return typeof this.plugin.restore === 'function';
+  }
+
   @Field(() => [SamplerParameterInfo])
   get parameters(): SamplerParameterInfo[] {
     return this.plugin.parameters.map((p) => new SamplerParameterInfo(p));
