@@ -2,24 +2,23 @@
  * `npm run compare -- [--model ID] [--count N] [--seed N] [--samplers JSON] [--max-proposals N]
  *                     [--csv FILE] [--png FILE] [--models-dir DIR]` (`--help` for the details)
  *
- * Runs naive, threshold, DRS (raw and calibrated, exact and default γ) and MH on the same seed and prints a table like the
- * DRS paper's Table 1, with labelled progress and an ETA on stderr while it runs.
+ * Runs naive, threshold, DRS (raw and calibrated, exact and default γ), MH and the latent samplers (DDLS, DOT; on models
+ * with a latent-gradient graph) on the same seed and prints a table like the DRS paper's Table 1, with labelled progress and an ETA on stderr while it runs.
  * Exit status: 0 done, 1 the comparison failed, 2 a bad command line.
  */
-import { createDrsSampler } from '../plugins/drs/index.js';
-import { createMhSampler } from '../plugins/mh/index.js';
-import { createNaiveSampler } from '../plugins/naive/index.js';
-import { createThresholdSampler } from '../plugins/threshold/index.js';
-import { SamplerParameterError, type AnySamplerPlugin } from '../src/contracts.js';
+import { SamplerParameterError } from '../src/contracts.js';
+import { defaultSamplers } from '../src/graphql/service.js';
+import { samplerUnavailable } from '../src/sampling/engine.js';
 import { SamplingError } from '../src/errors.js';
 import { allMetrics } from '../src/evaluation/evaluator.js';
 import { SamplingGateway } from '../src/sampling/gateway.js';
-import { parseCompareArgs, usage, UsageError, type CompareArgs } from './compare/args.js';
+import { DEFAULT_SAMPLERS, parseCompareArgs, usage, UsageError, type CompareArgs } from './compare/args.js';
 import { label, table, writeCsv, writePng, type Scored } from './compare/output.js';
 import { ProgressReporter } from './compare/progress.js';
 
 async function compare(args: CompareArgs): Promise<void> {
-  const { model, samplers, count, seed, maxProposals, classLabel } = args;
+  const { model, count, seed, maxProposals, classLabel } = args;
+  let { samplers } = args;
   const gateway = new SamplingGateway(
     // A local command: --max-proposals per configuration is its only budget.
     {
@@ -31,10 +30,20 @@ async function compare(args: CompareArgs): Promise<void> {
         maxOperationProposals: Infinity,
       },
     },
-    [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler()] as AnySamplerPlugin[],
+    defaultSamplers(),
   );
   try {
     await gateway.start(quiet);
+    const entry = gateway.model(model);
+    if (samplers === DEFAULT_SAMPLERS && entry) {
+      // The defaults include the latent samplers; a model without their graph runs the others.
+      const plugins = new Map(gateway.samplers().map((p) => [p.name, p]));
+      const skipped = samplers.filter((s) => samplerUnavailable(entry, plugins.get(s.name)!) !== null);
+      if (skipped.length > 0) {
+        console.error(`skipping ${[...new Set(skipped.map((s) => s.name))].join(', ')}: ${samplerUnavailable(entry, plugins.get(skipped[0]!.name)!)}`);
+        samplers = samplers.filter((s) => !skipped.includes(s));
+      }
+    }
     const started = performance.now();
     const what = classLabel === undefined ? model : `${model} class ${classLabel}`;
     console.error(`comparing ${samplers.length} sampler configuration${samplers.length === 1 ? '' : 's'} on ${what}: ${count} samples each, seed ${seed}`);

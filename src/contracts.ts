@@ -11,7 +11,7 @@
  * Plugins in `plugins/<name>/` import from this file only.
  */
 
-import type { OutputKind } from './models/manifest.js';
+import type { LatentDistribution, OutputKind } from './models/manifest.js';
 
 /** Bumped on any breaking change to the interfaces below. */
 export const SAMPLER_CONTRACT_VERSION = 2 as const;
@@ -67,6 +67,10 @@ export interface ModelDescriptor {
   readonly realSamples: number;
   /** The class a run of a class-conditional model samples (G and D get it; burn-in, real data and calibration are that class's); absent otherwise. */
   readonly classLabel?: number;
+  /** Whether the model ships a checked latent-gradient graph (manifest `latentGradient`): latent samplers need one. Absent = false. */
+  readonly latentGradient?: boolean;
+  /** How the model's latents are drawn (`normal`: N(0, I); `uniform`: U[−1, 1]^dim). Absent = normal. */
+  readonly latentDistribution?: LatentDistribution;
 }
 
 /** Logits of a seeded, cached burn-in run of G → D (finite logits only). */
@@ -179,6 +183,21 @@ export interface SamplerState {
   snapshot?(): SamplerSnapshot;
 }
 
+/** What every sampler plugin declares: its name, parameters, admission checks and shared preparation. */
+export interface SamplerDeclaration<Prepared = unknown> {
+  readonly contractVersion: typeof SAMPLER_CONTRACT_VERSION;
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: readonly SamplerParameter[];
+  /**
+   * Cross-parameter and per-model rules, run at admission after type and range checks (defaults
+   * applied). `given` holds the names the request set explicitly. Throw `SamplerParameterError`.
+   */
+  validate?(params: SamplerParams, given: ReadonlySet<string>, model: ModelDescriptor): void;
+  /** Work shared by requests before sampling starts (e.g. burn-in, real logits, a calibrator). */
+  prepare?(params: SamplerParams, context: PreparationContext): Promise<Prepared>;
+}
+
 /** A sampler state as JSON (`SamplerState.snapshot`). Opaque to the engine, which only stores and signs it. */
 export type SamplerSnapshot = null | boolean | number | string | readonly SamplerSnapshot[] | { readonly [key: string]: SamplerSnapshot };
 
@@ -187,6 +206,8 @@ export interface SamplerPlugin<Prepared = unknown> {
   readonly name: string;
   readonly description: string;
   readonly parameters: readonly SamplerParameter[];
+  /** Absent (or `round`): a round sampler, the interface above. `latent` plugins implement `LatentSamplerPlugin`. */
+  readonly kind?: 'round';
   /**
    * True when, within one round and with its own state fixed, a proposal with a higher logit is
    * never less likely to be output than one with a lower logit (DRS, threshold). The conformance
@@ -240,8 +261,104 @@ export interface SamplerPluginV1<Prepared = unknown> {
   readonly snapshotVersion?: number;
 }
 
-/** A plugin of any version the engine runs. */
+/**
+ * Latent extension, version 1 (on top of contract v2; round samplers are untouched by it).
+ *
+ * A latent sampler moves latents instead of rejecting proposals (DDLS, DOT; docs/sampling.md,
+ * "Moving the latent"). The engine hands it batches of seeded starting latents z₀; the sampler
+ * asks for gradient rounds — z → x = G(z), d(G(z)), ∇_z d(G(z)), run in the inference workers on
+ * the model's latent-gradient graph (manifest `latentGradient`) — and outputs G(z) of the rows it
+ * chose. A model without the graph lists latent samplers as unavailable; a request for one on it
+ * fails at admission with SAMPLER_UNAVAILABLE.
+ *
+ * Cost: one gradient row counts as `GRADIENT_ROUND_COST` proposals against the request's
+ * `maxProposals` and the operation's budget (a proposal is one row through G → D).
+ */
+export const LATENT_EXTENSION_VERSION = 1 as const;
+
+/**
+ * Proposals one row of a gradient round costs: the forward pass through G and D (1) plus the
+ * backward pass through both (reverse mode costs about twice the forward: 2). The unit of the
+ * run's `proposed` and `proposalsPerOutput` for a latent sampler.
+ */
+export const GRADIENT_ROUND_COST = 3;
+
+/** One gradient round's values, row by row. */
+export interface GradientRound {
+  readonly rows: number;
+  /** D's raw logit of G(z) per row; NaN/±Inf possible (such a row cannot be moved or output). */
+  readonly logits: Float64Array;
+  /** ∇_z d(G(z)), row-major `rows × latentDim`. */
+  readonly gradients: Float64Array;
+}
+
+/** Seeded randomness for a latent sampler: uniforms and standard normals. */
+export interface LatentRandomSource extends UniformSource {
+  /** Standard normal. */
+  normal(): number;
+}
+
+/** One batch of starting latents handed to `LatentSamplerState.move`. */
+export interface LatentBatch {
+  /** z₀, row-major `rows × latentDim`: seeded draws from the model's latent distribution. */
+  readonly latents: Float64Array;
+  readonly rows: number;
+  readonly latentDim: number;
+  /** Outputs the request still wants at the start of this batch (`rows` ≤ `needed`). */
+  readonly needed: number;
+  /**
+   * Runs a gradient round on `latents` (`rows × latentDim`, any number of rows) in the inference
+   * workers. Charges GRADIENT_ROUND_COST proposals per row before it runs; rejects with
+   * PROPOSAL_BUDGET_EXHAUSTED when the budget cannot pay, or when the run is cancelled.
+   */
+  gradient(latents: Float64Array): Promise<GradientRound>;
+  /** Outputs G(z) of row `k` of `round` (a round of this batch); `probability` as in `Round.emit` (default 1). */
+  emit(round: GradientRound, k: number, probability?: number): void;
+}
+
+export interface LatentSamplerState {
+  /**
+   * Moves one batch and emits its outputs; resolves when it is done with the batch. The engine
+   * calls it with fresh latents while outputs are still wanted. At most one call at a time.
+   */
+  move(batch: LatentBatch): Promise<void>;
+  report(): SamplerReport;
+}
+
+/** Given to a latent sampler's `start`. */
+export interface LatentStartContext {
+  readonly model: ModelDescriptor;
+  /** The run's own seeded stream (independent of the starting latents). */
+  readonly random: LatentRandomSource;
+}
+
+export interface LatentSamplerPlugin<Prepared = unknown> extends SamplerDeclaration<Prepared> {
+  readonly kind: 'latent';
+  readonly latentVersion: typeof LATENT_EXTENSION_VERSION;
+  start(params: SamplerParams, prepared: Prepared, context: LatentStartContext): LatentSamplerState;
+}
+
+/** What kind of sampler a plugin is: `round` (contract v1/v2: decides G's proposals) or `latent` (latent extension: moves latents). */
+export const SamplerKind = { ROUND: 'round', LATENT: 'latent' } as const;
+export type SamplerKind = (typeof SamplerKind)[keyof typeof SamplerKind];
+
+/** Whether a plugin is a latent sampler (latent extension). */
+export function isLatentSampler(plugin: RegisteredSampler): plugin is LatentSamplerPlugin {
+  return (plugin as { kind?: unknown }).kind === 'latent';
+}
+
+/** A round sampler of any version the engine runs. */
 export type AnySamplerPlugin = SamplerPlugin | SamplerPluginV1;
+
+/**
+ * Anything an engine registers: round samplers of any version, and latent samplers. (Kept apart
+ * from `AnySamplerPlugin` so that object literals typed as that union keep their inferred
+ * parameter types.)
+ */
+export type RegisteredSampler = AnySamplerPlugin | LatentSamplerPlugin;
+
+/** A plugin as the engine runs it: a v2 round sampler or a latent sampler. */
+export type EngineSamplerPlugin = SamplerPlugin | LatentSamplerPlugin;
 
 /** A bad sampler parameter; `parameter` names it. Surfaces as BAD_USER_INPUT in GraphQL. */
 export class SamplerParameterError extends Error {

@@ -11,6 +11,7 @@ export const ErrorCode = {
   MODEL_NOT_READY: 'MODEL_NOT_READY',
   MODEL_OUTPUT_INVALID: 'MODEL_OUTPUT_INVALID',
   PROPOSAL_BUDGET_EXHAUSTED: 'PROPOSAL_BUDGET_EXHAUSTED',
+  SAMPLER_UNAVAILABLE: 'SAMPLER_UNAVAILABLE',
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   NOT_STARTED: 'NOT_STARTED',
@@ -39,6 +40,8 @@ export const ERROR_CODE_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   MODEL_NOT_READY: 'The model failed to load; `loadError` says why.',
   MODEL_OUTPUT_INVALID: 'The model produced no usable output (e.g. every burn-in logit was NaN or ±Inf).',
   PROPOSAL_BUDGET_EXHAUSTED: 'The proposal budget ran out before `count` samples were accepted.',
+  SAMPLER_UNAVAILABLE:
+    'The sampler cannot run on this model: a latent sampler (ddls, dot) needs the model’s latent-gradient graph; `reason` says what is missing (also listed in `Model.samplers`).',
   LIMIT_EXCEEDED: 'A configured limit was hit; `limit` names the setting and `max` its value.',
   SHUTTING_DOWN: 'The server is draining: the run was stopped, or refused.',
   NOT_STARTED: 'The sampling engine has not started yet.',

@@ -24,6 +24,10 @@ export const DEFAULT_SAMPLERS: readonly SamplerSpec[] = [
   { name: 'drs', params: { calibration: 'isotonic' } },
   { name: 'mh' },
   { name: 'mh', params: { calibration: 'isotonic' } },
+  // latent samplers: left out (with a note) on a model without a latent-gradient graph
+  { name: 'ddls' },
+  { name: 'ddls', params: { correction: 'none', stepSize: 0.001, steps: 60, independenceRate: 0 } },
+  { name: 'dot' },
 ];
 
 interface OptionSpec {

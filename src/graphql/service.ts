@@ -9,9 +9,11 @@ import type { NonEmptyArray } from 'type-graphql';
 import { createDrsSampler } from '../../plugins/drs/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createMhSampler } from '../../plugins/mh/index.js';
+import { createDdlsSampler } from '../../plugins/ddls/index.js';
+import { createDotSampler } from '../../plugins/dot/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { AbortReason } from '../abort.js';
-import type { AnySamplerPlugin } from '../contracts.js';
+import type { RegisteredSampler } from '../contracts.js';
 import type { SamplingLimits } from '../limits.js';
 import { createInferenceProtocolRouter } from '../oip/server.js';
 import { createPagesRouter, type PagesOptions } from '../pages/index.js';
@@ -98,9 +100,16 @@ export interface SamplingService {
   readonly stop: () => Promise<void>;
 }
 
-/** The bundled samplers: naive, threshold, DRS and MH (fresh instances). */
-export function defaultSamplers(): AnySamplerPlugin[] {
-  return [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler()] as AnySamplerPlugin[];
+/** The bundled samplers: naive, threshold, DRS, MH, and the latent samplers DDLS and DOT (fresh instances). */
+export function defaultSamplers(): RegisteredSampler[] {
+  return [
+    createNaiveSampler(),
+    createThresholdSampler(),
+    createDrsSampler(),
+    createMhSampler(),
+    createDdlsSampler(),
+    createDotSampler(),
+  ] as RegisteredSampler[];
 }
 
 export function createSamplingService(options: SamplingServiceOptions = {}): SamplingService {

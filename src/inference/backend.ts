@@ -12,6 +12,11 @@ export interface RoundResult {
   readonly inferenceMs: number;
 }
 
+/** A gradient round's rows: G(z), D's raw score and ∇_z of D's logit. */
+export interface GradientResult extends RoundResult {
+  readonly gradients: Float32Array;
+}
+
 /** Whether the backend can serve now, and why not. */
 export interface BackendReadiness {
   readonly ready: boolean;
@@ -45,6 +50,11 @@ export interface InferenceBackend {
    * aborts the wait (and a remote request); a local round already sent to a worker still finishes.
    */
   run(model: WorkerModelSpec, latents: Float32Array, rows: number, signal?: AbortSignal): Promise<RoundResult>;
+  /**
+   * Optional: one gradient round (latents → x, logit, ∇_z logit) on the model's latent-gradient graph, for the
+   * latent samplers. The local worker pool runs them; a backend without it makes the latent samplers unavailable.
+   */
+  runGradient?(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<GradientResult>;
   /** A single-input model (the discriminator alone, the generator alone, an evaluation classifier): its named outputs. */
   runSingle(model: SingleModelSpec, input: Float32Array, rows: number, signal?: AbortSignal): Promise<Float32Array[]>;
   close(): Promise<void>;

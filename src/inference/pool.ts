@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { abortError } from '../abort.js';
-import type { BackendReadiness, InferenceBackend, RoundResult } from './backend.js';
+import type { BackendReadiness, GradientResult, InferenceBackend, RoundResult } from './backend.js';
 import { ownedBuffer } from './buffers.js';
 import type { FromWorker, SingleModelSpec, ToWorker, WorkerModelSpec, WorkerOptions } from './protocol.js';
 
@@ -24,7 +24,7 @@ export interface WorkerPoolOptions {
   readonly closeTimeoutMs?: number;
 }
 
-export type { RoundResult } from './backend.js';
+export type { GradientResult, RoundResult } from './backend.js';
 
 interface Job {
   readonly id: number;
@@ -152,6 +152,19 @@ export class WorkerPool implements InferenceBackend {
     const reply = await this.submit(model.id, message, signal);
     if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
     return { samples: new Float32Array(reply.samples), logits: new Float32Array(reply.logits), inferenceMs: reply.inferenceMs };
+  }
+
+  /** Runs one gradient round (latents → x, logit, ∇_z logit) on the model's latent-gradient graph. */
+  async runGradient(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<GradientResult> {
+    const buffer = ownedBuffer(latents);
+    const reply = await this.submit(model.id, (jobId) => [{ type: 'gradient', jobId, model, rows, latents: buffer }, [buffer]]);
+    if (reply.type !== 'gradient-result') throw new Error(`unexpected reply ${reply.type}`);
+    return {
+      samples: new Float32Array(reply.samples),
+      logits: new Float32Array(reply.logits),
+      gradients: new Float32Array(reply.gradients),
+      inferenceMs: reply.inferenceMs,
+    };
   }
 
   /** Runs a single-input model (e.g. an evaluation classifier) and returns its named outputs. */

@@ -30,6 +30,8 @@ export interface WorkerModelSpec {
   readonly outputShape: readonly number[];
   /** G and D both get this class on every row (class-conditional models). */
   readonly condition?: RowCondition;
+  /** The latent-gradient graph (z → x, logit, grad), when the model has a checked one. */
+  readonly latentGradientPath: string | null;
   /** The manifest's `inference` override, for a remote backend. */
   readonly remote?: RemoteModelRef | undefined;
 }
@@ -63,6 +65,8 @@ export type ToWorker =
       readonly latents: ArrayBuffer;
     }
   | { readonly type: 'single'; readonly jobId: number; readonly model: SingleModelSpec; readonly rows: number; readonly input: ArrayBuffer }
+  /** A gradient round: latents through the model's latent-gradient graph. */
+  | { readonly type: 'gradient'; readonly jobId: number; readonly model: WorkerModelSpec; readonly rows: number; readonly latents: ArrayBuffer }
   /** Drop the job if it has not started (answered with `cancelled`); a started one still answers. */
   | { readonly type: 'cancel'; readonly jobId: number }
   | { readonly type: 'close' };
@@ -70,6 +74,14 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'result'; readonly jobId: number; readonly samples: ArrayBuffer; readonly logits: ArrayBuffer; readonly inferenceMs: number }
   | { readonly type: 'single-result'; readonly jobId: number; readonly outputs: readonly ArrayBuffer[] }
+  | {
+      readonly type: 'gradient-result';
+      readonly jobId: number;
+      readonly samples: ArrayBuffer;
+      readonly logits: ArrayBuffer;
+      readonly gradients: ArrayBuffer;
+      readonly inferenceMs: number;
+    }
   | { readonly type: 'error'; readonly jobId: number; readonly message: string }
   | { readonly type: 'cancelled'; readonly jobId: number }
   | { readonly type: 'closed' }

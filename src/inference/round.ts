@@ -20,6 +20,7 @@ export function workerSpec(model: ReadyModel, classLabel: number | null = null):
     ...signature,
     latentDim: model.manifest.latent.dim,
     outputShape: model.manifest.output.shape,
+    latentGradientPath: model.latentGradientPath,
     remote: model.manifest.inference,
   };
   if (labelInput === undefined) {

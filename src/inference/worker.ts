@@ -72,13 +72,36 @@ async function run(jobId: number, model: WorkerModelSpec, rows: number, latents:
   port.postMessage(message, [samples, logits]);
 }
 
-async function runSingle(jobId: number, model: SingleModelSpec, rows: number, input: ArrayBuffer): Promise<void> {
-  let session = singles.get(model.id);
+/** A gradient round: z → x, logit, ∇_z logit through the model's latent-gradient graph (src/models/latent-gradient.ts). */
+async function runGradient(jobId: number, model: WorkerModelSpec, rows: number, latents: ArrayBuffer): Promise<void> {
+  const started = performance.now();
+  if (!model.latentGradientPath) throw new Error(`model "${model.id}" has no latent-gradient graph`);
+  const session = singleSession(`${model.id}#latent-gradient`, model.latentGradientPath);
+  const z = new ort.Tensor('float32', new Float32Array(latents), [rows, model.latentDim]);
+  const ready = await session;
+  refuseIfClosing();
+  const out = await ready.run({ z }, ['x', 'logit', 'grad']);
+  const [samples, logits, gradients] = ['x', 'logit', 'grad'].map((name) => ownedBuffer(out[name]!.data as Float32Array)) as [
+    ArrayBuffer,
+    ArrayBuffer,
+    ArrayBuffer,
+  ];
+  const message: FromWorker = { type: 'gradient-result', jobId, samples, logits, gradients, inferenceMs: performance.now() - started };
+  port.postMessage(message, [samples, logits, gradients]);
+}
+
+function singleSession(key: string, path: string): Promise<ort.InferenceSession> {
+  let session = singles.get(key);
   if (!session) {
-    session = open(model.path);
-    session.catch(() => singles.delete(model.id));
-    singles.set(model.id, session);
+    session = open(path);
+    session.catch(() => singles.delete(key));
+    singles.set(key, session);
   }
+  return session;
+}
+
+async function runSingle(jobId: number, model: SingleModelSpec, rows: number, input: ArrayBuffer): Promise<void> {
+  const session = singleSession(model.id, model.path);
   const tensor = new ort.Tensor('float32', new Float32Array(input), [rows, ...model.rowShape]);
   const ready = await session;
   refuseIfClosing();
@@ -87,7 +110,7 @@ async function runSingle(jobId: number, model: SingleModelSpec, rows: number, in
   port.postMessage({ type: 'single-result', jobId, outputs } satisfies FromWorker, outputs);
 }
 
-type JobMessage = Extract<ToWorker, { type: 'run' | 'single' }>;
+type JobMessage = Extract<ToWorker, { type: 'run' | 'single' | 'gradient' }>;
 
 function modelSpec(message: Extract<ToWorker, { type: 'run' }>): WorkerModelSpec {
   if (message.spec) specs.set(message.modelId, message.spec);
@@ -115,7 +138,9 @@ function startNext(): void {
   const job = (async () =>
     message.type === 'run'
       ? run(message.jobId, modelSpec(message), message.rows, message.latents)
-      : runSingle(message.jobId, message.model, message.rows, message.input))().catch((error: unknown) => {
+      : message.type === 'gradient'
+        ? runGradient(message.jobId, message.model, message.rows, message.latents)
+        : runSingle(message.jobId, message.model, message.rows, message.input))().catch((error: unknown) => {
     const reply: FromWorker = { type: 'error', jobId: message.jobId, message: (error as Error).message ?? String(error) };
     port.postMessage(reply);
   });
@@ -128,7 +153,7 @@ function startNext(): void {
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'run' || message.type === 'single') {
+  if (message.type === 'run' || message.type === 'single' || message.type === 'gradient') {
     if (closing) {
       refuse(message);
       return;

@@ -71,6 +71,7 @@ export interface ModelManifest {
   /**
    * Optional latent-gradient graph (tools/gradient): input `z` [batch, latent.dim]; outputs `x` = G(z),
    * `logit` = d(G(z)) [batch, 1] and `grad` = ∇_z d(G(z)) [batch, latent.dim].
+   * The latent samplers (ddls, dot) need it.
    */
   readonly latentGradient?: string;
   readonly [extra: string]: unknown;

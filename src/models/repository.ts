@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDescriptor } from '../contracts.js';
+import { checkLatentGradientValues, noLatentGradient } from './latent-gradient.js';
 import { checkLatentGradient, checkPair, type PairSignature } from './onnx-check.js';
 import type { ProbeReport } from './probe.js';
 import { ManifestError, parseManifest, type ModelManifest } from './manifest.js';
@@ -31,8 +32,13 @@ export interface ReadyModel {
   readonly realSamplesPath: string | null;
   /** The class of each held-out real sample (manifest `calibration.labels`, class-conditional models); null when none. */
   readonly realLabels: Int32Array | null;
-  /** The latent-gradient graph (manifest `latentGradient`), its signature checked at load; null when none. */
+  /**
+   * The latent-gradient graph (manifest `latentGradient`): its signature and its values against G → D checked at load (a
+   * named graph that fails either makes the model FAILED); null when none.
+   */
   readonly latentGradientPath: string | null;
+  /** Why the latent samplers cannot run on this model (it names no graph); null when they can. */
+  readonly latentGradientUnavailable: string | null;
 }
 
 export interface FailedModel {
@@ -145,6 +151,7 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
     if (latentGradientPath !== null) {
       if (!existsSync(latentGradientPath)) throw new Error(`${id}/${manifest.latentGradient}: file not found (named in manifest.json "latentGradient")`);
       await checkLatentGradient(manifest, latentGradientPath);
+      await checkLatentGradientValues(manifest, latentGradientPath, { generatorPath, discriminatorPath, ...signature });
     }
     const descriptor: ModelDescriptor = {
       id,
@@ -152,6 +159,8 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
       outputShape: manifest.output.shape,
       outputKind: manifest.output.kind,
       realSamples: manifest.calibration?.count ?? 0,
+      latentGradient: latentGradientPath !== null,
+      latentDistribution: manifest.latent.distribution,
     };
     return {
       status: 'READY',
@@ -167,6 +176,7 @@ export async function loadModel(dir: string, id: string): Promise<ModelEntry> {
       realSamplesPath,
       realLabels,
       latentGradientPath,
+      latentGradientUnavailable: latentGradientPath === null ? noLatentGradient(id) : null,
     };
   } catch (error) {
     return { status: 'FAILED', id, dir, manifest, error: relativeError(error, dir, id) };

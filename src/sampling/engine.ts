@@ -4,7 +4,18 @@
  * request before any inference.
  */
 import { randomInt } from 'node:crypto';
-import type { AnySamplerPlugin, BurnIn, ModelDescriptor, SamplerParams, SamplerPlugin } from '../contracts.js';
+import { raceAbort } from '../abort.js';
+import {
+  LATENT_EXTENSION_VERSION,
+  SAMPLER_CONTRACT_VERSION,
+  isLatentSampler,
+  type LatentSamplerPlugin,
+  type BurnIn,
+  type ModelDescriptor,
+  type EngineSamplerPlugin,
+  type RegisteredSampler,
+  type SamplerParams,
+} from '../contracts.js';
 import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import { SampleEvaluator, type EvaluationRequest, type SampleMetrics } from '../evaluation/evaluator.js';
 import { concatFloat32 } from '../inference/buffers.js';
@@ -28,7 +39,7 @@ export interface EngineOptions {
   readonly modelsDir?: string;
   readonly repository?: ModelRepository;
   /** Samplers for this engine instance (no global registry); contract v1 plugins run through the adapter. */
-  readonly samplers: readonly AnySamplerPlugin[];
+  readonly samplers: readonly RegisteredSampler[];
   readonly pool?: WorkerPoolOptions;
   /**
    * Run G and D on a remote Open Inference Protocol server instead of local workers (`INFERENCE_URL`).
@@ -82,7 +93,7 @@ export interface SampleRequest {
 /** A request checked in full and resolved: what a run needs. */
 export interface Admission {
   readonly model: ReadyModel;
-  readonly plugin: SamplerPlugin;
+  readonly plugin: EngineSamplerPlugin;
   readonly params: SamplerParams;
   readonly count: number;
   readonly seed: number;
@@ -151,7 +162,7 @@ export class SamplingEngine {
   private readonly burnIns: BurnInCache;
   private readonly modelData: ModelData;
   /** The plugin as registered (for `Query.samplers`) and as the engine runs it. */
-  private readonly samplersByName = new Map<string, { readonly registered: AnySamplerPlugin; readonly plugin: SamplerPlugin }>();
+  private readonly samplersByName = new Map<string, { readonly registered: RegisteredSampler; readonly plugin: EngineSamplerPlugin }>();
   private readonly defaultBatchSize: number;
   private readonly progressIntervalMs: number;
   private readonly pipelineDepth: number;
@@ -229,8 +240,8 @@ export class SamplingEngine {
     return () => void this.observers.delete(observer);
   }
 
-  private register(registered: AnySamplerPlugin): void {
-    const plugin = toCurrentContract(registered);
+  private register(registered: RegisteredSampler): void {
+    const plugin = isLatentSampler(registered) ? checkLatentPlugin(registered) : toCurrentContract(registered);
     if (this.samplersByName.has(plugin.name)) throw new Error(`sampler "${plugin.name}" is registered twice`);
     this.samplersByName.set(plugin.name, { registered, plugin });
   }
@@ -240,7 +251,7 @@ export class SamplingEngine {
   }
 
   /** The samplers as registered (a v1 plugin stays v1 here). */
-  samplers(): AnySamplerPlugin[] {
+  samplers(): RegisteredSampler[] {
     return [...this.samplersByName.values()].map((s) => s.registered);
   }
 
@@ -261,7 +272,7 @@ export class SamplingEngine {
   }
 
   /** The sampler `name` as the engine runs it (contract v2), or NOT_FOUND. */
-  sampler(name: string): SamplerPlugin {
+  sampler(name: string): EngineSamplerPlugin {
     const plugin = this.samplersByName.get(name)?.plugin;
     if (!plugin)
       throw new SamplingError(ErrorCode.NOT_FOUND, `sampler "${name}" not found (samplers: ${[...this.samplersByName.keys()].join(', ')})`, { sampler: name });
@@ -274,6 +285,12 @@ export class SamplingEngine {
     const { limits } = this;
     const model = this.readyModel(request.modelId);
     const plugin = this.sampler(request.sampler.name);
+    const unavailable =
+      samplerUnavailable(model, plugin) ??
+      (isLatentSampler(plugin) && !this.pool.runGradient
+        ? `sampler "${plugin.name}" needs gradient rounds, which this server's ${this.pool.kind} inference backend does not run (local workers do)`
+        : null);
+    if (unavailable) throw new SamplingError(ErrorCode.SAMPLER_UNAVAILABLE, unavailable, { sampler: plugin.name, modelId: model.id, reason: unavailable });
     const classLabel = admitClass(model, request.classLabel);
     const { params } = resolveParams(plugin, request.sampler.params, runDescriptor(model, classLabel));
     const count = boundedInt('count', request.count, { min: 1, max: limits.maxCount, limit: 'maxCount' });
@@ -312,7 +329,8 @@ export class SamplingEngine {
     if (c.fingerprint !== modelFingerprint(model))
       throw badInput('resumeFrom', `the cursor was issued for other files of model "${model.id}" (another version of its weights or data on that replica)`);
     if (c.sampler !== plugin.name) throw mismatch('sampler', c.sampler, plugin.name);
-    if (!plugin.restore) throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (it implements no snapshot/restore)`);
+    if (isLatentSampler(plugin) || !plugin.restore)
+      throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (it implements no snapshot/restore)`);
     const version = plugin.snapshotVersion ?? 1;
     if (c.snapshotVersion !== version)
       throw badInput('resumeFrom', `the cursor holds a version ${c.snapshotVersion} "${plugin.name}" state; this server's sampler reads version ${version}`);
@@ -350,7 +368,7 @@ export class SamplingEngine {
         modelId: model.id,
         fingerprint: modelFingerprint(model),
         sampler: plugin.name,
-        snapshotVersion: plugin.snapshotVersion ?? 1,
+        snapshotVersion: isLatentSampler(plugin) ? 1 : (plugin.snapshotVersion ?? 1),
         params,
         count,
         seed,
@@ -378,6 +396,7 @@ export class SamplingEngine {
       ...admission,
       descriptor: runDescriptor(model, classLabel),
       round: (latents, rows, s) => this.batcher.run(spec, latents, rows, s),
+      ...(this.pool.runGradient && { gradient: (latents, rows, s) => raceAbort(this.pool.runGradient!(spec, latents, rows), s) }),
       services: {
         burnIn: (n) => this.burnIn(model, n, classLabel),
         realData: () => this.modelData.realData(model, classLabel),
@@ -523,6 +542,30 @@ function admitClass(model: ReadyModel, classLabel: unknown): number | null {
 export function runDescriptor(model: ReadyModel, classLabel: number | null): ModelDescriptor {
   if (classLabel === null) return model.descriptor;
   return { ...model.descriptor, classLabel, realSamples: ModelData.realCount(model, classLabel) };
+}
+
+/**
+ * Why `sampler` cannot run on `model`, or null when it can: a latent sampler needs the model's
+ * checked latent-gradient graph, and does not run on a class-conditional model yet (FAILED models
+ * run nothing: that is MODEL_NOT_READY).
+ */
+export function samplerUnavailable(model: ModelEntry, sampler: RegisteredSampler): string | null {
+  if (!isLatentSampler(sampler) || model.status !== 'READY') return null;
+  if (model.manifest.conditioning) {
+    return `sampler "${sampler.name}" is not available on class-conditional models yet: gradient rounds do not feed the class to the latent-gradient graph`;
+  }
+  if (model.latentGradientPath) return null;
+  return `sampler "${sampler.name}" moves latents along ∇_z d(G(z)) and needs the model's latent-gradient graph: ${model.latentGradientUnavailable ?? 'none'}`;
+}
+
+/** A latent plugin as the engine runs it: the extension version it implements must be this engine's. */
+function checkLatentPlugin(plugin: LatentSamplerPlugin): LatentSamplerPlugin {
+  if (plugin.contractVersion !== SAMPLER_CONTRACT_VERSION || plugin.latentVersion !== LATENT_EXTENSION_VERSION) {
+    throw new Error(
+      `sampler "${plugin.name}" implements contract ${String(plugin.contractVersion)}, latent extension ${String(plugin.latentVersion)}; this engine runs contract ${SAMPLER_CONTRACT_VERSION} with latent extension ${LATENT_EXTENSION_VERSION}`,
+    );
+  }
+  return plugin;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { linkAbort } from '../abort.js';
-import type { AnySamplerPlugin } from '../contracts.js';
+import type { RegisteredSampler } from '../contracts.js';
 import { ErrorCode, SamplingError, badInput, limitExceeded, shuttingDown } from '../errors.js';
 import type { BatcherOptions } from '../inference/batcher.js';
 import type { WorkerPoolOptions } from '../inference/pool.js';
@@ -48,7 +48,7 @@ export interface GatewayOptions {
   /** An engine you created and close yourself; the gateway then neither creates nor closes one (its limits apply). */
   readonly engine?: SamplingEngine;
   /** Samplers to serve. Default: `defaultSamplers()` (naive, threshold, drs, mh). */
-  readonly samplers?: readonly AnySamplerPlugin[];
+  readonly samplers?: readonly RegisteredSampler[];
   /** Worker threads and onnxruntime threads per worker. */
   readonly pool?: WorkerPoolOptions;
   /** Run G and D on a remote Open Inference Protocol server (`INFERENCE_URL`) instead of local workers. */
@@ -102,7 +102,7 @@ export class SamplingGateway implements MetricsSource {
   constructor(
     private readonly options: GatewayOptions,
     /** The samplers to register (answer `samplers()` before the engine starts, e.g. for the schema). */
-    private readonly samplerPlugins: readonly AnySamplerPlugin[],
+    private readonly samplerPlugins: readonly RegisteredSampler[],
   ) {
     this.limits = options.engine?.limits ?? resolveLimits(options.limits);
     this.currentLogger = options.logger ?? console;
@@ -211,7 +211,7 @@ export class SamplingGateway implements MetricsSource {
   }
 
   /** The registered samplers (the configured ones before the engine starts). */
-  samplers(): readonly AnySamplerPlugin[] {
+  samplers(): readonly RegisteredSampler[] {
     return this.current ? this.current.samplers() : this.samplerPlugins;
   }
 

@@ -2,14 +2,14 @@
  * Admission-time validation of sampler parameters against the plugin's declaration, so a bad
  * request fails before it costs any inference (vLLM's validate_params idea).
  */
-import { SamplerParameterError, type ModelDescriptor, type SamplerParameterValue, type SamplerParams, type SamplerPlugin } from '../contracts.js';
+import { SamplerParameterError, type ModelDescriptor, type SamplerDeclaration, type SamplerParameterValue, type SamplerParams } from '../contracts.js';
 
 export interface ResolvedParams {
   readonly params: SamplerParams;
   readonly given: ReadonlySet<string>;
 }
 
-export function resolveParams(plugin: SamplerPlugin, raw: unknown, model: ModelDescriptor): ResolvedParams {
+export function resolveParams(plugin: Pick<SamplerDeclaration, 'name' | 'parameters' | 'validate'>, raw: unknown, model: ModelDescriptor): ResolvedParams {
   const fail = (parameter: string, message: string): never => {
     throw new SamplerParameterError(plugin.name, parameter, message);
   };

@@ -7,7 +7,18 @@
  */
 import { setMaxListeners } from 'node:events';
 import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
-import type { BurnIn, CalibrationMethod, Calibrator, ModelDescriptor, PreparationContext, SamplerState } from '../contracts.js';
+import {
+  SamplerContractError,
+  isLatentSampler,
+  type BurnIn,
+  type CalibrationMethod,
+  type Calibrator,
+  type LatentSamplerPlugin,
+  type ModelDescriptor,
+  type PreparationContext,
+  type SamplerPlugin,
+  type SamplerState,
+} from '../contracts.js';
 import { ErrorCode, SamplingError, badInput, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
@@ -15,6 +26,7 @@ import type { RoundOutput } from '../inference/batcher.js';
 import type { Admission } from './engine.js';
 import { decideRound, type HeldRow, type RealData, type RoundOutputs } from './accept.js';
 import { OutputLog } from './outputs.js';
+import { GradientLedger, LatentBatchRun, type GradientFn } from './latent.js';
 import { RoundPipeline, type PipelineRound, type RoundFn } from './pipeline.js';
 import { Random } from '../random.js';
 import { heldCheckpoint, type HeldCheckpoint, type ResumePoint, type RunCheckpoint } from './checkpoint.js';
@@ -77,6 +89,8 @@ export interface RunPlan extends Admission {
   /** What the sampler knows of the model (for a conditional run: its class and that class's real samples). */
   readonly descriptor: ModelDescriptor;
   readonly round: RoundFn;
+  /** Gradient rounds on the model's latent-gradient graph (latent samplers only; admission checked the model has one). */
+  readonly gradient?: GradientFn;
   readonly services: ModelServices;
   /**
    * `collect` (a `sample` query): outputs come in one final chunk, after re-thinning them when
@@ -182,9 +196,9 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     this.plan.onEnd?.({ outcome: error === null ? 'COMPLETED' : errorCode(error), error, stats: this.current, ms: performance.now() - this.createdAt });
   }
 
-  /** The sampler's state (started, or restored from the checkpoint), its random stream, and the real data when `prepare` asked for it. */
-  private async prepare(signal: AbortSignal): Promise<{ state: SamplerState; real: RealData | null; random: Random }> {
-    const { plugin, params, descriptor, services, seed, resume } = this.plan;
+  /** What the sampler's `prepare` returned, and the real data when it asked for it. */
+  private async prepareShared(signal: AbortSignal): Promise<{ prepared: unknown; real: RealData | null }> {
+    const { plugin, params, descriptor, services } = this.plan;
     let real: Promise<RealData> | null = null;
     const context: PreparationContext = {
       model: descriptor,
@@ -194,6 +208,13 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       signal,
     };
     const prepared = plugin.prepare ? await raceAbort(plugin.prepare(params, context), signal) : undefined;
+    return { prepared, real: real ? await raceAbort(real, signal) : null };
+  }
+
+  /** The sampler's state (started, or restored from the checkpoint), its random stream, and the real data when `prepare` asked for it. */
+  private async prepare(plugin: SamplerPlugin, signal: AbortSignal): Promise<{ state: SamplerState; real: RealData | null; random: Random }> {
+    const { params, descriptor, seed, resume } = this.plan;
+    const { prepared, real } = await this.prepareShared(signal);
     const random = resume ? Random.restore(resume.checkpoint.samplerRandom) : new Random(seed, 4);
     const start = { model: descriptor, random };
     let state: SamplerState;
@@ -206,7 +227,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         throw badInput('resumeFrom', `the cursor's sampler state does not restore: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    return { state, real: real ? await raceAbort(real, signal) : null, random };
+    return { state, real, random };
   }
 
   /** The rows a checkpoint's sampler held: real ones from the model's real data, generated ones recomputed by G from their latents. */
@@ -243,10 +264,16 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
   }
 
   private async *produce(): AsyncGenerator<SampleChunk, void, undefined> {
-    const { model, plugin, count, seed, maxProposals, batchSize, maxRoundRows } = this.plan;
+    const { plugin } = this.plan;
+    if (isLatentSampler(plugin)) yield* this.produceLatent(plugin);
+    else yield* this.produceRounds(plugin);
+  }
+
+  private async *produceRounds(plugin: SamplerPlugin): AsyncGenerator<SampleChunk, void, undefined> {
+    const { model, count, seed, maxProposals, batchSize, maxRoundRows } = this.plan;
     const collect = this.plan.mode === 'collect';
     const signal = this.controller.signal;
-    const { state, real, random } = await this.prepare(signal);
+    const { state, real, random } = await this.prepare(plugin, signal);
     const { resume } = this.plan;
     const saved = resume?.checkpoint;
     const tally = new RunTally(seed, state, saved?.tally);
@@ -386,6 +413,91 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
             before: chunkBefore,
           };
         }
+      }
+      if (signal.aborted) throw abortError(signal);
+    }
+    this.current = tally.stats();
+    if (collect) {
+      const all = log.joined();
+      yield {
+        samples: all.samples,
+        logits: all.logits,
+        acceptanceProbabilities: all.probabilities,
+        count: all.logits.length,
+        sampleSize: model.sampleSize,
+        stats: this.current,
+        done: true,
+      };
+    }
+  }
+
+  /** A latent sampler's run: batches of seeded starting latents through its `move` (src/sampling/latent.ts). */
+  private async *produceLatent(plugin: LatentSamplerPlugin): AsyncGenerator<SampleChunk, void, undefined> {
+    const { model, count, seed, maxProposals, batchSize, params, gradient } = this.plan;
+    if (!gradient) throw new SamplingError(ErrorCode.SAMPLER_UNAVAILABLE, `sampler "${plugin.name}" needs gradient rounds, which this engine did not provide`);
+    const collect = this.plan.mode === 'collect';
+    const signal = this.controller.signal;
+    if (this.plan.resume) throw badInput('resumeFrom', `sampler "${plugin.name}" cannot resume a stream (latent samplers keep no checkpoint)`);
+    const { prepared } = await this.prepareShared(signal);
+    const own = plugin.start(params, prepared, { model: model.descriptor, random: new Random(seed, 4) });
+    const ledger = new GradientLedger(maxProposals);
+    let accepted = 0;
+    const state = { report: () => ledger.report(own.report(), accepted) };
+    const tally = new RunTally(seed, state);
+    this.tally = tally;
+    const log = new OutputLog(model.sampleSize, collect);
+    const { dim, distribution } = model.manifest.latent;
+    const starts = new Random(seed, 1);
+    let firstId = 0;
+    let lastYield = performance.now();
+    while (tally.accepted < count) {
+      const needed = count - tally.accepted;
+      const rows = Math.min(batchSize, needed);
+      const batch = new LatentBatchRun({
+        plugin,
+        model,
+        latents: Float64Array.from(starts.latents(rows, dim, distribution)),
+        needed,
+        accepted: tally.accepted,
+        count,
+        ledger,
+        gradient,
+        signal,
+        firstId,
+      });
+      const spentBefore = ledger.spent;
+      const roundsBefore = ledger.rounds;
+      const rowsBefore = ledger.rows;
+      try {
+        await raceAbort(own.move(batch), signal);
+      } finally {
+        batch.close();
+      }
+      firstId += batch.idsUsed;
+      const outputs = batch.gather();
+      if (outputs.count === 0 && ledger.spent === spentBefore) {
+        throw new SamplerContractError(plugin.name, 'move() ran no gradient round and output nothing: the run could never finish');
+      }
+      tally.add({
+        rounds: ledger.rounds - roundsBefore,
+        batchRowsTotal: ledger.rows - rowsBefore,
+        considered: ledger.spent - spentBefore,
+        invalid: 0,
+        ids: outputs.ids,
+        decided: true,
+      });
+      accepted = tally.accepted;
+      log.add(outputs);
+      this.plan.onRound?.({ proposed: ledger.spent - spentBefore, accepted: outputs.count });
+      const done = tally.accepted >= count;
+      const now = performance.now();
+      if ((!collect && outputs.count > 0) || done || now - lastYield >= this.plan.progressIntervalMs) {
+        lastYield = now;
+        this.current = tally.stats();
+        if (collect && done) break;
+        yield collect
+          ? { ...emptyChunk(model.sampleSize), stats: this.current, done: false }
+          : { ...outputs, acceptanceProbabilities: outputs.probabilities, sampleSize: model.sampleSize, stats: this.current, done };
       }
       if (signal.aborted) throw abortError(signal);
     }

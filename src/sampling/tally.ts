@@ -1,5 +1,5 @@
 /** A run's running totals, and the stats they report. */
-import type { SamplerState } from '../contracts.js';
+import type { SamplerReport } from '../contracts.js';
 
 export interface RunStats {
   readonly seed: number;
@@ -101,7 +101,8 @@ export class RunTally {
 
   constructor(
     private readonly seed: number,
-    private readonly state: SamplerState,
+    /** The sampler's state (only its report is read). */
+    private readonly state: { report(): SamplerReport },
     /** Counts to continue from (a resumed run). */
     from?: TallySnapshot,
   ) {

@@ -7,3 +7,4 @@
  *     defineSamplerConformance(createMySampler);
  */
 export { checkRunIsolation, checkSnapshotRestore, defineSamplerConformance } from './conformance.js';
+export { defineLatentSamplerConformance, latentConformanceModel } from './latent-conformance.js';

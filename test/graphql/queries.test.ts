@@ -10,8 +10,8 @@ afterAll(() => server?.stop());
 
 describe('queries over HTTP', () => {
   it('logs one line per model and what it serves', () => {
-    expect(server.logs.filter((l) => /^model [\w-]+: READY/.test(l))).toHaveLength(7);
-    expect(server.logs.some((l) => /7 of 7 models READY .* samplers naive, threshold, drs, mh; 1 worker\(s\) × 1 onnxruntime/.test(l))).toBe(true);
+    expect(server.logs.filter((l) => /^model [\w-]+: READY/.test(l))).toHaveLength(8);
+    expect(server.logs.some((l) => /8 of 8 models READY .* samplers naive, threshold, drs, mh, ddls, dot; 1 worker\(s\) × 1 onnxruntime/.test(l))).toBe(true);
   });
 
   it('lists models with their manifest facts', async () => {
@@ -23,6 +23,7 @@ describe('queries over HTTP', () => {
     expect(errors).toBeUndefined();
     expect(data!.models.map((m: { id: string }) => m.id)).toEqual([
       'gaussian-mixture-1d',
+      'langevin-gaussian-1d',
       'nan-logits-1d',
       'rare-tail-1d',
       'tiny-image',
@@ -89,8 +90,8 @@ describe('queries over HTTP', () => {
         description: d.description,
       })),
     }));
-    // naive is a contract-v1 plugin served through the adapter; the others are v2.
-    expect(data!.samplers.map((s: { contractVersion: number }) => s.contractVersion)).toEqual([1, 2, 2, 2]);
+    // naive is a contract-v1 plugin served through the adapter; the others are v2 (ddls and dot: v2 with the latent extension).
+    expect(data!.samplers.map((s: { contractVersion: number }) => s.contractVersion)).toEqual([1, 2, 2, 2, 2, 2]);
     const calibration = data!.samplers.find((s: { name: string }) => s.name === 'drs').parameters.find((d: { name: string }) => d.name === 'calibration');
     expect(calibration).toMatchObject({ type: 'ENUM', default: 'none', allowedValues: ['none', 'platt', 'isotonic'] });
     expect(data!.samplers).toEqual(expected);
@@ -178,7 +179,7 @@ describe('queries over HTTP', () => {
     expect(countOf(stats.errors, 'code', 'NOT_FOUND') - countOf(before.errors, 'code', 'NOT_FOUND')).toBe(1);
     expect(stats.samplesReturned - before.samplesReturned).toBe(3);
     expect(stats.inferenceRounds).toBeGreaterThan(before.inferenceRounds);
-    expect(stats).toMatchObject({ activeStreams: 0, activeRuns: 0, workers: 1, modelsReady: 7, modelsFailed: 0, startedAt: before.startedAt });
+    expect(stats).toMatchObject({ activeStreams: 0, activeRuns: 0, workers: 1, modelsReady: 8, modelsFailed: 0, startedAt: before.startedAt });
     expect(stats.uptimeSeconds).toBeGreaterThanOrEqual(before.uptimeSeconds);
     // serverStats reads the same counters the server keeps
     expect(server.sampling.counters.operationCount('http', 'query')).toBe(countOf(stats.operations, 'operation', 'QUERY'));

@@ -4,7 +4,9 @@ import { createDrsSampler } from '../../plugins/drs/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createMhSampler } from '../../plugins/mh/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
-import type { AnySamplerPlugin } from '../../src/contracts.js';
+import type { RegisteredSampler } from '../../src/contracts.js';
+import { createDdlsSampler } from '../../plugins/ddls/index.js';
+import { createDotSampler } from '../../plugins/dot/index.js';
 import type { BatchRecord } from '../../src/inference/batcher.js';
 import { SamplingEngine, type EngineOptions } from '../../src/sampling/engine.js';
 import type { SampleChunk } from '../../src/sampling/run.js';
@@ -12,8 +14,8 @@ import type { SampleChunk } from '../../src/sampling/run.js';
 export const FIXTURE_MODELS_DIR = fileURLToPath(new URL('../fixtures/models', import.meta.url));
 export const FIXTURE_ONNX_DIR = fileURLToPath(new URL('../fixtures/onnx', import.meta.url));
 
-export function allSamplers(): AnySamplerPlugin[] {
-  return [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler()];
+export function allSamplers(): RegisteredSampler[] {
+  return [createNaiveSampler(), createThresholdSampler(), createDrsSampler(), createMhSampler(), createDdlsSampler(), createDotSampler()];
 }
 
 /** An engine on the fixtures plus the list of every batch it dispatched (dataloader-test style). */

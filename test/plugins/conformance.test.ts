@@ -1,15 +1,21 @@
+import { createDdlsSampler } from '../../plugins/ddls/index.js';
+import { createDotSampler } from '../../plugins/dot/index.js';
 import { createDrsSampler } from '../../plugins/drs/index.js';
 import { createMhSampler } from '../../plugins/mh/index.js';
 import { createNaiveSampler } from '../../plugins/naive/index.js';
 import { createThresholdSampler } from '../../plugins/threshold/index.js';
 import { describe, expect, it } from 'vitest';
 import { SAMPLER_CONTRACT_VERSION, emitAccepted, type SamplerPlugin, type SamplerPluginV1 } from '../../src/contracts.js';
-import { checkRunIsolation, checkSnapshotRestore, defineSamplerConformance } from '../../src/testkit/index.js';
+import { checkRunIsolation, checkSnapshotRestore, defineLatentSamplerConformance, defineSamplerConformance } from '../../src/testkit/index.js';
 
 defineSamplerConformance(createNaiveSampler);
 defineSamplerConformance(createThresholdSampler);
 defineSamplerConformance(createDrsSampler);
 defineSamplerConformance(createMhSampler);
+// latent samplers, short chains (the suite checks the contract, not the distribution)
+defineLatentSamplerConformance(createDdlsSampler, { steps: 5 });
+defineLatentSamplerConformance(createDdlsSampler, { steps: 5, correction: 'none' });
+defineLatentSamplerConformance(createDotSampler, { steps: 5 });
 
 // The README's "Writing a sampler" example, kept honest.
 defineSamplerConformance((): SamplerPlugin => ({

@@ -87,7 +87,7 @@ describe('/metrics', () => {
       // Load and models, read at scrape time; process metrics beside them.
       expect(m.value(`${P}active_runs`)).toBe(0);
       expect(m.value(`${P}active_streams`)).toBe(0);
-      expect(m.value(`${P}models`, { status: 'READY' })).toBe(7);
+      expect(m.value(`${P}models`, { status: 'READY' })).toBe(8);
       expect(m.value('process_cpu_user_seconds_total')).toBeGreaterThan(0);
       expect(m.has('nodejs_eventloop_lag_seconds')).toBe(true);
     } finally {

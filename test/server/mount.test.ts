@@ -25,8 +25,8 @@ describe('mounting the plugin into an Apollo Server + express + graphql-ws app',
 
   it('answers queries over HTTP', async () => {
     const { data } = await gql({ url }, `{ models { id status } samplers { name } }`);
-    expect(data!.models).toHaveLength(7);
-    expect(data!.samplers.map((s: { name: string }) => s.name)).toEqual(['naive', 'threshold', 'drs', 'mh']);
+    expect(data!.models).toHaveLength(8);
+    expect(data!.samplers.map((s: { name: string }) => s.name)).toEqual(['naive', 'threshold', 'drs', 'mh', 'ddls', 'dot']);
   });
 
   it('answers a malformed body with a JSON error and sends no X-Powered-By, as the standalone server does', async () => {

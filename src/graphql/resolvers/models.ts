@@ -1,12 +1,28 @@
 import 'reflect-metadata';
 import { Arg, ID, Query, Resolver } from 'type-graphql';
+import { SamplerKind, isLatentSampler } from '../../contracts.js';
+import { samplerUnavailable } from '../../sampling/engine.js';
 import type { SamplingGateway } from '../../sampling/gateway.js';
 import { toGraphQLError } from '../errors.js';
 import { Model, type ModelLookups } from '../types/model.js';
+import { ModelSamplerInfo } from '../types/sampler.js';
 
 /** `models`, `model(id)`. A resolver class per service instance, closed over its gateway. */
 export function createModelResolver(gateway: SamplingGateway): Function {
-  const lookups: ModelLookups = { burnIns: (id) => gateway.burnIns(id), calibration: (id) => gateway.calibration(id) };
+  const lookups: ModelLookups = {
+    burnIns: (id) => gateway.burnIns(id),
+    calibration: (id) => gateway.calibration(id),
+    samplers: (entry) =>
+      gateway.samplers().map((plugin) => {
+        const reason = samplerUnavailable(entry, plugin);
+        return Object.assign(new ModelSamplerInfo(), {
+          name: plugin.name,
+          kind: isLatentSampler(plugin) ? SamplerKind.LATENT : SamplerKind.ROUND,
+          available: reason === null,
+          unavailableReason: reason,
+        });
+      }),
+  };
 
   @Resolver()
   class ModelResolver {

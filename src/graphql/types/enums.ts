@@ -1,7 +1,7 @@
 /** Every domain enum, registered with type-graphql once, from its domain module's `as const` table. */
 import 'reflect-metadata';
 import { registerEnumType } from 'type-graphql';
-import { SamplerParameterType } from '../../contracts.js';
+import { SamplerKind, SamplerParameterType } from '../../contracts.js';
 import { ERROR_CODE_MEANINGS, ErrorCode } from '../../errors.js';
 import { DiscriminatorOutput, LatentDistribution, OutputKind } from '../../models/manifest.js';
 import { ModelStatus } from '../../models/repository.js';
@@ -15,6 +15,11 @@ registerEnumType(DiscriminatorOutput, {
 });
 registerEnumType(LatentDistribution, { name: 'LatentDistribution', description: 'How latents are drawn: standard normal, or uniform on [-1, 1].' });
 registerEnumType(SamplerParameterType, { name: 'SamplerParameterType' });
+registerEnumType(SamplerKind, {
+  name: 'SamplerKind',
+  description:
+    'round: decides G’s proposals (naive, threshold, drs, mh); latent: moves latents along ∇_z d(G(z)) and needs the model’s latent-gradient graph (ddls, dot).',
+});
 registerEnumType(Transport, { name: 'Transport', description: 'HTTP (Apollo) or WebSocket (graphql-ws).' });
 registerEnumType(OperationKind, { name: 'OperationType' });
 registerEnumType(ErrorCode, {
@@ -23,4 +28,4 @@ registerEnumType(ErrorCode, {
   valuesConfig: Object.fromEntries(Object.entries(ERROR_CODE_MEANINGS).map(([code, description]) => [code, { description }])),
 });
 
-export { DiscriminatorOutput, ErrorCode, LatentDistribution, ModelStatus, OperationKind, OutputKind, SamplerParameterType, Transport };
+export { DiscriminatorOutput, ErrorCode, LatentDistribution, ModelStatus, OperationKind, OutputKind, SamplerKind, SamplerParameterType, Transport };

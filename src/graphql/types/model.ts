@@ -5,6 +5,7 @@ import type { ClassCalibrationReport } from '../../sampling/model-data.js';
 import type { ModelEntry } from '../../models/repository.js';
 import type { BurnInFact } from '../../sampling/burn-in.js';
 import { DiscriminatorOutput, LatentDistribution, ModelStatus, OutputKind } from './enums.js';
+import { ModelSamplerInfo } from './sampler.js';
 
 @ObjectType('BurnInFact', { description: 'A cached burn-in: D̃_M estimated from `count` generator samples (shared by every request on this model).' })
 export class BurnInFactView implements BurnInFact {
@@ -89,6 +90,8 @@ export class CalibrationReportView {
 export interface ModelLookups {
   burnIns(modelId: string): Promise<BurnInFact[]>;
   calibration(modelId: string): Promise<readonly ClassCalibrationReport[] | null>;
+  /** The registered samplers and whether each can run on the model. */
+  samplers(entry: ModelEntry): ModelSamplerInfo[];
 }
 
 @ObjectType({ description: 'A generator/discriminator pair from MODELS_DIR.' })
@@ -172,6 +175,13 @@ export class Model {
   })
   get classLabels(): readonly string[] | null {
     return this.entry.manifest?.conditioning?.labels ?? null;
+  }
+
+  @Field(() => [ModelSamplerInfo], {
+    description: 'Every registered sampler and whether it can run on this model (latent samplers need a latent-gradient graph); empty for a FAILED model.',
+  })
+  samplers(): ModelSamplerInfo[] {
+    return this.entry.status === 'READY' ? this.lookups.samplers(this.entry) : [];
   }
 
   @Field(() => [BurnInFactView], { description: 'Burn-ins computed so far on this model (empty until a sampler needs one).' })

@@ -2,8 +2,8 @@
 import 'reflect-metadata';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import type { AnySamplerPlugin, SamplerParameter, SamplerParameterValue } from '../../contracts.js';
-import { SamplerParameterType } from './enums.js';
+import { isLatentSampler, type RegisteredSampler, type SamplerParameter, type SamplerParameterValue } from '../../contracts.js';
+import { SamplerKind, SamplerParameterType } from './enums.js';
 
 @ObjectType({ description: 'One declared sampler parameter; `params` in SampleInput are checked against these.' })
 export class SamplerParameterInfo {
@@ -47,7 +47,7 @@ export class SamplerParameterInfo {
 
 @ObjectType({ description: 'A sampler plugin registered on this server.' })
 export class SamplerInfo {
-  constructor(private readonly plugin: AnySamplerPlugin) {}
+  constructor(private readonly plugin: RegisteredSampler) {}
 
   @Field(() => String)
   get name(): string {
@@ -64,15 +64,38 @@ export class SamplerInfo {
     return this.plugin.contractVersion;
   }
 
+  @Field(() => SamplerKind, { description: 'round or latent; a latent sampler runs only on models with a latent-gradient graph (see `Model.samplers`).' })
+  get kind(): SamplerKind {
+    return isLatentSampler(this.plugin) ? SamplerKind.LATENT : SamplerKind.ROUND;
+  }
+
   @Field(() => Boolean, {
     description: 'Whether its streams can be resumed (`SampleEvent.cursor`, `SampleInput.resumeFrom`): the plugin implements snapshot/restore.',
   })
   get resumable(): boolean {
-    return typeof this.plugin.restore === 'function';
+    return typeof (this.plugin as { restore?: unknown }).restore === 'function';
   }
 
   @Field(() => [SamplerParameterInfo])
   get parameters(): SamplerParameterInfo[] {
     return this.plugin.parameters.map((p) => new SamplerParameterInfo(p));
   }
+}
+
+@ObjectType({ description: 'Whether a registered sampler can run on a model, and why not.' })
+export class ModelSamplerInfo {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => SamplerKind)
+  kind!: SamplerKind;
+
+  @Field(() => Boolean)
+  available!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why it cannot run on this model (a request for it fails with SAMPLER_UNAVAILABLE); null when available.',
+  })
+  unavailableReason!: string | null;
 }
