@@ -472,6 +472,27 @@ describe('comparison page', () => {
     await page.close();
   });
 
+  it('lists every sampler the server has (DDLS and DOT included) with a control for each declared parameter', async () => {
+    const res = await fetch(new URL('/graphql', h.server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ samplers { name parameters { name } } }' }),
+    });
+    const samplers = ((await res.json()) as { data: { samplers: { name: string; parameters: { name: string }[] }[] } }).data.samplers;
+    expect(samplers.map((x) => x.name)).toEqual(expect.arrayContaining(['ddls', 'dot']));
+    const { page, problems } = await openPage(h, '/?model=gaussians25&s=naive&s=naive');
+    expect(await config(page, 1).locator('select.sampler option').allTextContents()).toEqual(samplers.map((x) => x.name));
+    for (const sampler of samplers) {
+      await config(page, 1).locator('select.sampler').selectOption(sampler.name);
+      const shown = await config(page, 1)
+        .locator('.param')
+        .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.param));
+      expect(shown).toEqual(sampler.parameters.map((x) => x.name));
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('renders a parameter of a type it does not know as a text input, and the server judges it', async () => {
     // No sampler on this server can declare such a type (the contract has four): feed the generator one, as a newer server would send it.
     const { page, problems } = await openPage(h, '/');
