@@ -70,7 +70,7 @@ describe('GraphiQL', () => {
     // Run pressed in the same task as the edit: the editor's parse (and operation name) is stale.
     await setAndRun(
       page,
-      'subscription { sampleStream(input: {modelId: "gaussians25", sampler: {name: "naive"}, count: 400, seed: 2, batchSize: 50}) { done samples { values } stats { accepted proposed } metrics { mixture2d { highQualityShare } } } }',
+      'subscription { sampleStream(input: {modelId: "gaussians25", sampler: {name: "naive"}, count: 400, seed: 2, batchSize: 50}) { done samples { values } stats { outputs proposed } metrics { mixture2d { highQualityShare } } } }',
     );
     // (Sent over HTTP, as GraphiQL's own fetcher did here, it came back as an error.)
     await page.waitForFunction(() => /"done": true|"errors"|rror/.test(document.querySelector('.graphiql-response')?.textContent ?? ''), null, {
@@ -82,9 +82,9 @@ describe('GraphiQL', () => {
     const events = Number(await panel.getAttribute('data-events'));
     expect(events).toBeGreaterThanOrEqual(8); // 400 samples in rounds of 50, one event per round
     expect(await panel.locator('.samples-events li').count()).toBe(Math.min(events, 30));
-    expect(await panel.locator('.samples-events li').first().textContent()).toMatch(/accepted 400 · proposed 400$/);
+    expect(await panel.locator('.samples-events li').first().textContent()).toMatch(/outputs 400 · proposed 400$/);
     expect(await panel.locator('canvas.samples-scatter').getAttribute('data-points')).toBe('400');
-    expect(await panel.locator('[data-table="stats"] dd[data-key="accepted"]').textContent()).toBe('400');
+    expect(await panel.locator('[data-table="stats"] dd[data-key="outputs"]').textContent()).toBe('400');
     expect(Number(await panel.locator('[data-table="metrics"] dd[data-key="mixture2d.highQualityShare"]').textContent())).toBeGreaterThan(0);
     expect(h.server.sampling.counters.operationCount('ws', 'subscription')).toBe(wsBefore + 1);
     await page.screenshot({ path: `${OUT}/graphiql-subscription.png` });

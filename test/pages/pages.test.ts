@@ -125,7 +125,8 @@ describe('pages', () => {
   });
 
   it('shows image grids and image metrics for an image model', async () => {
-    const { page, foreign } = await openPage('/?model=fashion-mnist&columns=2');
+    // DRS with a 5,000-sample burn-in: the default 100,000 (G and D on 28×28 images) took over 2 minutes on this loaded machine.
+    const { page, foreign } = await openPage('/?model=fashion-mnist&s=naive&s=drs:gamma=0,burnInSamples=5000');
     await page.waitForSelector('body[data-ready="true"]');
     await page.fill('#count', '24');
     await page.click('#start');

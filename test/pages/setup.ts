@@ -73,3 +73,35 @@ export async function waitForColumns(page: Page, n: number, timeout = 120_000): 
     { timeout },
   );
 }
+
+/** What the page said and heard on its graphql-ws connections. */
+export interface StreamLog {
+  /** The `input` variable of every `subscribe` the page sent, in order. */
+  readonly inputs: Record<string, unknown>[];
+  /** The last `next` payload's `data.sampleStream` of each subscription, by the index of its `subscribe`. */
+  readonly last: Map<number, Record<string, unknown>>;
+}
+
+/**
+ * Records the page's graphql-ws traffic (call before the page opens its connection), so a test
+ * can compare what the page shows with what the server actually sent.
+ */
+export function recordStreams(page: Page): StreamLog {
+  const log: StreamLog = { inputs: [], last: new Map() };
+  const order = new Map<string, number>();
+  page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => {
+      const msg = JSON.parse(String(payload)) as { id?: string; type: string; payload?: { variables?: { input?: Record<string, unknown> } } };
+      if (msg.type !== 'subscribe' || !msg.id) return;
+      order.set(msg.id, log.inputs.length);
+      log.inputs.push(msg.payload?.variables?.input ?? {});
+    });
+    ws.on('framereceived', ({ payload }) => {
+      const msg = JSON.parse(String(payload)) as { id?: string; type: string; payload?: { data?: { sampleStream?: Record<string, unknown> } } };
+      const stream = msg.payload?.data?.sampleStream;
+      const index = msg.id === undefined ? undefined : order.get(msg.id);
+      if (msg.type === 'next' && stream && index !== undefined) log.last.set(index, stream);
+    });
+  });
+  return log;
+}

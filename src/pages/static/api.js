@@ -18,32 +18,80 @@ export function wsClient() {
   return client;
 }
 
-/** Parameter fields the page can use, when this server's schema has them (`allowedValues`: enum parameters). */
-const OPTIONAL_PARAMETER_FIELDS = ['allowedValues'];
+/**
+ * Fields the page uses when this server's schema has them, so the page also works against a
+ * server a version behind: enum values of parameters, calibration reports (per class on a
+ * class-conditional model), class labels. Each entry: the field's name and its selection.
+ */
+const OPTIONAL_FIELDS = {
+  SamplerParameterInfo: [['allowedValues', 'allowedValues']],
+  Model: [
+    [
+      'calibration',
+      (has) => `calibration { method count zBefore zAfter eceBefore eceAfter ${has('CalibrationReportView', 'classLabel') ? 'classLabel' : ''} }`,
+    ],
+    ['classLabels', 'classLabels'],
+  ],
+  CalibrationReportView: [],
+  ImageMetrics: [
+    ['classAccuracy', 'classAccuracy'],
+    ['frechetOfClass', 'frechetOfClass'],
+  ],
+};
 
-/** READY models and the samplers with their declared parameters (enum values where the schema has them). */
+/** The field names of the named object (`fields`) or input (`inputFields`) types. */
+async function schemaFields(objects, inputs) {
+  const alias = (prefix, name) => `${prefix}_${name}`;
+  const parts = [
+    ...objects.map((t) => `${alias('o', t)}: __type(name: "${t}") { fields { name } }`),
+    ...inputs.map((t) => `${alias('i', t)}: __type(name: "${t}") { inputFields { name } }`),
+  ];
+  const data = await query(`{ ${parts.join(' ')} }`);
+  const names = (type) => new Set((type?.fields ?? type?.inputFields ?? []).map((f) => f.name));
+  return {
+    objects: Object.fromEntries(objects.map((t) => [t, names(data[alias('o', t)])])),
+    inputs: Object.fromEntries(inputs.map((t) => [t, names(data[alias('i', t)])])),
+  };
+}
+
+/**
+ * READY models and the samplers with their declared parameters, plus what this server's schema
+ * offers: `features.classLabel` when models have class labels and SampleInput takes one.
+ */
 export async function loadCatalog() {
-  const probe = await query(`{ __type(name: "SamplerParameterInfo") { fields { name } } }`);
-  const have = new Set((probe.__type?.fields ?? []).map((f) => f.name));
-  const extra = OPTIONAL_PARAMETER_FIELDS.filter((f) => have.has(f)).join(' ');
+  const have = await schemaFields(Object.keys(OPTIONAL_FIELDS), ['SampleInput']);
+  const has = (type, field) => have.objects[type].has(field);
+  const extra = (type) =>
+    OPTIONAL_FIELDS[type]
+      .filter(([name]) => has(type, name))
+      .map(([, selection]) => (typeof selection === 'function' ? selection(has) : selection))
+      .join(' ');
   const data = await query(`{
-    models { id title status outputKind outputShape mixture2d { centers sigma } }
-    samplers { name description parameters { name type default min max description ${extra} } }
+    models { id title status outputKind outputShape mixture2d { centers sigma } ${extra('Model')} }
+    samplers { name description parameters { name type default min max description ${extra('SamplerParameterInfo')} } }
   }`);
-  return { models: data.models.filter((m) => m.status === 'READY'), samplers: data.samplers };
+  const features = { classLabel: have.inputs.SampleInput.has('classLabel') && has('Model', 'classLabels') };
+  const stream = STREAM.replace('{IMAGE_EXTRA}', extra('ImageMetrics'));
+  return { models: data.models.filter((m) => m.status === 'READY'), samplers: data.samplers, features, stream };
 }
 
 export const isImageModel = (model) => String(model.outputKind).toUpperCase() === 'IMAGE';
 
-/** One stream per column; values come as compact float32 (samplesBase64), images also as PNG. */
-export const STREAM = `subscription Compare($input: SampleInput!, $image: Boolean!) {
+/** One stream per column (the catalog's `stream` fills in IMAGE_EXTRA); values come as compact float32 (samplesBase64), images also as PNG. */
+const STREAM = `subscription Compare($input: SampleInput!, $image: Boolean!) {
   sampleStream(input: $input) {
     done
     count
     samplesBase64
     samples { logit acceptanceProbability png @include(if: $image) }
-    stats { accepted proposed acceptanceRate logitMaxEnd gammaMean meanBatchSize }
-    metrics { mixture2d { highQualityShare recoveredModes modeCount highQualityStd modeKL } image { frechetDistance classEntropy meanConfidence } }
+    stats {
+      outputs distinctOutputs proposed acceptanceRate proposalsPerOutput invalidLogits
+      staleOutputs boundRoseAfterOutput logitMaxEnd gammaMean meanBatchSize samplerDetails
+    }
+    metrics {
+      mixture2d { highQualityShare recoveredModes modeCount highQualityStd modeKL modeJSD perMode }
+      image { frechetDistance classEntropy meanConfidence classHistogram classes {IMAGE_EXTRA} }
+    }
   }
 }`;
 

@@ -1,13 +1,14 @@
 // One comparison column: its state, timing, samples (scatter or paged images), running charts,
-// numbers, the highest/lowest-acceptance samples and its downloads.
+// numbers, per-mode coverage, the calibration report of D, the highest/lowest-acceptance samples
+// and its downloads.
 import { decodeFloats, isImageModel } from './api.js';
 import { createChart } from './charts.js';
 import { canvasPng, montage, samplesCsv, saveBlob, slug } from './download.js';
 import { createGallery } from './gallery.js';
 import { createExtremes } from './extremes.js';
+import { calibrationMethod, createCalibrationTable, createModeTable, fmt, numberRows, renderRows } from './reports.js';
 import { createScatter } from './scatter.js';
 
-const fmt = (v, digits = 3) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toFixed(digits));
 const pct = (v) => (v === 0 ? '0 %' : `${fmt(100 * v, v < 0.01 ? 3 : 1)} %`);
 const STATE_TEXT = { waiting: 'waiting', running: 'running', finished: 'finished', stopped: 'stopped', failed: 'failed' };
 
@@ -16,7 +17,8 @@ export function columnLabel(config) {
   return entries.length ? `${config.name} ${entries.map(([k, v]) => `${k}=${v}`).join(' ')}` : config.name;
 }
 
-export function createColumn({ index, config, model, count, seed }) {
+/** `sampler`: the declaration of `config.name` (for the calibration default); `classLabel`: the class asked for, if any. */
+export function createColumn({ index, config, sampler, model, count, seed, classLabel = null }) {
   const label = columnLabel(config);
   const image = isImageModel(model);
   const dim = (model.outputShape ?? [2]).reduce((a, b) => a * b, 1);
@@ -25,8 +27,8 @@ export function createColumn({ index, config, model, count, seed }) {
   el.dataset.testid = `column-${index}`;
   el.innerHTML = `<header class="column-head"><h2></h2><span class="state"></span><span class="timing"></span></header>
     <div class="view"></div><div class="bar"><div></div></div><div class="charts"></div><dl class="numbers"></dl>
-    <div class="extremes-slot"></div><div class="actions"><button type="button" class="csv" disabled>CSV</button><button type="button" class="png" disabled>PNG</button></div><div class="error" role="alert"></div>`;
-  el.querySelector('h2').textContent = label;
+    <div class="reports"></div><div class="extremes-slot"></div><div class="actions"><button type="button" class="csv" disabled>CSV</button><button type="button" class="png" disabled>PNG</button></div><div class="error" role="alert"></div>`;
+  el.querySelector('h2').textContent = classLabel === null ? label : `${label} · class ${model.classLabels?.[classLabel] ?? classLabel}`;
   const samples = []; // { values, logit, acceptanceProbability, png? }
   const scatter = image ? null : createScatter(model);
   const gallery = image ? createGallery(samples, { title: label }) : null;
@@ -44,6 +46,9 @@ export function createColumn({ index, config, model, count, seed }) {
       .filter(Boolean)
       .map((c) => c.el),
   );
+  const modes = createModeTable(model);
+  const calibration = createCalibrationTable(model, calibrationMethod(sampler, config.params), classLabel);
+  el.querySelector('.reports').append(...[modes?.el, calibration].filter(Boolean));
   const extremes = createExtremes({ image, onMark: scatter ? (high, low) => scatter.mark(high, low) : null });
   el.querySelector('.extremes-slot').replaceWith(extremes.el);
 
@@ -84,35 +89,6 @@ export function createColumn({ index, config, model, count, seed }) {
     el.querySelector('.csv').disabled = el.querySelector('.png').disabled = false;
   };
 
-  const renderNumbers = (event) => {
-    const s = event.stats;
-    const rows = [
-      ['accepted', `${s.accepted} / ${count}`],
-      ['proposed', s.proposed.toLocaleString('en')],
-      ['acceptance rate', `${fmt(100 * s.acceptanceRate, 2)} %`],
-      ['D̃_M', fmt(s.logitMaxEnd)],
-      ['γ (mean)', fmt(s.gammaMean)],
-      ['mean batch', fmt(s.meanBatchSize, 0)],
-    ];
-    const m = event.metrics;
-    if (m?.mixture2d) {
-      const x = m.mixture2d;
-      rows.push(
-        ['high quality', `${fmt(100 * x.highQualityShare, 1)} %`],
-        ['modes', `${x.recoveredModes} / ${x.modeCount}`],
-        ['std (HQ)', fmt(x.highQualityStd, 4)],
-        ['KL(modes‖uniform)', fmt(x.modeKL)],
-      );
-    }
-    if (m?.image)
-      rows.push(
-        ['Fréchet (classifier)', fmt(m.image.frechetDistance)],
-        ['class entropy', fmt(m.image.classEntropy)],
-        ['confidence', fmt(m.image.meanConfidence)],
-      );
-    el.querySelector('.numbers').innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd data-metric="${k}">${v}</dd>`).join('');
-  };
-
   el.querySelector('.csv').addEventListener('click', () => {
     saveBlob(`${model.id}-seed${seed}-${slug(label)}.csv`, new Blob([samplesCsv(samples, dim)], { type: 'text/csv' }));
   });
@@ -141,11 +117,12 @@ export function createColumn({ index, config, model, count, seed }) {
       if (state !== 'running') return;
       addSamples(event);
       const s = event.stats;
-      accepted = s.accepted;
-      el.dataset.accepted = String(s.accepted);
+      accepted = s.outputs;
+      el.dataset.accepted = String(s.outputs);
       el.dataset.proposed = String(s.proposed);
-      el.querySelector('.bar > div').style.width = `${(100 * s.accepted) / count}%`;
-      renderNumbers(event);
+      el.querySelector('.bar > div').style.width = `${(100 * s.outputs) / count}%`;
+      renderRows(el.querySelector('.numbers'), numberRows(event, count));
+      modes?.update(event.metrics?.mixture2d);
       charts.acceptance.push(s.proposed, s.acceptanceRate);
       charts.quality?.push(s.proposed, image ? event.metrics?.image?.frechetDistance : event.metrics?.mixture2d?.highQualityShare);
       renderTiming();

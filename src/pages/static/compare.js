@@ -1,5 +1,5 @@
 // The comparison page: one graphql-ws subscription per column, all on the same model and seed.
-import { STREAM, isImageModel, loadCatalog, wsClient } from './api.js';
+import { isImageModel, loadCatalog, wsClient } from './api.js';
 import { createColumn } from './columns.js';
 import { MAX_COLUMNS, MIN_COLUMNS, createConfigList } from './configs.js';
 import { decodeState, encodeState } from './url.js';
@@ -20,6 +20,18 @@ function setStatus(text, kind = 'error') {
 }
 
 const currentModel = () => page.catalog.models.find((m) => m.id === $('#model').value);
+/** Class labels of a conditional model, when this server takes a class label; null otherwise. */
+const classesOf = (model) => (page.catalog.features.classLabel && model?.classLabels?.length ? model.classLabels : null);
+
+/** Shows the class picker for a conditional model (its labels; a class is required, the first by default), hides it otherwise. */
+function syncClassPicker(model, wanted) {
+  const classes = classesOf(model);
+  const select = $('#class-label');
+  $('#class-field').hidden = classes === null;
+  select.replaceChildren(...(classes ?? []).map((name, i) => new Option(`${i}: ${name}`, String(i))));
+  if (classes) select.value = String(wanted ?? 0);
+}
+
 const defaultCount = (model) => (isImageModel(model) ? 256 : 2000);
 
 /** A whole number in [min, ∞) from a form input, or null (flagged on the input). */
@@ -37,6 +49,8 @@ function readComparison() {
   const seed = readInteger($('#seed'), 0);
   const configs = page.list.read();
   const bad = configs.findIndex((c) => c.problems.length > 0);
+  const classes = classesOf(currentModel());
+  const classLabel = classes && $('#class-label').value !== '' ? Number($('#class-label').value) : null;
   if (count === null) return { problem: 'samples per column must be a whole number ≥ 1', focus: $('#count') };
   if (seed === null) return { problem: 'seed must be a whole number ≥ 0', focus: $('#seed') };
   if (bad >= 0) {
@@ -44,7 +58,7 @@ function readComparison() {
     const focus = document.querySelectorAll('#configs .config')[bad].querySelector('.invalid input, .invalid select, textarea.invalid');
     return { problem: `column ${bad + 1} (${configs[bad].name}): ${p.name ? `${p.name} ` : ''}${p.message}`, focus };
   }
-  return { model: currentModel().id, count, seed, configs: configs.map(({ name, params }) => ({ name, params })) };
+  return { model: currentModel().id, count, seed, classLabel, configs: configs.map(({ name, params }) => ({ name, params })) };
 }
 
 /** Keeps the share link (and the address bar) on the comparison the controls describe. */
@@ -92,10 +106,12 @@ function start(event) {
   setStatus('');
   syncLink(comparison);
   const model = currentModel();
-  const { count, seed } = comparison;
+  const { count, seed, classLabel } = comparison;
   $('#columns').innerHTML = '';
   $('#columns').style.setProperty('--columns', String(comparison.configs.length));
-  const columns = comparison.configs.map((config, index) => createColumn({ index, config, model, count, seed }));
+  const columns = comparison.configs.map((config, index) =>
+    createColumn({ index, config, sampler: page.catalog.samplers.find((s) => s.name === config.name), model, count, seed, classLabel }),
+  );
   page.columns = columns;
   let open = columns.length;
   const settled = () => {
@@ -110,9 +126,9 @@ function start(event) {
   columns.forEach((column, index) => {
     $('#columns').append(column.el);
     column.start();
-    const input = { modelId: model.id, sampler: comparison.configs[index], count, seed };
+    const input = { modelId: model.id, sampler: comparison.configs[index], count, seed, ...(classLabel === null ? {} : { classLabel }) };
     const dispose = wsClient().subscribe(
-      { query: STREAM, variables: { input, image: column.image } },
+      { query: page.catalog.stream, variables: { input, image: column.image } },
       {
         next: ({ data, errors }) => {
           if (errors?.length) column.fail(reportErrors(index, errors));
@@ -150,6 +166,13 @@ async function init() {
   if (!model) return setStatus('no READY model is loaded');
   if (wanted.model && model.id !== wanted.model) wanted.warnings.push(`model ${wanted.model} is not loaded`);
   select.value = model.id;
+  const classes = classesOf(model);
+  const classOk =
+    wanted.classLabel === undefined ||
+    (classes !== null && Number.isInteger(wanted.classLabel) && wanted.classLabel >= 0 && wanted.classLabel < classes.length);
+  if (!classOk)
+    wanted.warnings.push(classes ? `class=${wanted.classLabel} is not a class of ${model.id} (0–${classes.length - 1})` : `${model.id} has no classes`);
+  syncClassPicker(model, classOk ? wanted.classLabel : undefined);
   $('#count').value = String(wanted.count ?? defaultCount(model));
   $('#seed').value = String(wanted.seed ?? 1);
 
@@ -167,6 +190,7 @@ async function init() {
 
   select.addEventListener('change', () => {
     clearResults(); // results of another model would be stale
+    syncClassPicker(currentModel());
     $('#count').value = String(defaultCount(currentModel()));
     syncLink();
   });

@@ -1,8 +1,12 @@
 // Sampler parameter controls, generated from `Query.samplers { parameters }`: number inputs for
-// float/int, a checkbox for boolean, a select for enum. An empty control means "not given" (the
-// server applies the default, shown as the placeholder), so params stay exactly what the user set.
+// float/int, a checkbox for boolean, a select for enum, and a text input for a type this page
+// does not know yet (a newer server's: the value is sent as text and the server checks it). An
+// empty control means "not given" (the server applies the default, shown as the placeholder),
+// so params stay exactly what the user set.
 
 const typeOf = (decl) => String(decl.type).toLowerCase();
+const NUMERIC = new Set(['float', 'int']);
+const KNOWN = new Set(['float', 'int', 'boolean', 'enum']);
 const fmtBound = (v) => (Math.abs(v) >= 1e4 ? v.toLocaleString('en') : v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v));
 
 /** Why `value` is not allowed for `decl`, or null. Values are typed (number, boolean, string). */
@@ -13,6 +17,7 @@ export function checkParam(decl, value) {
     const allowed = decl.allowedValues ?? [];
     return allowed.includes(value) ? null : `must be one of ${allowed.join(', ')}`;
   }
+  if (!KNOWN.has(type)) return null; // the server checks types the page does not know
   if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a finite number';
   if (type === 'int' && !Number.isInteger(value)) return 'must be a whole number';
   if (decl.min !== null && decl.min !== undefined && value < decl.min) return `must be ≥ ${fmtBound(decl.min)}`;
@@ -36,13 +41,13 @@ export function checkParams(sampler, params) {
 export function parseParamText(decl, text) {
   const type = typeOf(decl);
   if (type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
-  if (type === 'enum') return text;
+  if (type === 'enum' || !KNOWN.has(type)) return text;
   return text.trim() === '' ? Number.NaN : Number(text);
 }
 
 function rangeHint(decl) {
   const type = typeOf(decl);
-  if (type === 'enum' || type === 'boolean') return '';
+  if (!NUMERIC.has(type)) return KNOWN.has(type) ? '' : type;
   const lo = decl.min ?? null;
   const hi = decl.max ?? null;
   if (lo === null && hi === null) return type;
@@ -70,6 +75,10 @@ function createControl(decl) {
     input = document.createElement('select');
     input.append(new Option(decl.default === null || decl.default === undefined ? '(not set)' : `default (${decl.default})`, ''));
     for (const v of decl.allowedValues ?? []) input.append(new Option(v, v));
+  } else if (!KNOWN.has(type)) {
+    input = document.createElement('input');
+    input.type = 'text';
+    input.placeholder = decl.default === null || decl.default === undefined ? 'not set' : `default ${JSON.stringify(decl.default)}`;
   } else {
     input = document.createElement('input');
     input.type = 'number';
@@ -93,7 +102,8 @@ function createControl(decl) {
     input,
     get() {
       if (type === 'boolean') return input.checked === defaultFlag ? { given: false } : { given: true, value: input.checked, error: null };
-      if (type === 'enum') return input.value === '' ? { given: false } : { given: true, value: input.value, error: checkParam(decl, input.value) };
+      if (type === 'enum' || !KNOWN.has(type))
+        return input.value === '' ? { given: false } : { given: true, value: input.value, error: checkParam(decl, input.value) };
       if (input.validity.badInput) return { given: true, value: Number.NaN, error: 'must be a number' };
       if (input.value === '') return { given: false };
       const value = Number(input.value);
@@ -110,7 +120,7 @@ function createControl(decl) {
       input.setAttribute('aria-invalid', message ? 'true' : 'false');
     },
   };
-  input.addEventListener(type === 'float' || type === 'int' ? 'input' : 'change', () => control.flag(control.get().error));
+  input.addEventListener(NUMERIC.has(type) ? 'input' : 'change', () => control.flag(control.get().error));
   return control;
 }
 

@@ -76,14 +76,14 @@ async function fetcher(params, options) {
 const defaultQuery = `# Sample a GAN with Discriminator Rejection Sampling. The Samples panel (left) shows
 # the images and 2-D points of results, and a subscription's events as they arrive.
 query Models {
-  models { id title status outputKind outputShape error }
-  samplers { name description parameters { name type default min max description } }
+  models { id title status outputKind outputShape error calibration { method zBefore zAfter eceBefore eceAfter } }
+  samplers { name description parameters { name type default min max allowedValues description } }
 }
 
 query Images {
   sample(input: { modelId: "fashion-mnist", sampler: { name: "drs", params: { gammaPercentile: 80 } }, count: 32, seed: 1 }) {
     samples { png logit acceptanceProbability }
-    stats { accepted proposed acceptanceRate }
+    stats { outputs proposed acceptanceRate }
   }
 }
 
@@ -91,8 +91,8 @@ subscription Stream {
   sampleStream(input: { modelId: "gaussians25", sampler: { name: "drs", params: { gamma: 0 } }, count: 500, seed: 1 }) {
     done
     samples { values acceptanceProbability }
-    stats { accepted proposed acceptanceRate }
-    metrics { mixture2d { highQualityShare recoveredModes } }
+    stats { outputs distinctOutputs proposed acceptanceRate }
+    metrics { mixture2d { highQualityShare recoveredModes modeCount modeJSD } }
   }
 }
 `;

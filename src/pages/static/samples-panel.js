@@ -10,7 +10,7 @@ export const samplesStore = {
   version: 0,
   op: null, // { kind, operationName }
   status: 'idle', // running | done | stopped | failed
-  events: [], // { n, samples, accepted, proposed }
+  events: [], // { n, samples, outputs, accepted, proposed }
   groups: new Map(), // path → { images, points, stats, metrics }
   listeners: new Set(),
   subscribe(listener) {
@@ -63,7 +63,8 @@ export const samplesStore = {
     samplesStore.events.push({
       n: samplesStore.events.length + 1,
       samples: newSamples,
-      accepted: stats?.accepted,
+      outputs: stats?.outputs,
+      accepted: stats?.accepted, // deprecated name of outputs, shown when a query still asks for it
       proposed: stats?.proposed,
       errors: result?.errors?.length ?? 0,
     });
@@ -193,7 +194,7 @@ function SamplesPanel() {
               'li',
               { key: e.n, value: e.n },
               `+${e.samples} samples`,
-              e.accepted !== undefined ? ` · accepted ${fmt(e.accepted)}` : '',
+              e.outputs !== undefined ? ` · outputs ${fmt(e.outputs)}` : e.accepted !== undefined ? ` · accepted ${fmt(e.accepted)}` : '',
               e.proposed !== undefined ? ` · proposed ${fmt(e.proposed)}` : '',
               e.errors ? ` · ${e.errors} errors` : '',
             ),

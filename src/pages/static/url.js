@@ -1,5 +1,6 @@
 // A comparison as a URL: ?model=gaussians25&count=2000&seed=1&s=naive&s=drs:gamma=0&run=1
-// (one `s` per column: sampler name, then the given parameters as name=value pairs).
+// (one `s` per column: sampler name, then the given parameters as name=value pairs; `class`:
+// the class label index of a conditional model).
 import { parseParamText } from './controls.js';
 
 // Keep the separators readable in the address bar; everything else percent-encoded.
@@ -11,14 +12,16 @@ export function encodeColumn({ name, params }) {
 }
 
 /** The query string of a comparison; `run` makes the page start it on open. */
-export function encodeState({ model, count, seed, configs, run = false }) {
-  const parts = [`model=${enc(model)}`, `count=${count}`, `seed=${seed}`, ...configs.map((c) => `s=${enc(encodeColumn(c))}`)];
+export function encodeState({ model, count, seed, classLabel = null, configs, run = false }) {
+  const parts = [`model=${enc(model)}`, `count=${count}`, `seed=${seed}`];
+  if (classLabel !== null) parts.push(`class=${String(classLabel)}`);
+  parts.push(...configs.map((c) => `s=${enc(encodeColumn(c))}`));
   if (run) parts.push('run=1');
   return `?${parts.join('&')}`;
 }
 
 /**
- * What a query string asks for: { model, count, seed, configs, columns, run, warnings }; fields
+ * What a query string asks for: { model, count, seed, classLabel, configs, columns, run, warnings }; fields
  * absent from the URL are undefined. Parameters are typed by the samplers' declarations.
  */
 export function decodeState(search, samplers) {
@@ -59,6 +62,7 @@ export function decodeState(search, samplers) {
     model: q.get('model') ?? undefined,
     count: num('count'),
     seed: num('seed'),
+    classLabel: num('class'),
     configs: configs.filter(Boolean),
     columns: num('columns'),
     run: q.get('run') === '1',
