@@ -55,8 +55,9 @@ describe('bad input, over HTTP and WebSocket alike', () => {
   });
 
   it('unknown sampler → NOT_FOUND', async () => {
-    const e = await errorOf({ input: input({ sampler: { name: 'ddls' } }) });
-    expect(e.extensions).toMatchObject({ code: 'NOT_FOUND', sampler: 'ddls' });
+    const e = await errorOf({ input: input({ sampler: { name: 'no-such-sampler' } }) });
+    expect(e.extensions).toMatchObject({ code: 'NOT_FOUND', sampler: 'no-such-sampler' });
+    expect(e.message).toMatch(/sampler "no-such-sampler" not found \(samplers: .*ddls/);
   });
 
   it('FAILED model → MODEL_NOT_READY carrying its load error', async () => {

@@ -1,10 +1,15 @@
 /** /health/live and /health/ready through their whole life: starting, ready, draining, failed. */
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSamplingService, type SamplingService } from '../../src/index.js';
 import { FIXTURE_MODELS_DIR } from '../helpers/engine.js';
 import { startTestServer } from '../graphql/client.js';
+
+/** Every fixture model loads READY. */
+const FIXTURE_COUNT = readdirSync(FIXTURE_MODELS_DIR).filter((d) => existsSync(join(FIXTURE_MODELS_DIR, d, 'manifest.json'))).length;
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -47,7 +52,10 @@ describe('health probes', () => {
     expect(await probes.get('/health/ready')).toMatchObject({ status: 503, body: { status: 'starting' }, retryAfter: '1' });
 
     await sampling.start();
-    expect(await probes.get('/health/ready')).toMatchObject({ status: 200, body: { status: 'ready', modelsReady: 7, modelsFailed: 0, activeRuns: 0 } });
+    expect(await probes.get('/health/ready')).toMatchObject({
+      status: 200,
+      body: { status: 'ready', modelsReady: FIXTURE_COUNT, modelsFailed: 0, activeRuns: 0 },
+    });
 
     sampling.gateway.drain();
     expect(await probes.get('/health/ready')).toMatchObject({ status: 503, body: { status: 'draining' }, retryAfter: null });
@@ -69,7 +77,7 @@ describe('health probes', () => {
     const ready = await fetch(new URL('/health/ready', server.url));
     expect(ready.status).toBe(200);
     expect(ready.headers.get('cache-control')).toBe('no-store');
-    expect(await ready.json()).toMatchObject({ status: 'ready', modelsReady: 7 });
+    expect(await ready.json()).toMatchObject({ status: 'ready', modelsReady: FIXTURE_COUNT });
     expect((await fetch(new URL('/health/live', server.url))).status).toBe(200);
     server.sampling.gateway.drain(); // what stopping does first
     expect((await fetch(new URL('/health/ready', server.url))).status).toBe(503);
