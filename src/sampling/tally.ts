@@ -88,7 +88,21 @@ export class RunTally {
   rounds = 0;
   retracted = 0;
   staleOutputs = 0;
-  private readonly distinct = new Map<number, number>();
+  /** Distinct outputs counted by this tally (not before a resume). */
+  private distinctCount = 0;
+  /**
+   * Fast path while every output so far was a new proposal, each above the last (naive, DRS: one
+   * map insert per output was most of the main thread's time per proposal): their ids in order,
+   * each output once, and the largest. The first id at or below it (a chain's repeat, a held row)
+   * turns on {@link counts}, built from these.
+   */
+  private freshIds: Float64Array | null = new Float64Array(1024);
+  private freshLength = 0;
+  private maxId = -Infinity;
+  /** Ids retracted while on the fast path (each had count 1). */
+  private freshRetracted: Set<number> | null = null;
+  /** Outputs per id, once an id came at or below the largest so far. */
+  private counts: Map<number, number> | null = null;
   /** Distinct outputs before a resume (their ids are not carried over). */
   private distinctBefore = 0;
   /** Stale outputs counted before a resume: the outputs sent since are checked on top of them. */
@@ -129,7 +143,7 @@ export class RunTally {
       invalid: this.invalid,
       rounds: this.rounds,
       staleOutputs: this.staleOutputs,
-      distinct: this.distinctBefore + this.distinct.size,
+      distinct: this.distinctBefore + this.distinctCount,
       batchRowsTotal: this.batchRowsTotal,
       gammaSum: this.gammaSum,
       gammaBatches: this.gammaBatches,
@@ -149,7 +163,35 @@ export class RunTally {
     this.proposed += round.considered;
     this.invalid += round.invalid;
     this.accepted += round.ids.length;
-    for (const id of round.ids) this.distinct.set(id, (this.distinct.get(id) ?? 0) + 1);
+    const ids = round.ids;
+    let i = 0;
+    if (this.freshIds) {
+      let fresh = this.freshIds;
+      let length = this.freshLength;
+      let max = this.maxId;
+      if (length + ids.length > fresh.length) {
+        const grown = new Float64Array(Math.max(fresh.length * 2, length + ids.length));
+        grown.set(fresh.subarray(0, length));
+        fresh = this.freshIds = grown;
+      }
+      for (; i < ids.length; i++) {
+        const id = ids[i] as number;
+        if (!(id > max)) break;
+        fresh[length++] = max = id;
+      }
+      this.distinctCount += length - this.freshLength;
+      this.freshLength = length;
+      this.maxId = max;
+      if (i < ids.length) this.leaveFastPath();
+    }
+    const counts = this.counts;
+    if (counts)
+      for (; i < ids.length; i++) {
+        const id = ids[i] as number;
+        const n = counts.get(id) ?? 0;
+        if (n === 0) this.distinctCount++;
+        counts.set(id, n + 1);
+      }
     const gamma = this.state.report().gamma;
     if (gamma !== undefined && round.decided) {
       this.gammaSum += gamma;
@@ -160,12 +202,33 @@ export class RunTally {
   /** Takes back outputs (re-thinning): they no longer count. */
   retract(ids: Iterable<number>): void {
     for (const id of ids) {
-      const n = this.distinct.get(id) ?? 0;
-      if (n <= 1) this.distinct.delete(id);
-      else this.distinct.set(id, n - 1);
+      if (this.counts) {
+        const n = this.counts.get(id) ?? 0;
+        if (n <= 1) this.counts.delete(id);
+        else this.counts.set(id, n - 1);
+        if (n === 1) this.distinctCount--;
+      } else if (!this.freshRetracted?.has(id)) {
+        // On the fast path every output so far is a different id, counted once.
+        (this.freshRetracted ??= new Set()).add(id);
+        this.distinctCount--;
+      }
       this.accepted--;
       this.retracted++;
     }
+  }
+
+  /** Moves the fast path's ids into {@link counts}: from here on, ids may repeat. */
+  private leaveFastPath(): void {
+    const counts = new Map<number, number>();
+    const fresh = this.freshIds!;
+    const retracted = this.freshRetracted;
+    for (let j = 0; j < this.freshLength; j++) {
+      const id = fresh[j] as number;
+      if (!retracted?.has(id)) counts.set(id, 1);
+    }
+    this.counts = counts;
+    this.freshIds = null;
+    this.freshRetracted = null;
   }
 
   stats(): RunStats {
@@ -175,7 +238,7 @@ export class RunTally {
       proposed: this.proposed,
       accepted: this.accepted,
       acceptanceRate: this.acceptanceRate,
-      distinctOutputs: this.distinctBefore + this.distinct.size,
+      distinctOutputs: this.distinctBefore + this.distinctCount,
       proposalsPerOutput: this.accepted > 0 ? this.proposed / this.accepted : null,
       invalidLogits: this.invalid,
       rounds: this.rounds,
