@@ -417,18 +417,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       if (signal.aborted) throw abortError(signal);
     }
     this.current = tally.stats();
-    if (collect) {
-      const all = log.joined();
-      yield {
-        samples: all.samples,
-        logits: all.logits,
-        acceptanceProbabilities: all.probabilities,
-        count: all.logits.length,
-        sampleSize: model.sampleSize,
-        stats: this.current,
-        done: true,
-      };
-    }
+    if (collect) yield collectedChunk(log, model.sampleSize, this.current);
   }
 
   /** A latent sampler's run: batches of seeded starting latents through its `move` (src/sampling/latent.ts). */
@@ -502,19 +491,22 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       if (signal.aborted) throw abortError(signal);
     }
     this.current = tally.stats();
-    if (collect) {
-      const all = log.joined();
-      yield {
-        samples: all.samples,
-        logits: all.logits,
-        acceptanceProbabilities: all.probabilities,
-        count: all.logits.length,
-        sampleSize: model.sampleSize,
-        stats: this.current,
-        done: true,
-      };
-    }
+    if (collect) yield collectedChunk(log, model.sampleSize, this.current);
   }
+}
+
+/** A `sample` query's one chunk: every output the run logged, joined. */
+function collectedChunk(log: OutputLog, sampleSize: number, stats: RunStats): SampleChunk {
+  const all = log.joined();
+  return {
+    samples: all.samples,
+    logits: all.logits,
+    acceptanceProbabilities: all.probabilities,
+    count: all.logits.length,
+    sampleSize,
+    stats,
+    done: true,
+  };
 }
 
 /** A round's outputs, batch after batch. */
