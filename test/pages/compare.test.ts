@@ -493,6 +493,103 @@ describe('comparison page', () => {
     await page.close();
   });
 
+  it("tags latent samplers and marks the ones the chosen model cannot run, with the server's reason, following the model", async () => {
+    const res = await fetch(new URL('/graphql', h.server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          '{ cond: model(id: "fashion-mnist-cond") { samplers { name kind available unavailableReason } } g: model(id: "gaussians25") { samplers { name available } } }',
+      }),
+    });
+    type Info = { name: string; kind: string; available: boolean; unavailableReason: string | null };
+    const data = ((await res.json()) as { data: { cond: { samplers: Info[] }; g: { samplers: Info[] } } }).data;
+    const ddls = data.cond.samplers.find((x) => x.name === 'ddls')!;
+    // The server's own view: ddls is latent, cannot run on the class-conditional model, can on gaussians25.
+    expect(ddls).toMatchObject({ kind: 'LATENT', available: false });
+    expect(ddls.unavailableReason).toContain('class-conditional');
+    expect(data.g.samplers.find((x) => x.name === 'ddls')!.available).toBe(true);
+    const unavailableOnCond = data.cond.samplers.filter((x) => !x.available).map((x) => x.name);
+    expect(unavailableOnCond).toEqual(expect.arrayContaining(['ddls', 'dot']));
+
+    const { page, problems } = await openPage(h, '/?model=gaussians25&count=50&s=naive&s=ddls');
+    const row = config(page, 1);
+    const select = row.locator('select.sampler');
+    // Kind tags: ddls is latent, naive round.
+    expect(await row.locator('.sampler-kind').textContent()).toBe('latent');
+    expect(await config(page, 0).locator('.sampler-kind').textContent()).toBe('round');
+    // On gaussians25 ddls is available: an enabled option, no note, nothing described.
+    expect(await select.locator('option[value="ddls"]').isDisabled()).toBe(false);
+    expect(await row.locator('.sampler-unavailable').isHidden()).toBe(true);
+    expect(await select.getAttribute('aria-describedby')).toBeNull();
+
+    // fashion-mnist-cond: every sampler the server calls unavailable is a disabled option, and the
+    // selected ddls says why, in the server's words, tied to the select for assistive technology.
+    await page.selectOption('#model', 'fashion-mnist-cond');
+    const disabled = await select
+      .locator('option')
+      .evaluateAll((els) => els.filter((e) => (e as HTMLOptionElement).disabled).map((e) => (e as HTMLOptionElement).value));
+    expect(disabled.sort()).toEqual([...unavailableOnCond].sort());
+    expect(await select.locator('option[value="ddls"]').textContent()).toBe('ddls (unavailable on this model)');
+    expect(await select.locator('option[value="ddls"]').getAttribute('title')).toBe(ddls.unavailableReason);
+    const note = row.locator('.sampler-unavailable');
+    expect(await note.isVisible()).toBe(true);
+    expect(await note.textContent()).toBe(`Not available on this model: ${ddls.unavailableReason}`);
+    expect(await select.getAttribute('aria-describedby')).toBe(await note.getAttribute('id'));
+    expect(await select.getAttribute('aria-invalid')).toBe('true');
+    expect(await config(page, 0).locator('.sampler-unavailable').isHidden()).toBe(true); // naive runs anywhere
+    await page.screenshot({ path: `${OUT}/compare-sampler-unavailable.png` });
+    // Start refuses before asking the server, naming the column and the reason.
+    await page.click('#start');
+    expect(await page.textContent('#status')).toBe(`column 2 (ddls) cannot run on fashion-mnist-cond: ${ddls.unavailableReason}`);
+    expect(await page.locator('.column').count()).toBe(0);
+
+    // Back on gaussians25 the mark goes away and the ddls column runs.
+    await page.selectOption('#model', 'gaussians25');
+    expect(await select.locator('option[value="ddls"]').isDisabled()).toBe(false);
+    expect(await select.locator('option[value="ddls"]').textContent()).toBe('ddls');
+    expect(await note.isHidden()).toBe(true);
+    await page.fill('#count', '50');
+    await page.click('#start');
+    await waitForColumns(page, 2);
+    expect(await column(page, 1).getAttribute('data-state')).toBe('finished');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('works against a server without SamplerInfo.kind and Model.samplers: no marks, and the server reports SAMPLER_UNAVAILABLE', async () => {
+    // A server a version behind: its introspection answer lacks both fields (the page then must not select them).
+    const { page, problems } = await openPage(h, null);
+    const sent: string[] = [];
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      sent.push(body);
+      if (!body.includes('__type(name: \\"SamplerInfo\\")')) return route.continue();
+      const response = await route.fetch();
+      const json = (await response.json()) as { data: Record<string, { fields: { name: string }[] } | null> };
+      json.data.o_SamplerInfo!.fields = json.data.o_SamplerInfo!.fields.filter((f) => f.name !== 'kind');
+      json.data.o_Model!.fields = json.data.o_Model!.fields.filter((f) => f.name !== 'samplers');
+      return route.fulfill({ response, json });
+    });
+    await page.goto(new URL('/?model=fashion-mnist-cond&count=20&s=naive&s=ddls', h.server.url).href);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    expect(sent.some((b) => b.includes('__type(name: \\"SamplerInfo\\")'))).toBe(true); // the stripped answer was the one the page read
+    const catalogQuery = sent.find((b) => b.includes('models {'))!;
+    expect(catalogQuery).not.toMatch(/unavailableReason|\bkind\b/);
+    const row = config(page, 1);
+    expect(await row.locator('.sampler-kind').isHidden()).toBe(true);
+    expect(await row.locator('select.sampler option:disabled').count()).toBe(0);
+    expect(await row.locator('.sampler-unavailable').isHidden()).toBe(true);
+    // As before these fields existed: the column fails with the server's error.
+    await page.click('#start');
+    await waitForColumns(page, 2);
+    expect(await column(page, 1).getAttribute('data-state')).toBe('failed');
+    expect(await column(page, 1).getAttribute('data-error')).toContain('is not available on class-conditional models');
+    expect(await column(page, 0).getAttribute('data-state')).toBe('finished');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('renders a parameter of a type it does not know as a text input, and the server judges it', async () => {
     // No sampler on this server can declare such a type (the contract has four): feed the generator one, as a newer server would send it.
     const { page, problems } = await openPage(h, '/');

@@ -21,7 +21,8 @@ export function wsClient() {
 /**
  * Fields the page uses when this server's schema has them, so the page also works against a
  * server a version behind: enum values of parameters, calibration reports (per class on a
- * class-conditional model), class labels. Each entry: the field's name and its selection.
+ * class-conditional model), class labels, each sampler's kind (round | latent) and whether it can
+ * run on a model (`Model.samplers`). Each entry: the field's name and its selection.
  */
 const OPTIONAL_FIELDS = {
   SamplerParameterInfo: [['allowedValues', 'allowedValues']],
@@ -31,7 +32,9 @@ const OPTIONAL_FIELDS = {
       (has) => `calibration { method count zBefore zAfter eceBefore eceAfter ${has('CalibrationReportView', 'classLabel') ? 'classLabel' : ''} }`,
     ],
     ['classLabels', 'classLabels'],
+    ['samplers', 'samplers { name available unavailableReason }'],
   ],
+  SamplerInfo: [['kind', 'kind']],
   CalibrationReportView: [],
   ImageMetrics: [
     ['classAccuracy', 'classAccuracy'],
@@ -68,7 +71,7 @@ export async function loadCatalog() {
       .join(' ');
   const data = await query(`{
     models { id title status outputKind outputShape mixture2d { centers sigma } ${extra('Model')} }
-    samplers { name description parameters { name type default min max description ${extra('SamplerParameterInfo')} } }
+    samplers { name description ${extra('SamplerInfo')} parameters { name type default min max description ${extra('SamplerParameterInfo')} } }
   }`);
   const features = { classLabel: have.inputs.SampleInput.has('classLabel') && has('Model', 'classLabels') };
   const stream = STREAM.replace('{IMAGE_EXTRA}', extra('ImageMetrics'));

@@ -53,6 +53,12 @@ function readComparison() {
   const classLabel = classes && $('#class-label').value !== '' ? Number($('#class-label').value) : null;
   if (count === null) return { problem: 'samples per column must be a whole number ≥ 1', focus: $('#count') };
   if (seed === null) return { problem: 'seed must be a whole number ≥ 0', focus: $('#seed') };
+  const unavailable = configs.findIndex((c) => page.list.unavailable(c.name) !== null);
+  if (unavailable >= 0) {
+    const c = configs[unavailable];
+    const focus = document.querySelectorAll('#configs .config')[unavailable].querySelector('select.sampler');
+    return { problem: `column ${unavailable + 1} (${c.name}) cannot run on ${currentModel().id}: ${page.list.unavailable(c.name)}`, focus };
+  }
   if (bad >= 0) {
     const p = configs[bad].problems[0];
     const focus = document.querySelectorAll('#configs .config')[bad].querySelector('.invalid input, .invalid select, textarea.invalid');
@@ -183,6 +189,7 @@ async function init() {
       $('#add-column').disabled = n >= MAX_COLUMNS;
     },
   });
+  page.list.setModel(model);
   const known = DEFAULT_CONFIGS.filter((c) => samplers.some((s) => s.name === c.name));
   const columns = Math.max(MIN_COLUMNS, Math.min(MAX_COLUMNS, wanted.columns ?? 3));
   page.list.set(wanted.configs.length ? wanted.configs : known.slice(0, columns));
@@ -191,6 +198,7 @@ async function init() {
   select.addEventListener('change', () => {
     clearResults(); // results of another model would be stale
     syncClassPicker(currentModel());
+    page.list.setModel(currentModel());
     $('#count').value = String(defaultCount(currentModel()));
     syncLink();
   });

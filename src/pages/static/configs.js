@@ -1,10 +1,17 @@
-// The column configurations: 2–4 rows of sampler + parameter panel (controls or JSON).
+// The column configurations: 2–4 rows of sampler + parameter panel (controls or JSON). Each
+// sampler select tags latent samplers and marks the samplers that cannot run on the chosen model
+// (a disabled option, and the server's reason under the select when one is picked anyway, e.g.
+// from a link) — when the server's schema has `SamplerInfo.kind` and `Model.samplers`.
 import { createParamPanel } from './controls.js';
 
 export const MIN_COLUMNS = 2;
 export const MAX_COLUMNS = 4;
 
-/** A row: { el, read() → { name, params, problems }, panel }. */
+let rowIds = 0;
+/** Shown next to the select: the sampler's kind, when the server says (latent samplers stand out). */
+const kindText = (sampler) => (sampler.kind ? String(sampler.kind).toLowerCase() : '');
+
+/** A row: { el, read() → { name, params, problems }, panel, syncAvailability() }. */
 function createRow(list, config) {
   const el = document.createElement('div');
   el.className = 'config';
@@ -14,6 +21,12 @@ function createRow(list, config) {
   select.className = 'sampler';
   select.setAttribute('aria-label', 'sampler');
   for (const s of list.samplers) select.append(new Option(s.name, s.name));
+  const kind = document.createElement('span');
+  kind.className = 'sampler-kind';
+  const note = document.createElement('p');
+  note.className = 'sampler-unavailable';
+  note.id = `sampler-unavailable-${++rowIds}`;
+  note.hidden = true;
   const jsonButton = document.createElement('button');
   jsonButton.type = 'button';
   jsonButton.className = 'json-toggle';
@@ -26,20 +39,41 @@ function createRow(list, config) {
   remove.title = 'remove this column';
   const description = document.createElement('p');
   description.className = 'sampler-description';
-  head.append(select, jsonButton, remove);
-  el.append(head, description);
+  head.append(select, kind, jsonButton, remove);
+  el.append(head, note, description);
 
   const row = { el, panel: null };
+  /** Marks the options of samplers the chosen model cannot run, and says why when one is selected. */
+  row.syncAvailability = () => {
+    for (const option of select.options) {
+      const why = list.unavailable(option.value);
+      option.disabled = why !== null;
+      option.textContent = why === null ? option.value : `${option.value} (unavailable on this model)`;
+      option.title = why ?? '';
+    }
+    const why = list.unavailable(select.value);
+    note.hidden = why === null;
+    note.textContent = why === null ? '' : `Not available on this model: ${why}`;
+    el.classList.toggle('unavailable', why !== null);
+    if (why === null) select.removeAttribute('aria-describedby');
+    else select.setAttribute('aria-describedby', note.id);
+    select.setAttribute('aria-invalid', String(why !== null));
+  };
   const mount = (name, params) => {
     const sampler = list.samplers.find((s) => s.name === name) ?? list.samplers[0];
     select.value = sampler.name;
     select.title = sampler.description;
     description.textContent = sampler.description;
+    kind.textContent = kindText(sampler);
+    kind.dataset.kind = kindText(sampler);
+    kind.hidden = kind.textContent === '';
+    kind.title = kindText(sampler) === 'latent' ? "moves latents along ∇_z d(G(z)): needs the model's latent-gradient graph" : '';
     const panel = createParamPanel(sampler, params);
     if (row.panel) row.panel.el.replaceWith(panel.el);
     else el.append(panel.el);
     row.panel = panel;
     jsonButton.setAttribute('aria-pressed', 'false');
+    row.syncAvailability();
   };
   // Keep the values the new sampler also declares.
   select.addEventListener('change', () => mount(select.value, row.panel.read().params));
@@ -55,8 +89,19 @@ function createRow(list, config) {
 /** The list in `container`; `onChange` runs when rows are added or removed. */
 export function createConfigList({ container, samplers, onChange = () => {} }) {
   const rows = [];
+  /** name → reason it cannot run on the chosen model; empty when the server does not say. */
+  let reasons = new Map();
   const list = {
     samplers,
+    /** Why the named sampler cannot run on the chosen model, or null (also when unknown). */
+    unavailable(name) {
+      return reasons.get(name) ?? null;
+    },
+    /** The chosen model: its `samplers { name available unavailableReason }`, when the server has them. */
+    setModel(model) {
+      reasons = new Map((model?.samplers ?? []).filter((s) => !s.available).map((s) => [s.name, s.unavailableReason ?? 'the server says so']));
+      for (const r of rows) r.syncAvailability();
+    },
     get length() {
       return rows.length;
     },
