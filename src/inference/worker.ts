@@ -72,15 +72,19 @@ async function run(jobId: number, model: WorkerModelSpec, rows: number, latents:
   port.postMessage(message, [samples, logits]);
 }
 
-/** A gradient round: z → x, logit, ∇_z logit through the model's latent-gradient graph (src/models/latent-gradient.ts). */
+/**
+ * A gradient round: z → x, logit, ∇_z logit through the model's latent-gradient graph
+ * (src/models/latent-gradient.ts); a class-conditional model's graph gets the job's class too.
+ */
 async function runGradient(jobId: number, model: WorkerModelSpec, rows: number, latents: ArrayBuffer): Promise<void> {
   const started = performance.now();
   if (!model.latentGradientPath) throw new Error(`model "${model.id}" has no latent-gradient graph`);
-  const session = singleSession(`${model.id}#latent-gradient`, model.latentGradientPath);
+  // Keyed by file, like G/D: the per-class specs of a conditional model share one session.
+  const session = singleSession(`latent-gradient\n${model.latentGradientPath}`, model.latentGradientPath);
   const z = new ort.Tensor('float32', new Float32Array(latents), [rows, model.latentDim]);
   const ready = await session;
   refuseIfClosing();
-  const out = await ready.run({ z }, ['x', 'logit', 'grad']);
+  const out = await ready.run({ z, ...conditionFeed(model.condition, rows) }, ['x', 'logit', 'grad']);
   const [samples, logits, gradients] = ['x', 'logit', 'grad'].map((name) => ownedBuffer(out[name]!.data as Float32Array)) as [
     ArrayBuffer,
     ArrayBuffer,

@@ -546,14 +546,11 @@ export function runDescriptor(model: ReadyModel, classLabel: number | null): Mod
 
 /**
  * Why `sampler` cannot run on `model`, or null when it can: a latent sampler needs the model's
- * checked latent-gradient graph, and does not run on a class-conditional model yet (FAILED models
- * run nothing: that is MODEL_NOT_READY).
+ * checked latent-gradient graph (on a class-conditional model its gradient rounds get the run's
+ * class, like G and D). FAILED models run nothing: that is MODEL_NOT_READY.
  */
 export function samplerUnavailable(model: ModelEntry, sampler: RegisteredSampler): string | null {
   if (!isLatentSampler(sampler) || model.status !== 'READY') return null;
-  if (model.manifest.conditioning) {
-    return `sampler "${sampler.name}" is not available on class-conditional models yet: gradient rounds do not feed the class to the latent-gradient graph`;
-  }
   if (model.latentGradientPath) return null;
   return `sampler "${sampler.name}" moves latents along ∇_z d(G(z)) and needs the model's latent-gradient graph: ${model.latentGradientUnavailable ?? 'none'}`;
 }

@@ -1,6 +1,7 @@
 /**
  * Class-conditional sampling over the real HTTP server and graphql-ws: `Model.classLabels`,
- * `classLabel` on sample, sampleStream and compareSamplers, its errors, and the class metrics.
+ * `classLabel` on sample, sampleStream and compareSamplers, its errors, and the class metrics;
+ * the latent samplers listed as available there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COND_ID, conditionalModelsDir } from '../helpers/conditional.js';
@@ -60,6 +61,19 @@ describe('class-conditional models in GraphQL', () => {
     }
     const ok = await gql(server, SAMPLE, { input: { modelId: 'uniform-gaussian-1d', sampler: { name: 'naive' }, count: 3, seed: 1 } });
     expect(ok.data!.sample.count).toBe(3);
+  });
+
+  it('lists the latent samplers as available on the conditional model, and runs ddls for the class', async () => {
+    const { data, errors } = await gql(server, `{ model(id: "${COND_ID}") { samplers { name kind available unavailableReason } } }`);
+    expect(errors).toBeUndefined();
+    const samplers = Object.fromEntries(data!.model.samplers.map((s: { name: string }) => [s.name, s]));
+    expect(samplers.ddls).toEqual({ name: 'ddls', kind: 'LATENT', available: true, unavailableReason: null });
+    expect(samplers.dot).toEqual({ name: 'dot', kind: 'LATENT', available: true, unavailableReason: null });
+    const run = await gql(server, SAMPLE, { input: { modelId: COND_ID, sampler: { name: 'ddls', params: { steps: 10 } }, count: 16, seed: 2, classLabel: 1 } });
+    expect(run.errors).toBeUndefined();
+    // Trouser: 1.000 of naive samples in the model card; 0.8 of 16 allows 3 misses.
+    expect(run.data!.sample.metrics.image).toMatchObject({ count: 16, classLabel: 1 });
+    expect(run.data!.sample.metrics.image.classAccuracy).toBeGreaterThan(0.8);
   });
 
   it('sampleStream streams the class over graphql-ws, with running class metrics, the same samples as sample', async () => {

@@ -26,7 +26,7 @@ const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url)
 const MODELS = [
   { id: 'gaussians25', dir: root('models/gaussians25'), steps: [3e-3, 1e-3, 3e-4], tol: 2e-3 },
   { id: 'fashion-mnist', dir: root('models/fashion-mnist'), steps: [3e-3, 1e-3, 3e-4], tol: 2e-3 },
-  // class-conditional (not served yet): the graph takes the label too
+  // class-conditional: the graph takes the label too
   { id: 'fashion-mnist-cond', dir: root('models/fashion-mnist-cond'), steps: [3e-3, 1e-3, 3e-4], tol: 2e-3 },
 ] as const;
 /**
