@@ -2,11 +2,18 @@
 /**
  * The comparison page in a real headless Chromium against a real server: controls generated from
  * the samplers' declarations, column states, stop, model switch, paging and the lightbox, curves,
- * the share link, downloads and the narrow layout.
+ * the share link, downloads, the narrow layout, and each sampler's kind and availability on the
+ * chosen model (against a second server that also serves a fixture model without a latent-gradient graph).
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_MODELS_DIR } from '../../src/models/repository.js';
+import { defaultSamplers } from '../../src/graphql/service.js';
+import { startServer, type RunningServer } from '../../src/server/standalone.js';
+import { FIXTURE_MODELS_DIR } from '../helpers/engine.js';
 import { OUT, openPage, recordStreams, startPagesHarness, waitForColumns, type PagesHarness } from './setup.js';
 
 let h: PagesHarness;
@@ -493,103 +500,6 @@ describe('comparison page', () => {
     await page.close();
   });
 
-  it("tags latent samplers and marks the ones the chosen model cannot run, with the server's reason, following the model", async () => {
-    const res = await fetch(new URL('/graphql', h.server.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query:
-          '{ cond: model(id: "fashion-mnist-cond") { samplers { name kind available unavailableReason } } g: model(id: "gaussians25") { samplers { name available } } }',
-      }),
-    });
-    type Info = { name: string; kind: string; available: boolean; unavailableReason: string | null };
-    const data = ((await res.json()) as { data: { cond: { samplers: Info[] }; g: { samplers: Info[] } } }).data;
-    const ddls = data.cond.samplers.find((x) => x.name === 'ddls')!;
-    // The server's own view: ddls is latent, cannot run on the class-conditional model, can on gaussians25.
-    expect(ddls).toMatchObject({ kind: 'LATENT', available: false });
-    expect(ddls.unavailableReason).toContain('class-conditional');
-    expect(data.g.samplers.find((x) => x.name === 'ddls')!.available).toBe(true);
-    const unavailableOnCond = data.cond.samplers.filter((x) => !x.available).map((x) => x.name);
-    expect(unavailableOnCond).toEqual(expect.arrayContaining(['ddls', 'dot']));
-
-    const { page, problems } = await openPage(h, '/?model=gaussians25&count=50&s=naive&s=ddls');
-    const row = config(page, 1);
-    const select = row.locator('select.sampler');
-    // Kind tags: ddls is latent, naive round.
-    expect(await row.locator('.sampler-kind').textContent()).toBe('latent');
-    expect(await config(page, 0).locator('.sampler-kind').textContent()).toBe('round');
-    // On gaussians25 ddls is available: an enabled option, no note, nothing described.
-    expect(await select.locator('option[value="ddls"]').isDisabled()).toBe(false);
-    expect(await row.locator('.sampler-unavailable').isHidden()).toBe(true);
-    expect(await select.getAttribute('aria-describedby')).toBeNull();
-
-    // fashion-mnist-cond: every sampler the server calls unavailable is a disabled option, and the
-    // selected ddls says why, in the server's words, tied to the select for assistive technology.
-    await page.selectOption('#model', 'fashion-mnist-cond');
-    const disabled = await select
-      .locator('option')
-      .evaluateAll((els) => els.filter((e) => (e as HTMLOptionElement).disabled).map((e) => (e as HTMLOptionElement).value));
-    expect(disabled.sort()).toEqual([...unavailableOnCond].sort());
-    expect(await select.locator('option[value="ddls"]').textContent()).toBe('ddls (unavailable on this model)');
-    expect(await select.locator('option[value="ddls"]').getAttribute('title')).toBe(ddls.unavailableReason);
-    const note = row.locator('.sampler-unavailable');
-    expect(await note.isVisible()).toBe(true);
-    expect(await note.textContent()).toBe(`Not available on this model: ${ddls.unavailableReason}`);
-    expect(await select.getAttribute('aria-describedby')).toBe(await note.getAttribute('id'));
-    expect(await select.getAttribute('aria-invalid')).toBe('true');
-    expect(await config(page, 0).locator('.sampler-unavailable').isHidden()).toBe(true); // naive runs anywhere
-    await page.screenshot({ path: `${OUT}/compare-sampler-unavailable.png` });
-    // Start refuses before asking the server, naming the column and the reason.
-    await page.click('#start');
-    expect(await page.textContent('#status')).toBe(`column 2 (ddls) cannot run on fashion-mnist-cond: ${ddls.unavailableReason}`);
-    expect(await page.locator('.column').count()).toBe(0);
-
-    // Back on gaussians25 the mark goes away and the ddls column runs.
-    await page.selectOption('#model', 'gaussians25');
-    expect(await select.locator('option[value="ddls"]').isDisabled()).toBe(false);
-    expect(await select.locator('option[value="ddls"]').textContent()).toBe('ddls');
-    expect(await note.isHidden()).toBe(true);
-    await page.fill('#count', '50');
-    await page.click('#start');
-    await waitForColumns(page, 2);
-    expect(await column(page, 1).getAttribute('data-state')).toBe('finished');
-    expect(problems).toEqual([]);
-    await page.close();
-  });
-
-  it('works against a server without SamplerInfo.kind and Model.samplers: no marks, and the server reports SAMPLER_UNAVAILABLE', async () => {
-    // A server a version behind: its introspection answer lacks both fields (the page then must not select them).
-    const { page, problems } = await openPage(h, null);
-    const sent: string[] = [];
-    await page.route('**/graphql', async (route) => {
-      const body = route.request().postData() ?? '';
-      sent.push(body);
-      if (!body.includes('__type(name: \\"SamplerInfo\\")')) return route.continue();
-      const response = await route.fetch();
-      const json = (await response.json()) as { data: Record<string, { fields: { name: string }[] } | null> };
-      json.data.o_SamplerInfo!.fields = json.data.o_SamplerInfo!.fields.filter((f) => f.name !== 'kind');
-      json.data.o_Model!.fields = json.data.o_Model!.fields.filter((f) => f.name !== 'samplers');
-      return route.fulfill({ response, json });
-    });
-    await page.goto(new URL('/?model=fashion-mnist-cond&count=20&s=naive&s=ddls', h.server.url).href);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-    expect(sent.some((b) => b.includes('__type(name: \\"SamplerInfo\\")'))).toBe(true); // the stripped answer was the one the page read
-    const catalogQuery = sent.find((b) => b.includes('models {'))!;
-    expect(catalogQuery).not.toMatch(/unavailableReason|\bkind\b/);
-    const row = config(page, 1);
-    expect(await row.locator('.sampler-kind').isHidden()).toBe(true);
-    expect(await row.locator('select.sampler option:disabled').count()).toBe(0);
-    expect(await row.locator('.sampler-unavailable').isHidden()).toBe(true);
-    // As before these fields existed: the column fails with the server's error.
-    await page.click('#start');
-    await waitForColumns(page, 2);
-    expect(await column(page, 1).getAttribute('data-state')).toBe('failed');
-    expect(await column(page, 1).getAttribute('data-error')).toContain('is not available on class-conditional models');
-    expect(await column(page, 0).getAttribute('data-state')).toBe('finished');
-    expect(problems).toEqual([]);
-    await page.close();
-  });
-
   it('renders a parameter of a type it does not know as a text input, and the server judges it', async () => {
     // No sampler on this server can declare such a type (the contract has four): feed the generator one, as a newer server would send it.
     const { page, problems } = await openPage(h, '/');
@@ -611,6 +521,129 @@ describe('comparison page', () => {
       read: { params: { schedule: 'PT5S' }, problems: [] },
       unset: { params: {}, problems: [] },
     });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+/**
+ * Sampler availability needs a model without a latent-gradient graph: every bundled model ships
+ * one, so this server serves gaussians25 (with the graph) next to the test fixture
+ * uniform-gaussian-1d (without), copied into one temporary models folder.
+ */
+describe('comparison page: sampler kind and availability', () => {
+  let dir: string;
+  let server: RunningServer;
+  let mixed: PagesHarness;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pagekind-models-'));
+    cpSync(join(BUNDLED_MODELS_DIR, 'gaussians25'), join(dir, 'gaussians25'), { recursive: true });
+    cpSync(join(FIXTURE_MODELS_DIR, 'uniform-gaussian-1d'), join(dir, 'uniform-gaussian-1d'), { recursive: true });
+    server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      logger: { info() {}, warn: console.warn, error: console.error },
+      sampling: { modelsDir: dir, pool: { workers: 1, intraOpNumThreads: 2 }, samplers: defaultSamplers() },
+    });
+    mixed = { server, browser: h.browser, close: async () => {} };
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  type Info = { name: string; kind: string; available: boolean; unavailableReason: string | null };
+  async function modelSamplers(id: string): Promise<Info[]> {
+    const res = await fetch(new URL('/graphql', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ model(id: "${id}") { samplers { name kind available unavailableReason } } }` }),
+    });
+    return ((await res.json()) as { data: { model: { samplers: Info[] } } }).data.model.samplers;
+  }
+
+  it("tags latent samplers and marks the ones the chosen model cannot run, with the server's reason, following the model", async () => {
+    // The server's own view: ddls is latent and cannot run on the fixture model; on gaussians25 every sampler can.
+    const fixture = await modelSamplers('uniform-gaussian-1d');
+    const ddls = fixture.find((x) => x.name === 'ddls')!;
+    expect(ddls).toMatchObject({ kind: 'LATENT', available: false });
+    expect(ddls.unavailableReason).toContain('ships no latent-gradient graph');
+    const unavailableOnFixture = fixture.filter((x) => !x.available).map((x) => x.name);
+    expect(unavailableOnFixture).toEqual(expect.arrayContaining(['ddls', 'dot']));
+    expect((await modelSamplers('gaussians25')).filter((x) => !x.available)).toEqual([]);
+
+    const { page, problems } = await openPage(mixed, '/?model=gaussians25&count=50&s=naive&s=ddls');
+    const row = config(page, 1);
+    const select = row.locator('select.sampler');
+    const note = row.locator('.sampler-unavailable');
+    // Kind tags: ddls is latent, naive round.
+    expect(await row.locator('.sampler-kind').textContent()).toBe('latent');
+    expect(await config(page, 0).locator('.sampler-kind').textContent()).toBe('round');
+    // On gaussians25 ddls is available: an enabled option, no note, nothing described.
+    expect(await select.locator('option:disabled').count()).toBe(0);
+    expect(await note.isHidden()).toBe(true);
+    expect(await select.getAttribute('aria-describedby')).toBeNull();
+
+    // The fixture model: every sampler the server calls unavailable is a disabled option, and the
+    // selected ddls says why, in the server's words, tied to the select for assistive technology.
+    await page.selectOption('#model', 'uniform-gaussian-1d');
+    const disabled = await select.locator('option:disabled').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(disabled.sort()).toEqual([...unavailableOnFixture].sort());
+    expect(await select.locator('option[value="ddls"]').textContent()).toBe('ddls (unavailable on this model)');
+    expect(await select.locator('option[value="ddls"]').getAttribute('title')).toBe(ddls.unavailableReason);
+    expect(await note.isVisible()).toBe(true);
+    expect(await note.textContent()).toBe(`Not available on this model: ${ddls.unavailableReason}`);
+    expect(await select.getAttribute('aria-describedby')).toBe(await note.getAttribute('id'));
+    expect(await select.getAttribute('aria-invalid')).toBe('true');
+    expect(await config(page, 0).locator('.sampler-unavailable').isHidden()).toBe(true); // naive runs anywhere
+    await page.screenshot({ path: `${OUT}/compare-sampler-unavailable.png` });
+    // Start refuses before asking the server, naming the column and the reason.
+    await page.click('#start');
+    expect(await page.textContent('#status')).toBe(`column 2 (ddls) cannot run on uniform-gaussian-1d: ${ddls.unavailableReason}`);
+    expect(await page.locator('.column').count()).toBe(0);
+
+    // Back on gaussians25 the marks go away and the ddls column runs.
+    await page.selectOption('#model', 'gaussians25');
+    expect(await select.locator('option:disabled').count()).toBe(0);
+    expect(await select.locator('option[value="ddls"]').textContent()).toBe('ddls');
+    expect(await note.isHidden()).toBe(true);
+    await page.fill('#count', '50');
+    await page.click('#start');
+    await waitForColumns(page, 2);
+    expect(await column(page, 1).getAttribute('data-state')).toBe('finished');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('works against a server without SamplerInfo.kind and Model.samplers: no marks, and the server reports SAMPLER_UNAVAILABLE', async () => {
+    // A server a version behind: its introspection answer lacks both fields (the page then must not select them).
+    const { page, problems } = await openPage(mixed, null);
+    const sent: string[] = [];
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      sent.push(body);
+      if (!body.includes('__type(name: \\"SamplerInfo\\")')) return route.continue();
+      const response = await route.fetch();
+      const json = (await response.json()) as { data: Record<string, { fields: { name: string }[] } | null> };
+      json.data.o_SamplerInfo!.fields = json.data.o_SamplerInfo!.fields.filter((f) => f.name !== 'kind');
+      json.data.o_Model!.fields = json.data.o_Model!.fields.filter((f) => f.name !== 'samplers');
+      return route.fulfill({ response, json });
+    });
+    await page.goto(new URL('/?model=uniform-gaussian-1d&count=20&s=naive&s=ddls', server.url).href);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    expect(sent.some((b) => b.includes('__type(name: \\"SamplerInfo\\")'))).toBe(true); // the stripped answer was the one the page read
+    const catalogQuery = sent.find((b) => b.includes('models {'))!;
+    expect(catalogQuery).not.toMatch(/unavailableReason|\bkind\b/);
+    const row = config(page, 1);
+    expect(await row.locator('.sampler-kind').isHidden()).toBe(true);
+    expect(await row.locator('select.sampler option:disabled').count()).toBe(0);
+    expect(await row.locator('.sampler-unavailable').isHidden()).toBe(true);
+    // As before these fields existed: the column fails with the server's error.
+    await page.click('#start');
+    await waitForColumns(page, 2);
+    expect(await column(page, 1).getAttribute('data-state')).toBe('failed');
+    expect(await column(page, 1).getAttribute('data-error')).toContain('ships no latent-gradient graph');
+    expect(await column(page, 0).getAttribute('data-state')).toBe('finished');
     expect(problems).toEqual([]);
     await page.close();
   });
