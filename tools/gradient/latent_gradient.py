@@ -96,6 +96,17 @@ class LatentGradient(torch.nn.Module):
                 self.register_buffer(key, t, persistent=False)
                 self._const_keys[(tag, name)] = key
 
+    def _pair(self, z, label, g_tape, d_tape, forced=None):
+        """G then D on latents z (and the class, for a conditional pair): (x, D's raw output)."""
+        feeds = {self.z_name: z}
+        if self.label is not None:
+            feeds[self.label] = label
+        x = self._run("g", self.G, feeds, g_tape, forced)[self.g_out]
+        dfeeds = {self.x_name: x}
+        if self.label is not None:
+            dfeeds[self.label] = label
+        return x, self._run("d", self.D, dfeeds, d_tape, forced)[self.d_out]
+
     def _run(self, tag, graph, feeds, record, forced=None):
         env = dict(feeds)
         for op in graph.ops:
@@ -156,40 +167,19 @@ class LatentGradient(torch.nn.Module):
         """Forward only: (x, logit). Differentiable by autograd (the reference). With `sides`
         (from kink_sides), every Relu/LeakyRelu/Elu stays on the given side of its kink."""
         forced = None if sides is None else {"sides": sides, "at": 0}
-        feeds = {self.z_name: z}
-        if self.label is not None:
-            feeds[self.label] = label
-        x = self._run("g", self.G, feeds, None, forced)[self.g_out]
-        dfeeds = {self.x_name: x}
-        if self.label is not None:
-            dfeeds[self.label] = label
-        raw = self._run("d", self.D, dfeeds, None, forced)[self.d_out]
+        x, raw = self._pair(z, label, None, None, forced)
         return x, self._logit(raw).reshape(-1, 1)
 
     def kink_sides(self, z, label=None):
         """Per row, which side of its kink every Relu/LeakyRelu/Elu input is on (bool [batch, units])."""
-        feeds = {self.z_name: z}
-        if self.label is not None:
-            feeds[self.label] = label
         g_tape, d_tape = [], []
-        x = self._run("g", self.G, feeds, g_tape)[self.g_out]
-        dfeeds = {self.x_name: x}
-        if self.label is not None:
-            dfeeds[self.label] = label
-        self._run("d", self.D, dfeeds, d_tape)
+        self._pair(z, label, g_tape, d_tape)
         sides = [ins[0].reshape(ins[0].shape[0], -1) > 0 for op, ins, _ in g_tape + d_tape if op.node.op_type in KINKED]
         return torch.cat(sides, 1) if sides else torch.zeros(z.shape[0], 0, dtype=torch.bool)
 
     def forward(self, z, label=None):
-        feeds = {self.z_name: z}
-        if self.label is not None:
-            feeds[self.label] = label
         g_tape, d_tape = [], []
-        x = self._run("g", self.G, feeds, g_tape)[self.g_out]
-        dfeeds = {self.x_name: x}
-        if self.label is not None:
-            dfeeds[self.label] = label
-        raw = self._run("d", self.D, dfeeds, d_tape)[self.d_out]
+        x, raw = self._pair(z, label, g_tape, d_tape)
         logit = self._logit(raw)
         if self.prob_transform:
             inside = ((raw > PROBABILITY_CLIP) & (raw < 1 - PROBABILITY_CLIP)).to(raw.dtype)
