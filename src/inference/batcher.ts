@@ -4,8 +4,8 @@
  * so rounds asked for together — e.g. by every run a finished batch served — leave together);
  * callers' rounds coalesce only while every worker is busy, and the open batch leaves when a
  * worker becomes idle, when it reaches `maxBatchSize` rows (a full batch is sent ahead to a
- * busy worker, so a big request's rounds follow each other without a gap), or — an upper
- * bound — after `maxQueueDelayMs`.
+ * busy worker, so a big request's rounds follow each other without a gap; so does the last,
+ * partial batch of a round that filled others), or — an upper bound — after `maxQueueDelayMs`.
  *
  * Built on dataloader (`cache: false`). Plain dataloader only dispatches on its schedule, so we
  * keep the open batch's dispatch callback and fire it ourselves. A caller's rows are split
@@ -56,6 +56,16 @@ export interface RoundOutput {
   /** Sum over those rounds of each round's total rows (for the mean batch size). */
   readonly batchRowsTotal: number;
   /** This call's share of the workers' inference time (each batch's time split by rows). */
+  readonly inferenceMs: number;
+}
+
+/** One batch's share of a round: its rows in round order, as soon as that batch is done. */
+export interface RoundPiece {
+  readonly samples: Float32Array;
+  readonly logits: Float32Array;
+  /** Rows of the shared batch it ran in. */
+  readonly batchRows: number;
+  /** Its share of the batch's inference time. */
   readonly inferenceMs: number;
 }
 
@@ -138,7 +148,8 @@ class ModelQueue {
     });
   }
 
-  async run(latents: Float32Array, rows: number, signal: AbortSignal | undefined): Promise<RoundOutput> {
+  /** The round's rows split across batches: one promise per piece, in row order. */
+  start(latents: Float32Array, rows: number, signal: AbortSignal | undefined): Promise<RoundPiece>[] {
     const dim = this.model.latentDim;
     const queuedAt = performance.now();
     const loads: Promise<PieceOutput>[] = [];
@@ -148,18 +159,18 @@ class ModelQueue {
       loads.push(this.loader.load({ latents: latents.subarray(start * dim, (start + take) * dim), rows: take, signal, queuedAt }));
       const open = this.open!; // load() just opened a batch if none was open
       open.rows += take;
-      if (open.rows >= this.maxBatchSize) open.dispatch();
-      else this.schedule();
       start += take;
+      // A big round's last piece leaves with it: held back, it would queue behind the rounds
+      // after it, and its round (awaited whole) would finish a round late.
+      if (open.rows >= this.maxBatchSize || (start === rows && loads.length > 1)) open.dispatch();
+      else this.schedule();
     }
-    const outputs = await raceAbort(Promise.all(loads), signal);
-    return {
-      samples: concatFloat32(outputs.map((o) => o.samples)),
-      logits: concatFloat32(outputs.map((o) => o.logits)),
-      rounds: outputs.length,
-      batchRowsTotal: outputs.reduce((n, o) => n + o.batchRows, 0),
-      inferenceMs: outputs.reduce((n, o) => n + o.inferenceMs, 0),
-    };
+    return loads;
+  }
+
+  async run(latents: Float32Array, rows: number, signal: AbortSignal | undefined): Promise<RoundOutput> {
+    const outputs = await raceAbort(Promise.all(this.start(latents, rows, signal)), signal);
+    return joinPieces(outputs);
   }
 
   /** Every worker is busy: the open batch waits for one, at most the queue delay. */
@@ -203,6 +214,17 @@ class ModelQueue {
     }
     return pieces.map((p) => byPiece.get(p) ?? abortError(p.signal!));
   }
+}
+
+/** Pieces of a round joined into one output. */
+export function joinPieces(outputs: readonly RoundPiece[]): RoundOutput {
+  return {
+    samples: concatFloat32(outputs.map((o) => o.samples)),
+    logits: concatFloat32(outputs.map((o) => o.logits)),
+    rounds: outputs.length,
+    batchRowsTotal: outputs.reduce((n, o) => n + o.batchRows, 0),
+    inferenceMs: outputs.reduce((n, o) => n + o.inferenceMs, 0),
+  };
 }
 
 /** A signal that aborts once every one of `signals` has (never, when one is missing): a batch nobody waits for need not run. */
@@ -266,6 +288,20 @@ export class InferenceBatcher {
     if (latents.length !== rows * model.latentDim) {
       return Promise.reject(new RangeError(`expected ${rows}×${model.latentDim} latents, got ${latents.length}`));
     }
+    return this.queue(model).run(latents, rows, signal);
+  }
+
+  /**
+   * `run`, piece by piece: one promise per batch the round's rows went into, in row order, each
+   * settling when its batch is done (a caller can decide the first rows while the rest run).
+   * An aborted `signal` drops the pieces not yet dispatched (they reject with an AbortError).
+   */
+  start(model: WorkerModelSpec, latents: Float32Array, rows: number, signal?: AbortSignal): Promise<RoundPiece>[] {
+    if (latents.length !== rows * model.latentDim) throw new RangeError(`expected ${rows}×${model.latentDim} latents, got ${latents.length}`);
+    return this.queue(model).start(latents, rows, signal);
+  }
+
+  private queue(model: WorkerModelSpec): ModelQueue {
     let queue = this.queues.get(model.id);
     if (!queue) {
       queue = new ModelQueue({
@@ -279,6 +315,6 @@ export class InferenceBatcher {
       });
       this.queues.set(model.id, queue);
     }
-    return queue.run(latents, rows, signal);
+    return queue;
   }
 }

@@ -14,8 +14,15 @@ export interface WorkerPoolOptions {
   readonly workers?: number;
   /** onnxruntime intra-op threads per worker. Default: (cores − 1) / workers, at least 1: workers × threads never oversubscribe the cores the main thread leaves. */
   readonly intraOpNumThreads?: number;
-  /** Rounds queued on one worker at once; 2 keeps a worker busy while the main thread handles a reply. */
+  /** Most jobs queued on one worker at once. Default 32 (`queueAheadMs` decides below that). */
   readonly maxInFlightPerWorker?: number;
+  /**
+   * Inference a worker is given ahead (estimated from each model's measured time per row): it
+   * keeps taking jobs, beyond two, while what it holds would take less than this. The main
+   * thread can then decide a round (several ms of work on a big round) without the worker
+   * running dry. Default 10 ms.
+   */
+  readonly queueAheadMs?: number;
   /**
    * How long `close()` waits for a worker's native runs already started (it starts no more)
    * before terminating it. Default: as long as they take (one round at most per run in flight):
@@ -29,6 +36,10 @@ export type { GradientResult, RoundResult } from './backend.js';
 interface Job {
   readonly id: number;
   readonly modelId: string;
+  /** What keys its time estimate: the model id (G → D rounds), or that and the job type. */
+  readonly kind: string;
+  /** Rows it runs (for the queued-work estimate). */
+  readonly rows: number;
   /** Builds the message for this job's id (`known`: whether the worker has the model's spec), with the buffers to transfer. */
   readonly message: (jobId: number, known: (modelId: string) => boolean) => [ToWorker, ArrayBuffer[]];
   resolve: (result: FromWorker) => void;
@@ -43,7 +54,12 @@ interface Slot {
   settleReady: (error?: Error) => void;
   /** Models whose spec this worker has been sent. */
   readonly known: Set<string>;
+  /** Estimated milliseconds of the jobs in flight on it. */
+  aheadMs: number;
 }
+
+/** Jobs a worker always takes at once (one running, one waiting), whatever their estimate. */
+const MIN_IN_FLIGHT = 2;
 
 /** Worker entry: the compiled `.js` next to this file, or the `.ts` source under tsx (tests). */
 function spawnWorker(options: WorkerOptions): Worker {
@@ -61,6 +77,9 @@ export class WorkerPool implements InferenceBackend {
   readonly size: number;
   readonly intraOpNumThreads: number;
   private readonly maxInFlight: number;
+  private readonly queueAheadMs: number;
+  /** Milliseconds per row of each model's jobs, a moving average (absent until its first job finished). */
+  private readonly msPerRow = new Map<string, number>();
   private readonly closeTimeoutMs: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -76,7 +95,8 @@ export class WorkerPool implements InferenceBackend {
     // Leave a core to the main thread (latents, acceptance, GraphQL): on 2 cores, 2 onnxruntime
     // threads plus the main thread halved small-batch throughput (BENCHMARKS.md).
     this.intraOpNumThreads = Math.max(1, Math.floor(options.intraOpNumThreads ?? Math.max(1, Math.floor((cores - 1) / this.size))));
-    this.maxInFlight = Math.max(1, options.maxInFlightPerWorker ?? 2);
+    this.maxInFlight = Math.max(1, options.maxInFlightPerWorker ?? 32);
+    this.queueAheadMs = Math.max(0, options.queueAheadMs ?? 50);
     this.closeTimeoutMs = options.closeTimeoutMs ?? Infinity;
     for (let i = 0; i < this.size; i++) this.slots.push(this.startSlot());
   }
@@ -92,7 +112,7 @@ export class WorkerPool implements InferenceBackend {
   }
 
   private startSlot(): Slot {
-    const slot = { worker: spawnWorker({ intraOpNumThreads: this.intraOpNumThreads }), inFlight: new Map(), known: new Set() } as Slot;
+    const slot = { worker: spawnWorker({ intraOpNumThreads: this.intraOpNumThreads }), inFlight: new Map(), known: new Set(), aheadMs: 0 } as Slot;
     this.expectReady(slot);
     this.attach(slot);
     return slot;
@@ -112,7 +132,9 @@ export class WorkerPool implements InferenceBackend {
       const job = slot.inFlight.get(message.jobId);
       if (!job) return;
       slot.inFlight.delete(message.jobId);
+      slot.aheadMs = slot.inFlight.size === 0 ? 0 : Math.max(0, slot.aheadMs - this.estimateMs(job));
       if (message.type === 'result') this.rounds++;
+      if (message.type === 'result' || message.type === 'gradient-result') this.learn(job, message.inferenceMs);
       if (message.type === 'cancelled') job.reject(new DOMException('the round was cancelled before it started', 'AbortError'));
       else if (message.type === 'error') job.reject(new Error(`inference failed on model "${job.modelId}": ${message.message}`));
       else job.resolve(message);
@@ -123,6 +145,7 @@ export class WorkerPool implements InferenceBackend {
       slot.settleReady(new Error(`inference worker failed to start: ${error.message}`));
       for (const job of slot.inFlight.values()) job.reject(new Error(`inference worker died: ${error.message}`));
       slot.inFlight.clear();
+      slot.aheadMs = 0;
       if (this.closed) return;
       // Replace the dead worker so the pool keeps serving.
       slot.worker.removeAllListeners();
@@ -149,7 +172,7 @@ export class WorkerPool implements InferenceBackend {
       const spec = known(model.id) ? undefined : model;
       return [{ type: 'run', jobId, modelId: model.id, spec, rows, latents: buffer }, [buffer]];
     };
-    const reply = await this.submit(model.id, message, signal);
+    const reply = await this.submit(model.id, rows, message, signal);
     if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
     return { samples: new Float32Array(reply.samples), logits: new Float32Array(reply.logits), inferenceMs: reply.inferenceMs };
   }
@@ -157,7 +180,7 @@ export class WorkerPool implements InferenceBackend {
   /** Runs one gradient round (latents → x, logit, ∇_z logit) on the model's latent-gradient graph. */
   async runGradient(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<GradientResult> {
     const buffer = ownedBuffer(latents);
-    const reply = await this.submit(model.id, (jobId) => [{ type: 'gradient', jobId, model, rows, latents: buffer }, [buffer]]);
+    const reply = await this.submit(`${model.id}\ngradient`, rows, (jobId) => [{ type: 'gradient', jobId, model, rows, latents: buffer }, [buffer]]);
     if (reply.type !== 'gradient-result') throw new Error(`unexpected reply ${reply.type}`);
     return {
       samples: new Float32Array(reply.samples),
@@ -170,16 +193,17 @@ export class WorkerPool implements InferenceBackend {
   /** Runs a single-input model (e.g. an evaluation classifier) and returns its named outputs. */
   async runSingle(model: SingleModelSpec, input: Float32Array, rows: number): Promise<Float32Array[]> {
     const buffer = ownedBuffer(input);
-    const reply = await this.submit(model.id, (jobId) => [{ type: 'single', jobId, model, rows, input: buffer }, [buffer]]);
+    const reply = await this.submit(`${model.id}\nsingle`, rows, (jobId) => [{ type: 'single', jobId, model, rows, input: buffer }, [buffer]]);
     if (reply.type !== 'single-result') throw new Error(`unexpected reply ${reply.type}`);
     return reply.outputs.map((b) => new Float32Array(b));
   }
 
-  private submit(modelId: string, message: Job['message'], signal?: AbortSignal): Promise<FromWorker> {
+  /** `kind` keys the time-per-row estimate (the model id for G → D rounds). */
+  private submit(kind: string, rows: number, message: Job['message'], signal?: AbortSignal): Promise<FromWorker> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<FromWorker>((resolve, reject) => {
-      const job: Job = { id: this.nextJobId++, modelId, message, resolve, reject };
+      const job: Job = { id: this.nextJobId++, modelId: kind.split('\n')[0]!, kind, rows, message, resolve, reject };
       if (signal) {
         const onAbort = (): void => this.cancel(job, signal);
         signal.addEventListener('abort', onAbort, { once: true });
@@ -203,18 +227,44 @@ export class WorkerPool implements InferenceBackend {
     slot?.worker.postMessage({ type: 'cancel', jobId: job.id } satisfies ToWorker);
   }
 
+  /**
+   * Sends queued jobs, oldest first, to the worker with the least work ahead of it: each worker
+   * takes two at once, and more while its estimated work ahead stays under `queueAheadMs`.
+   */
   private pump(): void {
     while (this.queue.length > 0) {
+      const job = this.queue[0]!;
+      const cost = this.estimateMs(job);
       let best: Slot | undefined;
-      for (const slot of this.slots) if (!best || slot.inFlight.size < best.inFlight.size) best = slot;
-      if (!best || best.inFlight.size >= this.maxInFlight) return;
-      const job = this.queue.shift()!;
+      for (const slot of this.slots) if (this.accepts(slot, cost) && (!best || slot.aheadMs < best.aheadMs)) best = slot;
+      if (!best) return;
+      this.queue.shift();
       best.inFlight.set(job.id, job);
+      best.aheadMs += cost;
       const slot = best;
       const [message, transfer] = job.message(job.id, (modelId) => slot.known.has(modelId));
       if (message.type === 'run') slot.known.add(message.modelId);
       slot.worker.postMessage(message, transfer);
     }
+  }
+
+  private accepts(slot: Slot, cost: number): boolean {
+    const held = slot.inFlight.size;
+    if (held >= this.maxInFlight) return false;
+    return held < MIN_IN_FLIGHT || slot.aheadMs + cost <= this.queueAheadMs;
+  }
+
+  /** A job's expected milliseconds: its rows at its kind's measured speed; unknown speed counts as the whole allowance. */
+  private estimateMs(job: Job): number {
+    const perRow = this.msPerRow.get(job.kind);
+    return perRow === undefined ? this.queueAheadMs : job.rows * perRow;
+  }
+
+  private learn(job: Job, inferenceMs: number): void {
+    if (!(inferenceMs >= 0) || job.rows <= 0) return;
+    const perRow = inferenceMs / job.rows;
+    const before = this.msPerRow.get(job.kind);
+    this.msPerRow.set(job.kind, before === undefined ? perRow : 0.8 * before + 0.2 * perRow);
   }
 
   /** Rounds the workers would take at once: free in-flight places, less rounds already waiting. */

@@ -168,6 +168,8 @@ export class SamplingEngine {
   private readonly pipelineDepth: number;
   private readonly roundTargetMs: number;
   private readonly runs = new Set<SamplingRun>();
+  /** Inference milliseconds per row of each model (per batching key), a moving average over runs: a run sizes its rounds from the start. */
+  private readonly speeds = new Map<string, number>();
   private closed = false;
   private readonly cursors: CursorCodec;
 
@@ -396,6 +398,8 @@ export class SamplingEngine {
       ...admission,
       descriptor: runDescriptor(model, classLabel),
       round: (latents, rows, s) => this.batcher.run(spec, latents, rows, s),
+      pieces: (latents, rows, s) => this.batcher.start(spec, latents, rows, s),
+      speed: { msPerRow: this.speeds.get(spec.id) ?? Number.NaN, report: (ms) => this.speeds.set(spec.id, 0.8 * (this.speeds.get(spec.id) ?? ms) + 0.2 * ms) },
       ...(this.pool.runGradient && { gradient: (latents, rows, s) => raceAbort(this.pool.runGradient!(spec, latents, rows), s) }),
       services: {
         burnIn: (n) => this.burnIn(model, n, classLabel),

@@ -8,14 +8,36 @@
  * needs and as take about `roundTargetMs` of inference (a lone big request runs big rounds,
  * and a stream sends an event per round, not per batch), and seeded results do not change.
  */
-import type { RoundOutput } from '../inference/batcher.js';
+import { raceAbort } from '../abort.js';
+import type { RoundOutput, RoundPiece } from '../inference/batcher.js';
+import { concatFloat32 } from '../inference/buffers.js';
 import type { LatentDistribution } from '../models/manifest.js';
 import type { Random, RandomState } from '../random.js';
 
 export type RoundFn = (latents: Float32Array, rows: number, signal: AbortSignal) => Promise<RoundOutput>;
+/** A round piece by piece (`InferenceBatcher.start`): one promise per batch its rows went into, in row order. */
+export type RoundPiecesFn = (latents: Float32Array, rows: number, signal: AbortSignal) => Promise<RoundPiece>[];
+
+/** Rows of a round that arrived together, with the batches they took part in. */
+export interface PipelinePiece {
+  readonly samples: Float32Array;
+  readonly logits: Float32Array;
+  /** Inference batches these rows ran in (1 for a batcher piece). */
+  readonly rounds: number;
+  /** Sum of those batches' rows. */
+  readonly batchRowsTotal: number;
+  /** Their share of the inference time. */
+  readonly inferenceMs: number;
+}
 
 export interface PipelineOptions {
   readonly round: RoundFn;
+  /** The round piece by piece, when the backend offers it: the run then decides a round's first rows while the rest run. */
+  readonly pieces?: RoundPiecesFn | undefined;
+  /** Inference milliseconds per row already known for this model (rounds are sized from the start); NaN or absent: learn it. */
+  readonly initialMsPerRow?: number | undefined;
+  /** Told each measured milliseconds per row (the engine keeps a model's speed across runs). */
+  readonly onSpeed?: ((msPerRow: number) => void) | undefined;
   readonly depth: number;
   /** Proposals per decision batch; rounds hold whole batches. */
   readonly batchSize: number;
@@ -34,6 +56,9 @@ export interface PipelineOptions {
 
 /** A round in flight: its inference, and where the run stands once it is decided. */
 export interface PipelineRound {
+  /** Its rows as they arrive, in row order. */
+  readonly pieces: readonly Promise<PipelinePiece>[];
+  /** All of it at once. */
   readonly output: Promise<RoundOutput>;
   readonly rows: number;
   /** Its latents, when `keepLatents`. */
@@ -50,6 +75,8 @@ export interface PipelineProgress {
   readonly accepted: number;
   readonly acceptanceRate: number;
   readonly count: number;
+  /** Rows of the round being decided that are not decided yet (they count as in flight). */
+  readonly undecided?: number;
 }
 
 export class RoundPipeline {
@@ -62,15 +89,17 @@ export class RoundPipeline {
 
   constructor(private readonly options: PipelineOptions) {
     this.drawn = options.drawn ?? 0;
+    if (options.initialMsPerRow !== undefined && options.initialMsPerRow > 0) this.msPerRow = options.initialMsPerRow;
   }
 
   /** Starts rounds up to the pipeline depth, unless those in flight should already suffice. */
   fill(progress: PipelineProgress): void {
     const { depth, maxProposals, latents, round, signal } = this.options;
     while (this.inFlight.length < depth) {
-      if (this.inFlight.length > 0) {
+      const pending = this.rowsInFlight + (progress.undecided ?? 0);
+      if (pending > 0) {
         const rate = progress.acceptanceRate;
-        if (rate === 0 || progress.accepted + rate * this.rowsInFlight >= progress.count) return;
+        if (rate === 0 || progress.accepted + rate * pending >= progress.count) return;
       }
       const rows = Math.min(this.roundRows(progress), maxProposals - this.drawn);
       if (rows <= 0) return;
@@ -78,18 +107,39 @@ export class RoundPipeline {
       this.rowsInFlight += rows;
       const values = latents.rng.latents(rows, latents.dim, latents.distribution);
       const keep = this.options.keepLatents === true;
-      const output = round(keep ? values.slice() : values, rows, signal); // the batcher may transfer what it is given
-      output.then(
-        (o) => this.learn(o.inferenceMs / rows),
-        () => undefined,
-      ); // failures: awaited by next(), or abandoned when the run ends first
-      this.inFlight.push({ rows, output, latents: keep ? values : null, latentsAfter: keep ? latents.rng.state() : null, drawnAfter: this.drawn });
+      const given = keep ? values.slice() : values; // the batcher may transfer what it is given
+      const pieces = this.options.pieces
+        ? this.options.pieces(given, rows, signal).map((p) => p.then(toPipelinePiece))
+        : [round(given, rows, signal).then(toPipelinePiece)];
+      let inferenceMs = 0;
+      let left = pieces.length;
+      for (const piece of pieces) {
+        piece.then(
+          (p) => {
+            inferenceMs += p.inferenceMs;
+            if (--left === 0) this.learn(inferenceMs / rows);
+          },
+          () => undefined,
+        ); // failures: awaited by the run, or abandoned when the run ends first
+      }
+      let output: Promise<RoundOutput> | undefined;
+      this.inFlight.push({
+        rows,
+        pieces,
+        get output() {
+          return (output ??= Promise.all(pieces).then(joinPipelinePieces));
+        },
+        latents: keep ? values : null,
+        latentsAfter: keep ? latents.rng.state() : null,
+        drawnAfter: this.drawn,
+      });
     }
   }
 
   private learn(msPerRow: number): void {
     if (!(msPerRow > 0)) return;
     this.msPerRow = Number.isNaN(this.msPerRow) ? msPerRow : 0.7 * this.msPerRow + 0.3 * msPerRow;
+    this.options.onSpeed?.(msPerRow);
   }
 
   /**
@@ -102,7 +152,8 @@ export class RoundPipeline {
     if (most === 1) return batchSize;
     const inTime = Number.isNaN(this.msPerRow) ? 1 : Math.max(1, Math.floor(roundTargetMs / (this.msPerRow * batchSize)));
     const rate = progress.proposed === 0 ? 1 : progress.acceptanceRate;
-    const needed = rate === 0 ? Infinity : Math.ceil(((progress.count - progress.accepted) / rate - this.rowsInFlight) / batchSize);
+    const pending = this.rowsInFlight + (progress.undecided ?? 0);
+    const needed = rate === 0 ? Infinity : Math.ceil(((progress.count - progress.accepted) / rate - pending) / batchSize);
     return Math.max(1, Math.min(most, inTime, needed)) * batchSize;
   }
 
@@ -112,5 +163,98 @@ export class RoundPipeline {
     if (!next) return null;
     this.rowsInFlight -= next.rows;
     return next;
+  }
+}
+
+/** A batcher piece, or a whole round as one piece. */
+function toPipelinePiece(piece: RoundPiece | RoundOutput): PipelinePiece {
+  if ('rounds' in piece) return piece;
+  return { samples: piece.samples, logits: piece.logits, rounds: 1, batchRowsTotal: piece.batchRows, inferenceMs: piece.inferenceMs };
+}
+
+/** Pieces joined into one round output. */
+function joinPipelinePieces(pieces: readonly PipelinePiece[]): RoundOutput {
+  if (pieces.length === 1) return pieces[0]!;
+  return {
+    samples: concatFloat32(pieces.map((p) => p.samples)),
+    logits: concatFloat32(pieces.map((p) => p.logits)),
+    rounds: pieces.reduce((n, p) => n + p.rounds, 0),
+    batchRowsTotal: pieces.reduce((n, p) => n + p.batchRowsTotal, 0),
+    inferenceMs: pieces.reduce((n, p) => n + p.inferenceMs, 0),
+  };
+}
+
+/** Rows `[from, to)` of a round, ready to decide, and the inference batches first reached with them. */
+export interface RoundSlice {
+  readonly samples: Float32Array;
+  /** D's raw output, as the model gives it. */
+  readonly raw: Float32Array;
+  /** Batches (and their total rows) of the pieces these rows were the first to use (for stats). */
+  readonly rounds: number;
+  readonly batchRowsTotal: number;
+}
+
+/**
+ * Reads a round in row order as its pieces arrive: a slice inside one piece is a view of it; one
+ * across pieces is copied. Slices are asked for in ascending, non-overlapping order.
+ */
+export class RoundReader {
+  private readonly arrived: PipelinePiece[] = [];
+  /** Row where each arrived piece starts. */
+  private readonly starts: number[] = [];
+  private rowsArrived = 0;
+  /** Pieces whose stats went out with a slice. */
+  private counted = 0;
+
+  constructor(
+    readonly round: PipelineRound,
+    private readonly sampleSize: number,
+  ) {}
+
+  /** The slice when its rows have all arrived (no wait), else null. */
+  ready(from: number, to: number): RoundSlice | null {
+    return to <= this.rowsArrived ? this.slice(from, to) : null;
+  }
+
+  /** Waits for the pieces that hold rows up to `to` (rejects at once when `signal` aborts). */
+  async wait(from: number, to: number, signal: AbortSignal): Promise<RoundSlice> {
+    while (this.rowsArrived < to) {
+      const piece = await raceAbort(this.round.pieces[this.arrived.length]!, signal);
+      this.starts.push(this.rowsArrived);
+      this.arrived.push(piece);
+      this.rowsArrived += piece.logits.length;
+    }
+    return this.slice(from, to);
+  }
+
+  private slice(from: number, to: number): RoundSlice {
+    let first = this.arrived.length - 1;
+    while (first > 0 && this.starts[first]! > from) first--;
+    let last = first;
+    while (this.starts[last]! + this.arrived[last]!.logits.length < to) last++;
+    let rounds = 0;
+    let batchRowsTotal = 0;
+    for (; this.counted <= last; this.counted++) {
+      rounds += this.arrived[this.counted]!.rounds;
+      batchRowsTotal += this.arrived[this.counted]!.batchRowsTotal;
+    }
+    const size = this.sampleSize;
+    if (first === last) {
+      const piece = this.arrived[first]!;
+      const at = from - this.starts[first]!;
+      return { samples: piece.samples.subarray(at * size, (at + to - from) * size), raw: piece.logits.subarray(at, at + to - from), rounds, batchRowsTotal };
+    }
+    const samples = new Float32Array((to - from) * size);
+    const raw = new Float32Array(to - from);
+    for (let k = first, row = from; k <= last; k++) {
+      const piece = this.arrived[k]!;
+      const start = this.starts[k]!;
+      const a = Math.max(row, start) - start;
+      const b = Math.min(to, start + piece.logits.length) - start;
+      samples.set(piece.samples.subarray(a * size, b * size), (start + a - from) * size);
+      raw.set(piece.logits.subarray(a, b), start + a - from);
+      row = start + b;
+    }
+    return { samples, raw, rounds, batchRowsTotal };
   }
 }

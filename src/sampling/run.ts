@@ -22,12 +22,11 @@ import {
 import { ErrorCode, SamplingError, badInput, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
 import { toLogits } from '../inference/round.js';
-import type { RoundOutput } from '../inference/batcher.js';
 import type { Admission } from './engine.js';
 import { decideRound, type HeldRow, type RealData, type RoundOutputs } from './accept.js';
 import { OutputLog } from './outputs.js';
 import { GradientLedger, LatentBatchRun, type GradientFn } from './latent.js';
-import { RoundPipeline, type PipelineRound, type RoundFn } from './pipeline.js';
+import { RoundPipeline, RoundReader, type RoundFn, type RoundPiecesFn } from './pipeline.js';
 import { Random } from '../random.js';
 import { heldCheckpoint, type HeldCheckpoint, type ResumePoint, type RunCheckpoint } from './checkpoint.js';
 import { RunTally, emptyStats, type RunStats } from './tally.js';
@@ -89,6 +88,10 @@ export interface RunPlan extends Admission {
   /** What the sampler knows of the model (for a conditional run: its class and that class's real samples). */
   readonly descriptor: ModelDescriptor;
   readonly round: RoundFn;
+  /** The round piece by piece (the run decides a round's first batches while the rest run); `round` when absent. */
+  readonly pieces?: RoundPiecesFn;
+  /** The model's inference milliseconds per row as far as known (rounds are sized from the start), and where to report what this run measures. */
+  readonly speed?: { readonly msPerRow: number; readonly report: (msPerRow: number) => void };
   /** Gradient rounds on the model's latent-gradient graph (latent samplers only; admission checked the model has one). */
   readonly gradient?: GradientFn;
   readonly services: ModelServices;
@@ -288,6 +291,9 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
       round: this.plan.round,
+      pieces: this.plan.pieces,
+      initialMsPerRow: this.plan.speed?.msPerRow,
+      onSpeed: this.plan.speed?.report,
       depth: this.plan.pipelineDepth,
       batchSize,
       maxRoundRows,
@@ -298,7 +304,13 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       drawn: saved?.drawn,
       keepLatents: checkpoints,
     });
-    const progress = () => ({ proposed: tally.proposed, accepted: tally.accepted, acceptanceRate: tally.acceptanceRate, count });
+    const progress = () => ({
+      proposed: tally.proposed,
+      accepted: tally.accepted,
+      acceptanceRate: tally.acceptanceRate,
+      count,
+      undecided: current ? current.reader.round.rows - current.from : 0,
+    });
     let lastYield = performance.now();
     let firstId = saved?.drawn ?? 0;
     /** Where the stream stands after what it yielded so far: the resume point, or the start of a fresh run. */
@@ -318,8 +330,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         skip: 0,
       };
     }
-    /** The round being decided, and its next batch. */
-    let current: { round: RoundOutput; pipelined: PipelineRound; logits: Float64Array; from: number; firstId: number } | null = null;
+    /** The round being decided (read as its pieces arrive), and its next batch. */
+    let current: { reader: RoundReader; from: number; firstId: number } | null = null;
 
     for (;;) {
       if (tally.accepted >= count) {
@@ -333,24 +345,25 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         pipeline.fill(progress());
         const next = pipeline.next();
         if (!next) throw budgetExhausted(maxProposals, tally.accepted, count, tally.acceptanceRate);
-        const round = await raceAbort(next.output, signal);
-        pipeline.fill(progress()); // keep the workers busy while this round is decided
-        current = { round, pipelined: next, logits: toLogits(round.logits, model.manifest.discriminatorOutput), from: 0, firstId };
-        firstId += round.logits.length;
+        current = { reader: new RoundReader(next, model.sampleSize), from: 0, firstId };
+        firstId += next.rows;
       }
 
       // The sampler steps once per batch of `batchSize` proposals, however many batches the round
-      // holds. Batches left when `count` is reached wait for a re-thinning that asks for more.
-      const { round, logits, pipelined: next } = current;
+      // holds, each as soon as its rows are back. Batches left when `count` is reached wait for a
+      // re-thinning that asks for more.
+      const { reader } = current;
+      const next = reader.round;
       const { sampleSize } = model;
       const parts: RoundOutputs[] = [];
       let proposed = 0;
-      for (; current.from < logits.length && tally.accepted < count; current.from += batchSize) {
+      for (; current.from < next.rows && tally.accepted < count; current.from += batchSize) {
         const from = current.from;
-        const to = Math.min(logits.length, from + batchSize);
+        const to = Math.min(next.rows, from + batchSize);
+        const slice = reader.ready(from, to) ?? (await reader.wait(from, to, signal));
         const decision = decideRound({
-          logits: logits.subarray(from, to),
-          samples: round.samples.subarray(from * sampleSize, to * sampleSize),
+          logits: toLogits(slice.raw, model.manifest.discriminatorOutput),
+          samples: slice.samples,
           sampleSize,
           state,
           uniforms,
@@ -361,9 +374,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
           samplerName: plugin.name,
           latents: checkpoints && next.latents ? { values: next.latents.subarray(from * dim, to * dim), dim } : undefined,
         });
-        const first = from === 0;
         let { outputs: part } = decision;
-        tally.add({ rounds: first ? round.rounds : 0, batchRowsTotal: first ? round.batchRowsTotal : 0, ...decision, ids: part.ids });
+        tally.add({ rounds: slice.rounds, batchRowsTotal: slice.batchRowsTotal, ...decision, ids: part.ids });
         if (skip > 0) {
           // Resumed with outputs to skip: the client already has them.
           const dropped = Math.min(skip, part.count);
@@ -373,8 +385,10 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         log.add(part);
         parts.push(part);
         proposed += decision.considered;
+        // Keep the workers busy while this round is decided: once a rate is known, draw what it says is needed.
+        pipeline.fill(progress());
       }
-      if (current.from >= logits.length) current = null;
+      if (current.from >= next.rows) current = null;
       const outputs = parts.length === 1 ? parts[0]! : joinOutputs(parts);
       if (!collect) tally.staleOutputs = tally.staleBefore + log.stale(state, tally.staleOutputs - tally.staleBefore);
       this.plan.onRound?.({ proposed, accepted: outputs.count });
