@@ -3,7 +3,7 @@
  * the engine, GraphQL over HTTP and graphql-ws, many small clients, event-loop lag and memory.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createClient, type Client } from 'graphql-ws';
+import http from 'node:http';
 import ort from 'onnxruntime-node';
 import WebSocket from 'ws';
 import type { ReadyModel } from '../src/models/repository.js';
@@ -74,26 +74,67 @@ interface SampleStatsJson {
   readonly accepted: number;
 }
 
-async function post(bench: HttpBench, query: string, variables: Record<string, unknown>): Promise<Record<string, any>> {
-  const res = await fetch(bench.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
+const agent = new http.Agent({ keepAlive: true });
+
+/** POSTs a GraphQL request and resolves with the raw body once its last byte arrived (not parsed: see `parse`). */
+function postRaw(bench: HttpBench, query: string, variables: Record<string, unknown>): Promise<Buffer> {
+  const body = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      bench.server.url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A GraphQL response body's data; throws on errors. */
+function parse(raw: Buffer | string): Record<string, any> {
+  const body = JSON.parse(raw.toString()) as { data?: Record<string, any>; errors?: unknown[] };
   if (body.errors || !body.data) throw new Error(`bench query failed: ${JSON.stringify(body.errors)}`);
   return body.data;
 }
 
+async function post(bench: HttpBench, query: string, variables: Record<string, unknown>): Promise<Record<string, any>> {
+  return parse(await postRaw(bench, query, variables));
+}
+
 export const FIELDS = { base64: 'samplesBase64', values: 'samples { values }' } as const;
 
-/** (c), (e) A `sample` query over HTTP, timed at the client (response parsed). Rate: proposals/s; also accepted/s. */
+/**
+ * (c), (e) A `sample` query over HTTP, timed at the client until the response's last byte (the
+ * client parses it after the clock stops: its JSON parse is the client's cost, not the server's,
+ * and would otherwise run on the server's main thread here). Rate: proposals/s; also accepted/s.
+ */
 export async function httpSample(bench: HttpBench, input: Record<string, unknown>, fields: string): Promise<Rate & { acceptedRate: number; serverMs: number }> {
   const query = `query($input: SampleInput!) { sample(input: $input) { count ${fields} stats { proposed accepted } } }`;
-  const { value, busyMs, wallMs } = await mainThreadBusy(() => post(bench, query, { input }));
-  const stats = value.sample.stats as SampleStatsJson;
+  const { value: raw, busyMs, wallMs } = await mainThreadBusy(() => postRaw(bench, query, { input }));
+  const stats = parse(raw).sample.stats as SampleStatsJson;
   return {
     rate: stats.proposed / (wallMs / 1000),
     acceptedRate: stats.accepted / (wallMs / 1000),
     mainNsPerProposal: (busyMs * 1e6) / stats.proposed,
     serverMs: bench.lastServerMs,
   };
+}
+
+/** A `sample` query as pure load: the body is read to its last byte and dropped (nothing parsed on this thread). */
+export async function httpLoad(bench: HttpBench, input: Record<string, unknown>, fields: string): Promise<number> {
+  const raw = await postRaw(bench, `query($input: SampleInput!) { sample(input: $input) { count ${fields} } }`, { input });
+  return raw.length;
+}
+
+/** A `sampleStream` as pure load: events counted, none parsed. */
+export async function streamLoad(client: StreamClient, input: Record<string, unknown>, fields: string): Promise<number> {
+  const { events } = await client.run(`subscription($input: SampleInput!) { sampleStream(input: $input) { count ${fields} } }`, { input });
+  return events;
 }
 
 /** A lone small `sample` query, repeated: the server-side times. */
@@ -106,28 +147,76 @@ export async function loneSmallSample(bench: HttpBench, modelId: string, repeats
   return times;
 }
 
-export function wsClient(server: RunningServer): Client {
-  // One connection kept open across streams, as a client that streams repeatedly would.
-  return createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: 60_000 });
+/**
+ * A graphql-ws (graphql-transport-ws) client that, like the HTTP one, does not parse what it
+ * receives while the clock runs: it reads each message's type from its first bytes and parses
+ * only the last event, after the stream completed. One connection, kept open across streams.
+ */
+export class StreamClient {
+  private socket: Promise<WebSocket> | null = null;
+  private nextId = 1;
+
+  constructor(private readonly url: string) {}
+
+  private connect(): Promise<WebSocket> {
+    return (this.socket ??= new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(this.url, 'graphql-transport-ws');
+      ws.once('error', reject);
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init' })));
+      ws.once('message', (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { type: string };
+        if (message.type === 'connection_ack') resolve(ws);
+        else reject(new Error(`bench stream: expected connection_ack, got ${message.type}`));
+      });
+    }));
+  }
+
+  /** Runs one subscription to its end: the events it got (unparsed) and the last one. */
+  async run(query: string, variables: Record<string, unknown>): Promise<{ events: number; last: Buffer | null }> {
+    const ws = await this.connect();
+    const id = String(this.nextId++);
+    return new Promise((resolve, reject) => {
+      let events = 0;
+      let last: Buffer | null = null;
+      const onMessage = (data: Buffer): void => {
+        const head = data.toString('latin1', 0, Math.min(data.length, 64));
+        const type = /"type":"(\w+)"/.exec(head)?.[1];
+        if (!head.includes(`"id":"${id}"`)) return;
+        if (type === 'next') {
+          events++;
+          last = data;
+        } else if (type === 'complete') {
+          ws.off('message', onMessage);
+          resolve({ events, last });
+        } else {
+          ws.off('message', onMessage);
+          reject(new Error(`bench stream failed: ${data.toString()}`));
+        }
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+    });
+  }
+
+  async dispose(): Promise<void> {
+    const ws = await this.socket?.catch(() => null);
+    ws?.close();
+    this.socket = null;
+  }
 }
 
-/** (d), (h) A `sampleStream` over graphql-ws to its end. Rate: proposals/s; events received. */
-export async function streamRun(client: Client, input: Record<string, unknown>, fields: string): Promise<Rate & { events: number; samples: number }> {
-  const query = `subscription($input: SampleInput!) { sampleStream(input: $input) { count ${fields} stats { proposed } } }`;
-  const { value, busyMs, wallMs } = await mainThreadBusy(async () => {
-    let events = 0;
-    let samples = 0;
-    let proposed = 0;
-    for await (const result of client.iterate({ query, variables: { input } })) {
-      if (result.errors) throw new Error(`bench stream failed: ${JSON.stringify(result.errors)}`);
-      const event = (result.data as Record<string, any>).sampleStream as { count: number; stats: { proposed: number } };
-      events++;
-      samples += event.count;
-      proposed = event.stats.proposed;
-    }
-    return { events, samples, proposed };
-  });
-  return { rate: value.proposed / (wallMs / 1000), mainNsPerProposal: (busyMs * 1e6) / value.proposed, events: value.events, samples: value.samples };
+export function wsClient(server: RunningServer): StreamClient {
+  return new StreamClient(server.wsUrl);
+}
+
+/** (d), (h) A `sampleStream` over graphql-ws to its end, timed until the last message. Rate: proposals/s; events received. */
+export async function streamRun(client: StreamClient, input: Record<string, unknown>, fields: string): Promise<Rate & { events: number; samples: number }> {
+  const query = `subscription($input: SampleInput!) { sampleStream(input: $input) { count ${fields} stats { proposed outputs } } }`;
+  const { value, busyMs, wallMs } = await mainThreadBusy(() => client.run(query, { input }));
+  if (value.last === null) throw new Error('bench stream: no event');
+  const stats = (JSON.parse(value.last.toString()) as { payload: { data: { sampleStream: { stats: { proposed: number; outputs: number } } } } }).payload.data
+    .sampleStream.stats;
+  return { rate: stats.proposed / (wallMs / 1000), mainNsPerProposal: (busyMs * 1e6) / stats.proposed, events: value.events, samples: stats.outputs };
 }
 
 export interface ClientsResult {
@@ -176,7 +265,7 @@ export async function eventLoopLag(work: () => Promise<unknown>): Promise<{ p99M
 }
 
 /** (h) Resident memory growth (MB) while streaming `count` samples, after a collection where `--expose-gc` allows one. */
-export async function streamMemory(client: Client, input: Record<string, unknown>): Promise<{ growthMb: number; peakMb: number; samples: number }> {
+export async function streamMemory(client: StreamClient, input: Record<string, unknown>): Promise<{ growthMb: number; peakMb: number; samples: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const before = process.memoryUsage.rss();

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: one suite, one run, on the bundled demo models, everything measured with the
  * standalone server's settings (the same worker pool, batcher and limits a `npm start` gets,
- * with the server and its clients in this process). Each figure is the median of interleaved
+ * with the server and its clients in this process; the clients time a response to its last byte
+ * and parse it after the clock stops, so the server is not charged for their JSON parsing). Each figure is the median of interleaved
  * repetitions, and the ratios compare figures of this run only: the machine may be shared.
  */
 import { availableParallelism, cpus } from 'node:os';
@@ -14,10 +15,12 @@ import {
   engineRun,
   eventLoopLag,
   httpBench,
+  httpLoad,
   httpSample,
   loneSmallSample,
   smallClients,
   streamMemory,
+  streamLoad,
   streamRun,
   wsClient,
   type Rate,
@@ -169,15 +172,16 @@ async function benchModel(server: RunningServer, modelId: string, options: Bench
   const unbatched = await withGateway({ modelId, maxBatchSize: sizes.clientRows, workers: options.workers, threads: options.threads }, (g) =>
     smallClients(g, clientsOf),
   );
+  const lagClient = wsClient(server);
   const lag = await eventLoopLag(() =>
     Promise.all([
-      streamRun(wsClient(server), input({ seed: 2 }), FIELDS.base64),
-      httpSample(http, input({ seed: 3 }), FIELDS.base64),
-      httpSample(http, { ...drsInput, seed: 4 }, FIELDS.base64),
+      streamLoad(lagClient, input({ seed: 2 }), FIELDS.base64),
+      httpLoad(http, input({ seed: 3 }), FIELDS.base64),
+      httpLoad(http, { ...drsInput, seed: 4 }, FIELDS.base64),
     ]),
   );
   const memory = await streamMemory(client, input({ count: sizes.memoryCount, seed: 5 }));
-  await client.dispose();
+  await Promise.all([client.dispose(), lagClient.dispose()]);
 
   print(
     `\n## ${modelId} · ${fmtInt(sizes.rows)} proposals per measurement · medians of ${options.reps} · batch ${options.batch} · ${options.threads} intra-op thread(s)\n`,

@@ -360,6 +360,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       for (; current.from < next.rows && tally.accepted < count; current.from += batchSize) {
         const from = current.from;
         const to = Math.min(next.rows, from + batchSize);
+        // Many pieces can be back at once (the workers run ahead): deciding them all in one go would hold up every other request.
+        if (turnOverBudget()) await yieldTurn();
         const slice = reader.ready(from, to) ?? (await reader.wait(from, to, signal));
         const decision = decideRound({
           logits: toLogits(slice.raw, model.manifest.discriminatorOutput),
@@ -507,6 +509,34 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     this.current = tally.stats();
     if (collect) yield collectedChunk(log, model.sampleSize, this.current);
   }
+}
+
+/**
+ * Decisions every run together may take in one turn of the event loop before they let it go on
+ * (to other requests' I/O and timers): deciding every batch that is back at once could otherwise
+ * hold the loop for tens of milliseconds under load.
+ */
+const TURN_BUDGET_MS = 3;
+let turnStartedAt = performance.now();
+let turnMarked = false;
+
+/** Whether the runs have used this turn's budget (a turn ends at the event loop's next check phase). */
+function turnOverBudget(): boolean {
+  if (!turnMarked) {
+    // The first run to ask this turn starts its clock (work before it was not runs' work).
+    turnMarked = true;
+    turnStartedAt = performance.now();
+    setImmediate(() => {
+      turnMarked = false;
+      turnStartedAt = performance.now();
+    });
+  }
+  return performance.now() - turnStartedAt > TURN_BUDGET_MS;
+}
+
+/** Continues in a later turn of the event loop. */
+function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A `sample` query's one chunk: every output the run logged, joined. */
