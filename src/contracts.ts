@@ -131,7 +131,9 @@ export interface SamplerReport {
 /**
  * One round as a sampler sees it, and what it can do with its rows. `k` indexes this round's
  * finite proposals (`logits`); slots are non-negative integers naming rows the engine holds for
- * the sampler across rounds. Outputs are emitted in call order; an output may repeat.
+ * the sampler across rounds. Outputs are emitted in call order; an output may repeat. A round
+ * and its arrays are valid until `step` returns (the engine reuses them for the next batch):
+ * copy what you keep, or `hold` the row.
  */
 export interface Round {
   /** D̃(x) of this round's proposals, finite only, in proposal order. */

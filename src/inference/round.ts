@@ -51,7 +51,11 @@ const PROBABILITY_CLIP = 1e-7;
  * probability: it becomes NaN, counted as an invalid logit like any other.
  */
 export function toLogits(raw: Float32Array, output: DiscriminatorOutput): Float64Array {
-  const out = new Float64Array(raw.length);
+  return writeLogits(raw, output, new Float64Array(raw.length));
+}
+
+/** `toLogits` into `out` (as long as `raw`), which it returns. */
+export function writeLogits(raw: Float32Array, output: DiscriminatorOutput, out: Float64Array): Float64Array {
   if (output === 'logit') {
     out.set(raw);
     return out;

@@ -4,6 +4,7 @@
  * rows. Hot path: plain loops, no per-row objects for proposals.
  */
 import { SamplerContractError, type Round, type SamplerState, type UniformSource } from '../contracts.js';
+import { OutputColumns } from './outputs.js';
 
 /** A row the engine holds for a sampler across rounds. */
 export interface HeldRow {
@@ -68,20 +69,52 @@ export interface RoundInput {
   readonly samplerName: string;
 }
 
-export function decideRound(input: RoundInput): RoundDecision {
+/**
+ * Arrays one run reuses from batch to batch (a run decides thousands of small batches: fresh
+ * typed arrays for each were most of its garbage). A sampler sees views of them during `step`
+ * only (the contract's `Round` is valid until `step` returns).
+ */
+export class DecisionScratch {
+  uniforms = new Float64Array(0);
+  finite = new Float64Array(0);
+  rowOf = new Int32Array(0);
+  outRows = new Int32Array(0);
+  outProbabilities = new Float64Array(0);
+  /** The batch's logits as float64 (the run converts D's output into it). */
+  logits = new Float64Array(0);
+
+  /** Room for a batch of `rows` proposals in every array. */
+  reserve(rows: number): void {
+    if (this.uniforms.length >= rows) return;
+    const n = Math.max(rows, 2 * this.uniforms.length);
+    this.uniforms = new Float64Array(n);
+    this.finite = new Float64Array(n);
+    this.rowOf = new Int32Array(n);
+    this.outRows = new Int32Array(n);
+    this.outProbabilities = new Float64Array(n);
+    this.logits = new Float64Array(n);
+  }
+}
+
+/**
+ * Decides one batch. With `sink`, its outputs are appended there (and `outputs` are views of
+ * what was appended, valid until the next append); without, they come in fresh arrays.
+ */
+export function decideRound(input: RoundInput, scratch: DecisionScratch = new DecisionScratch(), sink?: OutputColumns): RoundDecision {
   const { logits, state, uniforms, needed, samplerName } = input;
   const rows = logits.length;
+  scratch.reserve(rows);
   let finiteCount = 0;
   for (let i = 0; i < rows; i++) if (Number.isFinite(logits[i])) finiteCount++;
   const allFinite = finiteCount === rows;
   let finite = logits;
   let rowOf: Int32Array | null = null;
-  const u = new Float64Array(finiteCount);
+  const u = scratch.uniforms.subarray(0, finiteCount);
   if (allFinite) {
     for (let i = 0; i < rows; i++) u[i] = uniforms.uniform();
   } else {
-    finite = new Float64Array(finiteCount);
-    rowOf = new Int32Array(finiteCount);
+    finite = scratch.finite.subarray(0, finiteCount);
+    rowOf = scratch.rowOf.subarray(0, finiteCount);
     for (let i = 0, k = 0; i < rows; i++) {
       const draw = uniforms.uniform();
       if (!Number.isFinite(logits[i])) continue;
@@ -90,9 +123,9 @@ export function decideRound(input: RoundInput): RoundDecision {
       rowOf[k++] = i;
     }
   }
-  if (finiteCount === 0) return { outputs: emptyOutputs(), considered: rows, invalid: rows, decided: false };
+  if (finiteCount === 0) return { outputs: sink ? sink.since(sink.count) : emptyOutputs(), considered: rows, invalid: rows, decided: false };
 
-  const recorder = new RoundRecorder(input, finite, u, rowOf);
+  const recorder = new RoundRecorder(input, finite, u, rowOf, scratch);
   const returned = state.step(recorder);
   recorder.close();
   const used = returned ?? finiteCount;
@@ -103,7 +136,10 @@ export function decideRound(input: RoundInput): RoundDecision {
   const considered = used === finiteCount && !complete ? rows : used === 0 ? 0 : (rowOf ? (rowOf[used - 1] as number) : used - 1) + 1;
   let invalid = 0;
   if (!allFinite) for (let i = 0; i < considered; i++) if (!Number.isFinite(logits[i])) invalid++;
-  return { outputs: recorder.gather(), considered, invalid, decided: true };
+  const out = sink ?? new OutputColumns(input.sampleSize, recorder.count);
+  const from = out.count;
+  recorder.gather(out);
+  return { outputs: sink ? out.since(from) : out.view(), considered, invalid, decided: true };
 }
 
 function emptyOutputs(): RoundOutputs {
@@ -125,11 +161,11 @@ class RoundRecorder implements Round {
     readonly logits: Float64Array,
     readonly uniforms: Float64Array,
     private readonly rowOf: Int32Array | null,
+    private readonly scratch: DecisionScratch,
   ) {
     this.needed = input.needed;
-    const capacity = Math.max(1, Math.min(logits.length, input.needed));
-    this.outRows = new Int32Array(capacity);
-    this.outProbabilities = new Float64Array(capacity);
+    this.outRows = scratch.outRows;
+    this.outProbabilities = scratch.outProbabilities;
   }
 
   get count(): number {
@@ -154,12 +190,13 @@ class RoundRecorder implements Round {
 
   private push(row: number, probability: number): void {
     if (this.outputs === this.outRows.length) {
-      const rows = new Int32Array(2 * this.outputs);
+      // More outputs than proposals (held rows emitted again): grow, and keep the larger arrays for the next batches.
+      const rows = new Int32Array(Math.max(16, 2 * this.outputs));
       rows.set(this.outRows);
-      this.outRows = rows;
-      const p = new Float64Array(2 * this.outputs);
+      this.outRows = this.scratch.outRows = rows;
+      const p = new Float64Array(rows.length);
       p.set(this.outProbabilities);
-      this.outProbabilities = p;
+      this.outProbabilities = this.scratch.outProbabilities = p;
     }
     this.outRows[this.outputs] = row;
     this.outProbabilities[this.outputs++] = probability;
@@ -201,42 +238,45 @@ class RoundRecorder implements Round {
     this.input.held.delete(slot);
   }
 
-  /** The outputs, up to `needed`, packed. */
-  gather(): RoundOutputs {
+  /** Appends the outputs, up to `needed`, to `out`. */
+  gather(out: OutputColumns): void {
     const count = this.count;
     const { samples: source, sampleSize, logits: rawLogits, firstId } = this.input;
+    const at = out.count;
+    out.reserve(count);
+    const { samples, logits, probabilities, ids } = out;
     if (count === rawLogits.length && this.outputsEveryRowInOrder()) {
-      // Every row output in order (naive, or DRS accepting all): hand the round's arrays on uncopied.
-      const probabilities = new Float64Array(count);
-      const ids = new Float64Array(count);
+      // Every row output in order (naive, or DRS accepting all): whole blocks.
+      if (out.keepsSamples) samples.set(source.subarray(0, count * sampleSize), at * sampleSize);
+      logits.set(rawLogits, at);
       for (let o = 0; o < count; o++) {
         const p = this.outProbabilities[o] as number;
-        probabilities[o] = p > 0 ? (p < 1 ? p : 1) : 0;
-        ids[o] = firstId + o;
+        probabilities[at + o] = p > 0 ? (p < 1 ? p : 1) : 0;
+        ids[at + o] = firstId + o;
       }
-      return { samples: source.subarray(0, count * sampleSize), logits: rawLogits, probabilities, ids, count };
+      out.count += count;
+      return;
     }
-    const samples = new Float32Array(count * sampleSize);
-    const logits = new Float64Array(count);
-    const probabilities = new Float64Array(count);
-    const ids = new Float64Array(count);
     for (let o = 0; o < count; o++) {
       const row = this.outRows[o] as number;
       const p = this.outProbabilities[o] as number;
-      probabilities[o] = p > 0 ? (p < 1 ? p : 1) : 0;
+      const to = at + o;
+      probabilities[to] = p > 0 ? (p < 1 ? p : 1) : 0;
       if (row >= 0) {
-        if (sampleSize <= 16) for (let j = 0; j < sampleSize; j++) samples[o * sampleSize + j] = source[row * sampleSize + j] as number;
-        else samples.set(source.subarray(row * sampleSize, (row + 1) * sampleSize), o * sampleSize);
-        logits[o] = rawLogits[row] as number;
-        ids[o] = firstId + row;
+        if (out.keepsSamples) {
+          if (sampleSize <= 16) for (let j = 0; j < sampleSize; j++) samples[to * sampleSize + j] = source[row * sampleSize + j] as number;
+          else samples.set(source.subarray(row * sampleSize, (row + 1) * sampleSize), to * sampleSize);
+        }
+        logits[to] = rawLogits[row] as number;
+        ids[to] = firstId + row;
       } else {
         const held = this.heldOut!.get(o)!;
-        samples.set(held.values, o * sampleSize);
-        logits[o] = held.logit;
-        ids[o] = held.id;
+        if (out.keepsSamples) samples.set(held.values, to * sampleSize);
+        logits[to] = held.logit;
+        ids[to] = held.id;
       }
     }
-    return { samples, logits, probabilities, ids, count };
+    out.count += count;
   }
 
   private outputsEveryRowInOrder(): boolean {

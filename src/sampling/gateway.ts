@@ -256,7 +256,10 @@ export class SamplingGateway implements MetricsSource {
     if (request.resumeFrom != null) throw badInput('resumeFrom', 'only a sampleStream can be resumed; a sample query returns all its samples at once');
     const admission = engine.admit(request);
     this.admitRuns([admission], { context, samples: admission.count, what: 'sample' });
-    const result = await this.withShutdown(context.signal, (signal) => collectRun(engine.run(admission, { signal, requestId: context.requestId })));
+    // `collect`: outputs accepted under a bound that rose later are re-thinned, so the result is exact (docs/sampling.md).
+    const result = await this.withShutdown(context.signal, (signal) =>
+      collectRun(engine.run(admission, { signal, requestId: context.requestId, mode: 'collect' })),
+    );
     this.counters.samplesReturned += result.count;
     return sampleOutcome(engine, admission.model, result, admission.classLabel);
   }

@@ -21,10 +21,11 @@ import {
 } from '../contracts.js';
 import { ErrorCode, SamplingError, badInput, errorCode } from '../errors.js';
 import { concatFloat32, concatFloat64 } from '../inference/buffers.js';
-import { toLogits } from '../inference/round.js';
+import { writeLogits } from '../inference/round.js';
+import type { DiscriminatorOutput } from '../models/manifest.js';
 import type { Admission } from './engine.js';
-import { decideRound, type HeldRow, type RealData, type RoundOutputs } from './accept.js';
-import { OutputLog } from './outputs.js';
+import { DecisionScratch, decideRound, type HeldRow, type RealData } from './accept.js';
+import { OutputColumns, OutputLog } from './outputs.js';
 import { GradientLedger, LatentBatchRun, type GradientFn } from './latent.js';
 import { RoundPipeline, RoundReader, type RoundFn, type RoundPiecesFn } from './pipeline.js';
 import { Random } from '../random.js';
@@ -287,7 +288,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     // Streams checkpoint every round they yield, when the sampler can snapshot its state.
     const checkpoints = !collect && state.snapshot !== undefined;
     let skip = resume?.skip ?? 0;
-    const log = new OutputLog(model.sampleSize, collect);
+    const log = new OutputLog(model.sampleSize, collect, collect ? Math.min(count, COLLECT_CAPACITY_ROWS) : 0);
+    const scratch = new DecisionScratch();
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
       round: this.plan.round,
@@ -355,49 +357,55 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
       const { reader } = current;
       const next = reader.round;
       const { sampleSize } = model;
-      const parts: RoundOutputs[] = [];
+      // A `sample` query's outputs go straight into the log; a stream's into this round's event.
+      const event = collect ? null : new OutputColumns(sampleSize, expectedOutputs(next.rows - current.from, count - tally.accepted, tally));
+      const sink = event ?? log.columns;
       let proposed = 0;
+      let accepted = 0;
       for (; current.from < next.rows && tally.accepted < count; current.from += batchSize) {
         const from = current.from;
         const to = Math.min(next.rows, from + batchSize);
         // Many pieces can be back at once (the workers run ahead): deciding them all in one go would hold up every other request.
         if (turnOverBudget()) await yieldTurn();
         const slice = reader.ready(from, to) ?? (await reader.wait(from, to, signal));
-        const decision = decideRound({
-          logits: toLogits(slice.raw, model.manifest.discriminatorOutput),
-          samples: slice.samples,
-          sampleSize,
-          state,
-          uniforms,
-          needed: count - tally.accepted,
-          held: heldRows,
-          real,
-          firstId: current.firstId + from,
-          samplerName: plugin.name,
-          latents: checkpoints && next.latents ? { values: next.latents.subarray(from * dim, to * dim), dim } : undefined,
-        });
-        let { outputs: part } = decision;
-        tally.add({ rounds: slice.rounds, batchRowsTotal: slice.batchRowsTotal, ...decision, ids: part.ids });
+        const appendedFrom = sink.count;
+        const decision = decideRound(
+          {
+            logits: toLogitsInto(slice.raw, model.manifest.discriminatorOutput, scratch),
+            samples: slice.samples,
+            sampleSize,
+            state,
+            uniforms,
+            needed: count - tally.accepted,
+            held: heldRows,
+            real,
+            firstId: current.firstId + from,
+            samplerName: plugin.name,
+            latents: checkpoints && next.latents ? { values: next.latents.subarray(from * dim, to * dim), dim } : undefined,
+          },
+          scratch,
+          sink,
+        );
+        tally.add({ rounds: slice.rounds, batchRowsTotal: slice.batchRowsTotal, ...decision, ids: decision.outputs.ids });
         if (skip > 0) {
           // Resumed with outputs to skip: the client already has them.
-          const dropped = Math.min(skip, part.count);
-          part = dropOutputs(part, dropped, sampleSize);
+          const dropped = Math.min(skip, decision.outputs.count);
+          sink.remove(appendedFrom, dropped);
           skip -= dropped;
         }
-        log.add(part);
-        parts.push(part);
+        if (event) log.add(event.since(appendedFrom));
+        accepted += sink.count - appendedFrom;
         proposed += decision.considered;
         // Keep the workers busy while this round is decided: once a rate is known, draw what it says is needed.
         pipeline.fill(progress());
       }
       if (current.from >= next.rows) current = null;
-      const outputs = parts.length === 1 ? parts[0]! : joinOutputs(parts);
       if (!collect) tally.staleOutputs = tally.staleBefore + log.stale(state, tally.staleOutputs - tally.staleBefore);
-      this.plan.onRound?.({ proposed, accepted: outputs.count });
+      this.plan.onRound?.({ proposed, accepted });
 
       const done = !collect && tally.accepted >= count;
       const now = performance.now();
-      if ((!collect && outputs.count > 0) || done || now - lastYield >= this.plan.progressIntervalMs) {
+      if ((!collect && accepted > 0) || done || now - lastYield >= this.plan.progressIntervalMs) {
         lastYield = now;
         this.current = tally.stats();
         const held = checkpoints ? heldCheckpoint(heldRows) : null;
@@ -419,6 +427,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         else {
           const chunkBefore = before;
           before = after;
+          const outputs = event!.view();
           yield {
             ...outputs,
             acceptanceProbabilities: outputs.probabilities,
@@ -539,6 +548,21 @@ function yieldTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** A `sample` query's log starts with room for `count` outputs, up to this many (it grows past it). */
+const COLLECT_CAPACITY_ROWS = 1 << 16;
+
+/** Room to start a stream event with: the outputs a round of `rows` is expected to give, at most those still needed. */
+function expectedOutputs(rows: number, needed: number, tally: RunTally): number {
+  const rate = tally.proposed > 0 ? tally.acceptanceRate : 1;
+  return Math.min(needed, Math.ceil(rows * Math.min(1, rate * 1.2)) + 16);
+}
+
+/** D's output for a batch as float64 logits, in the run's reused scratch array. */
+function toLogitsInto(raw: Float32Array, output: DiscriminatorOutput, scratch: DecisionScratch): Float64Array {
+  scratch.reserve(raw.length);
+  return writeLogits(raw, output, scratch.logits.subarray(0, raw.length));
+}
+
 /** A `sample` query's one chunk: every output the run logged, joined. */
 function collectedChunk(log: OutputLog, sampleSize: number, stats: RunStats): SampleChunk {
   const all = log.joined();
@@ -553,31 +577,8 @@ function collectedChunk(log: OutputLog, sampleSize: number, stats: RunStats): Sa
   };
 }
 
-/** A round's outputs, batch after batch. */
-function joinOutputs(parts: readonly RoundOutputs[]): RoundOutputs {
-  return {
-    samples: concatFloat32(parts.map((p) => p.samples)),
-    logits: concatFloat64(parts.map((p) => p.logits)),
-    probabilities: concatFloat64(parts.map((p) => p.probabilities)),
-    ids: concatFloat64(parts.map((p) => p.ids)),
-    count: parts.reduce((n, p) => n + p.count, 0),
-  };
-}
-
 function emptyChunk(sampleSize: number): AcceptedSamples {
   return { samples: new Float32Array(0), logits: new Float64Array(0), acceptanceProbabilities: new Float64Array(0), count: 0, sampleSize };
-}
-
-/** `outputs` without its first `n` rows. */
-function dropOutputs(outputs: RoundOutputs, n: number, sampleSize: number): RoundOutputs {
-  if (n === 0) return outputs;
-  return {
-    samples: outputs.samples.subarray(n * sampleSize),
-    logits: outputs.logits.subarray(n),
-    probabilities: outputs.probabilities.subarray(n),
-    ids: outputs.ids.subarray(n),
-    count: outputs.count - n,
-  };
 }
 
 function budgetExhausted(maxProposals: number, accepted: number, count: number, rate: number): SamplingError {
@@ -599,10 +600,12 @@ export async function collectRun(run: SamplingRun, onChunk?: (chunk: SampleChunk
   return joinChunks(chunks, run.stats, run.sampleSize);
 }
 
-export function joinChunks(chunks: readonly AcceptedSamples[], stats: RunStats, sampleSize: number): RunResult & Pick<SampleChunk, 'after' | 'before'> {
+export function joinChunks(all: readonly AcceptedSamples[], stats: RunStats, sampleSize: number): RunResult & Pick<SampleChunk, 'after' | 'before'> {
   // Stream chunks joined into one event: it starts where the first started and ends where the last ended.
-  const first = chunks[0] as Partial<SampleChunk> | undefined;
-  const last = chunks.at(-1) as Partial<SampleChunk> | undefined;
+  const first = all[0] as Partial<SampleChunk> | undefined;
+  const last = all.at(-1) as Partial<SampleChunk> | undefined;
+  const withSamples = all.filter((c) => c.count > 0);
+  const chunks = withSamples.length > 0 ? withSamples : all.slice(0, 1); // one chunk's arrays are passed on uncopied
   return {
     ...(last?.after !== undefined && { after: last.after }),
     ...(first?.before !== undefined && { before: first.before }),

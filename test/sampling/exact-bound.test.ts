@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareSamplers } from '../../src/sampling/compare.js';
 import type { SamplingEngine } from '../../src/sampling/engine.js';
-import { collect, createTestEngine, flatten } from '../helpers/engine.js';
+import { SamplingGateway } from '../../src/sampling/gateway.js';
+import { allSamplers, collect, createTestEngine, flatten } from '../helpers/engine.js';
 import { ksCritical, ksStatistic, normalCdf } from '../helpers/stats.js';
 
 const N = 1000;
@@ -43,6 +44,16 @@ describe('when D̃_M rises after samples were accepted', () => {
     const last = chunks.at(-1)!.stats;
     expect(last.retracted).toBe(0);
     expect(last.staleOutputs).toBeGreaterThan(100);
+  });
+
+  it('re-thins a GraphQL sample query (the gateway) exactly as sampleAll does', async () => {
+    const gateway = new SamplingGateway({ engine }, allSamplers());
+    await gateway.start({ info: () => {}, warn: () => {}, error: () => {} });
+    const small = { ...request, count: 300 };
+    const viaGateway = await gateway.sample(small);
+    const alone = await engine.sampleAll(small);
+    expect(viaGateway.stats.retracted).toBeGreaterThan(0);
+    expect(Array.from(viaGateway.samples)).toEqual(Array.from(alone.samples));
   });
 
   it('re-thins in compareSamplers exactly as in a sample query', async () => {
