@@ -70,8 +70,8 @@ export interface RoundInput {
 }
 
 /**
- * Arrays one run reuses from batch to batch (a run decides thousands of small batches: fresh
- * typed arrays for each were most of its garbage). A sampler sees views of them during `step`
+ * Arrays decisions reuse from batch to batch (runs decide thousands of small batches: fresh
+ * typed arrays for each were most of their garbage). A sampler sees views of them during `step`
  * only (the contract's `Round` is valid until `step` returns).
  */
 export class DecisionScratch {

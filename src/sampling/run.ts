@@ -289,7 +289,6 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     const checkpoints = !collect && state.snapshot !== undefined;
     let skip = resume?.skip ?? 0;
     const log = new OutputLog(model.sampleSize, collect, collect ? Math.min(count, COLLECT_CAPACITY_ROWS) : 0);
-    const scratch = new DecisionScratch();
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
       round: this.plan.round,
@@ -371,7 +370,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         const appendedFrom = sink.count;
         const decision = decideRound(
           {
-            logits: toLogitsInto(slice.raw, model.manifest.discriminatorOutput, scratch),
+            logits: toLogitsInto(slice.raw, model.manifest.discriminatorOutput, SCRATCH),
             samples: slice.samples,
             sampleSize,
             state,
@@ -383,7 +382,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
             samplerName: plugin.name,
             latents: checkpoints && next.latents ? { values: next.latents.subarray(from * dim, to * dim), dim } : undefined,
           },
-          scratch,
+          SCRATCH,
           sink,
         );
         tally.add({ rounds: slice.rounds, batchRowsTotal: slice.batchRowsTotal, ...decision, ids: decision.outputs.ids });
@@ -548,6 +547,12 @@ function yieldTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * The arrays a batch's decision works in, shared by every run: a decision is synchronous (from
+ * converting the batch's logits to appending its outputs), so no two ever overlap.
+ */
+const SCRATCH = new DecisionScratch();
+
 /** A `sample` query's log starts with room for `count` outputs, up to this many (it grows past it). */
 const COLLECT_CAPACITY_ROWS = 1 << 16;
 
@@ -557,7 +562,7 @@ function expectedOutputs(rows: number, needed: number, tally: RunTally): number 
   return Math.min(needed, Math.ceil(rows * Math.min(1, rate * 1.2)) + 16);
 }
 
-/** D's output for a batch as float64 logits, in the run's reused scratch array. */
+/** D's output for a batch as float64 logits, in the decisions' reused scratch array. */
 function toLogitsInto(raw: Float32Array, output: DiscriminatorOutput, scratch: DecisionScratch): Float64Array {
   scratch.reserve(raw.length);
   return writeLogits(raw, output, scratch.logits.subarray(0, raw.length));

@@ -96,7 +96,7 @@ export class RunTally {
    * each output once, and the largest. The first id at or below it (a chain's repeat, a held row)
    * turns on {@link counts}, built from these.
    */
-  private freshIds: Float64Array | null = new Float64Array(1024);
+  private freshIds: Float64Array | null = new Float64Array(64);
   private freshLength = 0;
   private maxId = -Infinity;
   /** Ids retracted while on the fast path (each had count 1). */
