@@ -63,9 +63,11 @@ export interface RoundOutput {
 export interface RoundPiece {
   readonly samples: Float32Array;
   readonly logits: Float32Array;
-  /** Rows of the shared batch it ran in. */
-  readonly batchRows: number;
-  /** Its share of the batch's inference time. */
+  /** Inference batches these rows ran in (1 for a batcher piece). */
+  readonly rounds: number;
+  /** Rows of those batches (for the mean batch size). */
+  readonly batchRowsTotal: number;
+  /** Its share of the batches' inference time. */
   readonly inferenceMs: number;
 }
 
@@ -75,13 +77,6 @@ interface Piece {
   readonly signal: AbortSignal | undefined;
   /** performance.now() when the caller handed it over. */
   readonly queuedAt: number;
-}
-
-interface PieceOutput {
-  readonly samples: Float32Array;
-  readonly logits: Float32Array;
-  readonly batchRows: number;
-  readonly inferenceMs: number;
 }
 
 interface OpenBatch {
@@ -109,7 +104,7 @@ interface ModelQueueOptions {
 class ModelQueue {
   /** The batch callers join; null when none is collecting. */
   open: OpenBatch | null = null;
-  private readonly loader: DataLoader<Piece, PieceOutput>;
+  private readonly loader: DataLoader<Piece, RoundPiece>;
   private readonly model: WorkerModelSpec;
   private readonly pool: InferenceBackend;
   private readonly maxBatchSize: number;
@@ -126,7 +121,7 @@ class ModelQueue {
     this.record = record;
     this.done = done;
     this.schedule = schedule;
-    this.loader = new DataLoader<Piece, PieceOutput>((pieces) => this.runBatch(pieces), {
+    this.loader = new DataLoader<Piece, RoundPiece>((pieces) => this.runBatch(pieces), {
       cache: false,
       // Never dispatched on dataloader's schedule: run(), the pool freeing up or the delay does it.
       batchScheduleFn: (callback) => {
@@ -152,7 +147,7 @@ class ModelQueue {
   start(latents: Float32Array, rows: number, signal: AbortSignal | undefined): Promise<RoundPiece>[] {
     const dim = this.model.latentDim;
     const queuedAt = performance.now();
-    const loads: Promise<PieceOutput>[] = [];
+    const loads: Promise<RoundPiece>[] = [];
     for (let start = 0; start < rows;) {
       const room = this.open ? this.maxBatchSize - this.open.rows : this.maxBatchSize;
       const take = Math.min(rows - start, Math.max(1, room));
@@ -179,7 +174,7 @@ class ModelQueue {
     if (open) open.timer ??= setTimeout(() => open.dispatch(), this.maxQueueDelayMs);
   }
 
-  private async runBatch(pieces: readonly Piece[]): Promise<(PieceOutput | Error)[]> {
+  private async runBatch(pieces: readonly Piece[]): Promise<(RoundPiece | Error)[]> {
     // Callers that gave up while queued are released here and cost no inference.
     const live = pieces.filter((p) => !p.signal?.aborted);
     if (live.length === 0) return pieces.map((p) => abortError(p.signal!));
@@ -188,7 +183,8 @@ class ModelQueue {
     this.record(live.map((p) => p.rows));
     const dispatchedAt = performance.now();
     const waitedMs = dispatchedAt - live.reduce((t, p) => Math.min(t, p.queuedAt), dispatchedAt);
-    const everyone = whenAllAbort(live.map((p) => p.signal));
+    // A batch nobody waits for any more need not run; watching every caller of a batch shared by many small ones costs more than the batch.
+    const everyone = live.length <= MAX_WATCHED_CALLERS ? whenAllAbort(live.map((p) => p.signal)) : UNWATCHED;
     let result;
     try {
       result = await this.pool.run(this.model, latents, rows, everyone.signal);
@@ -202,12 +198,13 @@ class ModelQueue {
     this.done({ rows, queueMs: waitedMs + Math.max(0, roundTripMs - result.inferenceMs), computeMs: result.inferenceMs, ok: true });
     const sampleSize = result.samples.length / rows;
     let row = 0;
-    const byPiece = new Map<Piece, PieceOutput>();
+    const byPiece = new Map<Piece, RoundPiece>();
     for (const p of live) {
       byPiece.set(p, {
         samples: result.samples.subarray(row * sampleSize, (row + p.rows) * sampleSize),
         logits: result.logits.subarray(row, row + p.rows),
-        batchRows: rows,
+        rounds: 1,
+        batchRowsTotal: rows,
         inferenceMs: (result.inferenceMs * p.rows) / rows,
       });
       row += p.rows;
@@ -222,10 +219,14 @@ export function joinPieces(outputs: readonly RoundPiece[]): RoundOutput {
     samples: concatFloat32(outputs.map((o) => o.samples)),
     logits: concatFloat32(outputs.map((o) => o.logits)),
     rounds: outputs.length,
-    batchRowsTotal: outputs.reduce((n, o) => n + o.batchRows, 0),
+    batchRowsTotal: outputs.reduce((n, o) => n + o.batchRowsTotal, 0),
     inferenceMs: outputs.reduce((n, o) => n + o.inferenceMs, 0),
   };
 }
+
+/** Batches with at most this many callers are cancelled when all of them give up (a big request's rounds are one caller's). */
+const MAX_WATCHED_CALLERS = 4;
+const UNWATCHED = { signal: undefined, dispose: () => undefined };
 
 /** A signal that aborts once every one of `signals` has (never, when one is missing): a batch nobody waits for need not run. */
 function whenAllAbort(signals: readonly (AbortSignal | undefined)[]): { signal: AbortSignal | undefined; dispose(): void } {

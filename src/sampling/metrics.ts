@@ -59,6 +59,8 @@ export class SamplingMetrics implements CounterSink {
   private readonly queueSeconds: Histogram<'model'>;
   private readonly computeSeconds: Histogram<'model'>;
   private readonly proposals: Counter<'model' | 'sampler'>;
+  /** `proposals` and `accepted` children per model and sampler. */
+  private readonly roundCounters = new Map<string, { readonly proposals: Counter.Internal; readonly accepted: Counter.Internal }>();
   private readonly accepted: Counter<'model' | 'sampler'>;
   private readonly runs: Counter<'model' | 'sampler' | 'outcome'>;
   private readonly runSeconds: Histogram<'model' | 'sampler'>;
@@ -134,9 +136,16 @@ export class SamplingMetrics implements CounterSink {
 
   /** Counted per round, so a long stream's acceptance rate shows while it runs. */
   observeRound(round: RunRound): void {
-    const labels = { model: round.modelId, sampler: round.sampler };
-    this.proposals.inc(labels, round.proposed);
-    this.accepted.inc(labels, round.accepted);
+    const key = `${round.modelId}\n${round.sampler}`;
+    let counters = this.roundCounters.get(key);
+    if (!counters) {
+      // Labelled children looked up once: a small request's rounds come thousands a second.
+      const labels = { model: round.modelId, sampler: round.sampler };
+      counters = { proposals: this.proposals.labels(labels), accepted: this.accepted.labels(labels) };
+      this.roundCounters.set(key, counters);
+    }
+    counters.proposals.inc(round.proposed);
+    counters.accepted.inc(round.accepted);
   }
 
   observeRun(run: RunSummary): void {

@@ -8,7 +8,7 @@
  * needs and as take about `roundTargetMs` of inference (a lone big request runs big rounds,
  * and a stream sends an event per round, not per batch), and seeded results do not change.
  */
-import { raceAbort } from '../abort.js';
+import type { AbortableWaits } from '../abort.js';
 import type { RoundOutput, RoundPiece } from '../inference/batcher.js';
 import { concatFloat32 } from '../inference/buffers.js';
 import type { LatentDistribution } from '../models/manifest.js';
@@ -19,16 +19,7 @@ export type RoundFn = (latents: Float32Array, rows: number, signal: AbortSignal)
 export type RoundPiecesFn = (latents: Float32Array, rows: number, signal: AbortSignal) => Promise<RoundPiece>[];
 
 /** Rows of a round that arrived together, with the batches they took part in. */
-export interface PipelinePiece {
-  readonly samples: Float32Array;
-  readonly logits: Float32Array;
-  /** Inference batches these rows ran in (1 for a batcher piece). */
-  readonly rounds: number;
-  /** Sum of those batches' rows. */
-  readonly batchRowsTotal: number;
-  /** Their share of the inference time. */
-  readonly inferenceMs: number;
-}
+export type PipelinePiece = RoundPiece;
 
 export interface PipelineOptions {
   readonly round: RoundFn;
@@ -58,7 +49,9 @@ export interface PipelineOptions {
 export interface PipelineRound {
   /** Its rows as they arrive, in row order. */
   readonly pieces: readonly Promise<PipelinePiece>[];
-  /** All of it at once. */
+  /** Called by its reader with each piece as it arrives (the pipeline learns the model's speed from them). */
+  readonly arrived: (piece: PipelinePiece) => void;
+  /** All of it at once (read a round either this way or through a `RoundReader`, not both). */
   readonly output: Promise<RoundOutput>;
   readonly rows: number;
   /** Its latents, when `keepLatents`. */
@@ -108,26 +101,25 @@ export class RoundPipeline {
       const values = latents.rng.latents(rows, latents.dim, latents.distribution);
       const keep = this.options.keepLatents === true;
       const given = keep ? values.slice() : values; // the batcher may transfer what it is given
-      const pieces = this.options.pieces
-        ? this.options.pieces(given, rows, signal).map((p) => p.then(toPipelinePiece))
-        : [round(given, rows, signal).then(toPipelinePiece)];
+      const pieces = this.options.pieces ? this.options.pieces(given, rows, signal) : [round(given, rows, signal)];
+      // Failures are awaited by the run, or abandoned when the run ends first.
+      for (const piece of pieces) piece.catch(() => undefined);
       let inferenceMs = 0;
       let left = pieces.length;
-      for (const piece of pieces) {
-        piece.then(
-          (p) => {
-            inferenceMs += p.inferenceMs;
-            if (--left === 0) this.learn(inferenceMs / rows);
-          },
-          () => undefined,
-        ); // failures: awaited by the run, or abandoned when the run ends first
-      }
       let output: Promise<RoundOutput> | undefined;
+      const arrived = (piece: PipelinePiece): void => {
+        inferenceMs += piece.inferenceMs;
+        if (--left === 0) this.learn(inferenceMs / rows);
+      };
       this.inFlight.push({
         rows,
         pieces,
+        arrived,
         get output() {
-          return (output ??= Promise.all(pieces).then(joinPipelinePieces));
+          return (output ??= Promise.all(pieces).then((all) => {
+            all.forEach(arrived);
+            return joinPipelinePieces(all);
+          }));
         },
         latents: keep ? values : null,
         latentsAfter: keep ? latents.rng.state() : null,
@@ -164,12 +156,6 @@ export class RoundPipeline {
     this.rowsInFlight -= next.rows;
     return next;
   }
-}
-
-/** A batcher piece, or a whole round as one piece. */
-function toPipelinePiece(piece: RoundPiece | RoundOutput): PipelinePiece {
-  if ('rounds' in piece) return piece;
-  return { samples: piece.samples, logits: piece.logits, rounds: 1, batchRowsTotal: piece.batchRows, inferenceMs: piece.inferenceMs };
 }
 
 /** Pieces joined into one round output. */
@@ -216,10 +202,11 @@ export class RoundReader {
     return to <= this.rowsArrived ? this.slice(from, to) : null;
   }
 
-  /** Waits for the pieces that hold rows up to `to` (rejects at once when `signal` aborts). */
-  async wait(from: number, to: number, signal: AbortSignal): Promise<RoundSlice> {
+  /** Waits for the pieces that hold rows up to `to` (rejects at once when the run's signal aborts). */
+  async wait(from: number, to: number, waits: AbortableWaits): Promise<RoundSlice> {
     while (this.rowsArrived < to) {
-      const piece = await raceAbort(this.round.pieces[this.arrived.length]!, signal);
+      const piece = await waits.wait(this.round.pieces[this.arrived.length]!);
+      this.round.arrived(piece);
       this.starts.push(this.rowsArrived);
       this.arrived.push(piece);
       this.rowsArrived += piece.logits.length;

@@ -6,7 +6,7 @@
  * holds: a self-sized round of several batches is decided batch by batch.
  */
 import { setMaxListeners } from 'node:events';
-import { AbortReason, linkAbort, raceAbort, abortError } from '../abort.js';
+import { AbortReason, AbortableWaits, linkAbort, raceAbort, abortError } from '../abort.js';
 import {
   SamplerContractError,
   isLatentSampler,
@@ -289,6 +289,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     const checkpoints = !collect && state.snapshot !== undefined;
     let skip = resume?.skip ?? 0;
     const log = new OutputLog(model.sampleSize, collect, collect ? Math.min(count, COLLECT_CAPACITY_ROWS) : 0);
+    const waits = new AbortableWaits(signal);
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
       round: this.plan.round,
@@ -366,7 +367,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
         const to = Math.min(next.rows, from + batchSize);
         // Many pieces can be back at once (the workers run ahead): deciding them all in one go would hold up every other request.
         if (turnOverBudget()) await yieldTurn();
-        const slice = reader.ready(from, to) ?? (await reader.wait(from, to, signal));
+        const slice = reader.ready(from, to) ?? (await reader.wait(from, to, waits));
         const appendedFrom = sink.count;
         const decision = decideRound(
           {
