@@ -106,7 +106,7 @@ async function post(bench: HttpBench, query: string, variables: Record<string, u
   return parse(await postRaw(bench, query, variables));
 }
 
-export const FIELDS = { base64: 'samplesBase64', values: 'samples { values }' } as const;
+export const FIELDS = { base64: 'samplesBase64', values: 'samples { values }', sampleValues: 'sampleValues' } as const;
 
 /**
  * (c), (e) A `sample` query over HTTP, timed at the client until the response's last byte (the

@@ -138,11 +138,12 @@ async function benchModel(server: RunningServer, modelId: string, options: Bench
   await httpSample(http, { ...drsInput, count: Math.max(1, Math.floor(sizes.drsCount / 10)) }, FIELDS.base64);
   await streamRun(client, input({ count: Math.min(sizes.rows, 4096) }), FIELDS.base64);
 
-  const runs: Record<'bare' | 'engine' | 'base64' | 'values' | 'stream' | 'drs', Rate[]> = {
+  const runs: Record<'bare' | 'engine' | 'base64' | 'values' | 'sampleValues' | 'stream' | 'drs', Rate[]> = {
     bare: [],
     engine: [],
     base64: [],
     values: [],
+    sampleValues: [],
     stream: [],
     drs: [],
   };
@@ -152,6 +153,7 @@ async function benchModel(server: RunningServer, modelId: string, options: Bench
     runs.engine.push(await engineRun(gateway, modelId, sizes.rows));
     runs.base64.push(await httpSample(http, input(), FIELDS.base64));
     runs.values.push(await httpSample(http, input(), FIELDS.values));
+    runs.sampleValues.push(await httpSample(http, input(), FIELDS.sampleValues));
     runs.stream.push(await streamRun(client, input(), FIELDS.base64));
     const drs = await httpSample(http, drsInput, FIELDS.base64);
     runs.drs.push(drs);
@@ -206,6 +208,13 @@ async function benchModel(server: RunningServer, modelId: string, options: Bench
     `${fmtRatio(rate('values') / bare)} (${perRep('values')})`,
     ns('values'),
     check(rate('values') / bare, targets?.values),
+  );
+  row(
+    '(c) GraphQL sample, sampleValues',
+    `${fmtInt(rate('sampleValues'))} proposals/s`,
+    `${fmtRatio(rate('sampleValues') / bare)} (${perRep('sampleValues')})`,
+    ns('sampleValues'),
+    check(rate('sampleValues') / bare, targets?.values),
   );
   row(
     '(d) sampleStream, samplesBase64',

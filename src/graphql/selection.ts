@@ -30,10 +30,11 @@ export function selectsField(info: Info, name: string): boolean {
 
 /**
  * How many times each per-sample field is selected, aliases each counted: what the response
- * size estimate needs. (`values`, `logit`, `acceptanceProbability` and `png` exist only on Sample.)
+ * size estimate needs. (`values`, `logit`, `acceptanceProbability` and `png` exist only on Sample;
+ * `samplesBase64` and `sampleValues` only on SampleBatch.)
  */
 export function responseFields(info: Info): ResponseFields {
-  const counts = { samples: 0, values: 0, logit: 0, acceptanceProbability: 0, png: 0, samplesBase64: 0 };
+  const counts = { samples: 0, values: 0, logit: 0, acceptanceProbability: 0, png: 0, samplesBase64: 0, sampleValues: 0 };
   walk(info, (name) => {
     if (Object.hasOwn(counts, name)) counts[name as keyof typeof counts]++;
   });

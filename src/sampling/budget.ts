@@ -17,9 +17,11 @@ export interface ResponseFields {
   readonly acceptanceProbability: number;
   readonly png: number;
   readonly samplesBase64: number;
+  /** Selections of `sampleValues` (a list of every sample's values, no object per sample). */
+  readonly sampleValues: number;
 }
 
-export const NO_SAMPLE_FIELDS: ResponseFields = { samples: 0, values: 0, logit: 0, acceptanceProbability: 0, png: 0, samplesBase64: 0 };
+export const NO_SAMPLE_FIELDS: ResponseFields = { samples: 0, values: 0, logit: 0, acceptanceProbability: 0, png: 0, samplesBase64: 0, sampleValues: 0 };
 
 /** JSON bytes of one float64 at most ("-1.2345678901234567e-100" and a comma). */
 const NUMBER_BYTES = 26;
@@ -45,7 +47,8 @@ export function bytesPerSample(model: ReadyModel, fields: ResponseFields): numbe
     fields.logit * (NUMBER_BYTES + 10) +
     fields.acceptanceProbability * (NUMBER_BYTES + 26) +
     fields.png * pngBytes(model) +
-    fields.samplesBase64 * Math.ceil((n * 4 * 4) / 3)
+    fields.samplesBase64 * Math.ceil((n * 4 * 4) / 3) +
+    fields.sampleValues * (n * NUMBER_BYTES + 4) // `values` less its key: "[…]," per sample
   );
 }
 

@@ -15,6 +15,7 @@ describe('npm run bench (smoke, tiny sizes)', () => {
         '(b) engine',
         '(c) GraphQL sample, samplesBase64',
         '(c) GraphQL sample, samples { values }',
+        '(c) GraphQL sample, sampleValues',
         '(d) sampleStream',
         '(e) DRS',
         'lone sample, count 100',

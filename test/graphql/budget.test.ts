@@ -22,6 +22,8 @@ describe('the response size estimate', () => {
     { modelId: 'uniform-gaussian-1d', fields: 'samples { values logit acceptanceProbability }' },
     { modelId: 'uniform-gaussian-1d', fields: 'samplesBase64' },
     { modelId: 'tiny-image', fields: 'samples { png values }' },
+    { modelId: 'uniform-gaussian-1d', fields: 'sampleValues' },
+    { modelId: 'tiny-image', fields: 'sampleValues' },
   ];
   for (const { modelId, fields } of cases) {
     it(`refuses before any inference what cannot be sent, and what it says fits is sent within the limit (${modelId}: ${fields})`, async () => {
@@ -52,6 +54,20 @@ describe('the response size estimate', () => {
     );
     const fit = (r: typeof one) => r.errors![0]!.extensions!.maxCount as number;
     expect(fit(two)).toBeLessThan(fit(one) * 0.6);
+  });
+
+  it('counts sampleValues like samples { values } less the object per sample, and adds it to the other fields', async () => {
+    const fit = async (fields: string) => {
+      const r = await gql(server, `{ sample(input: { modelId: "tiny-image", sampler: { name: "naive" }, count: 100000 }) { ${fields} } }`);
+      expect(r.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'maxResponseBytes' });
+      return r.errors![0]!.extensions!.maxCount as number;
+    };
+    const values = await fit('samples { values }');
+    const list = await fit('sampleValues');
+    const both = await fit('sampleValues samplesBase64');
+    expect(list).toBeGreaterThan(values);
+    expect(list).toBeLessThan(values * 1.3); // the same numbers: only the per-sample key and braces go
+    expect(both).toBeLessThan(list);
   });
 });
 

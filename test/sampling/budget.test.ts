@@ -26,6 +26,10 @@ describe('OperationBudget', () => {
     expect(fit).toBeLessThan(5000);
     // The compact encodings fit many more.
     expect(bytesPerSample(fashion, { ...NO_SAMPLE_FIELDS, samplesBase64: 1 })).toBe(Math.ceil((784 * 16) / 3));
+    // sampleValues: the same numbers as samples { values }, less the object and key per sample
+    const list = bytesPerSample(fashion, { ...NO_SAMPLE_FIELDS, sampleValues: 1 });
+    expect(list).toBeLessThan(bytesPerSample(fashion, values));
+    expect(list).toBeGreaterThan(bytesPerSample(fashion, values) - 40);
     expect(bytesPerSample(fashion, { ...NO_SAMPLE_FIELDS, samples: 1, png: 1 })).toBeLessThan(1400);
   });
 

@@ -234,6 +234,23 @@ export abstract class SampleBatch {
     return out;
   }
 
+  @Field(() => [FloatVector], {
+    description:
+      'Every sample’s values, in order: sampleValues[i] is samples[i].values (the same numbers, float32 written as the doubles they equal), ' +
+      'without an object per sample: the cheap way to get JSON numbers for many samples (samplesBase64 stays the most compact).',
+  })
+  sampleValues(): number[][] {
+    // One pass over the result's column: plain arrays (FloatVector sends them as they are), no per-row typed-array views.
+    const { samples, sampleSize, count } = this.arrays;
+    const out = new Array<number[]>(count);
+    for (let i = 0, k = 0; i < count; i++) {
+      const row = new Array<number>(sampleSize);
+      for (let j = 0; j < sampleSize; j++, k++) row[j] = samples[k] as number;
+      out[i] = row;
+    }
+    return out;
+  }
+
   @Field(() => String, { description: 'All values as little-endian float32, base64, row-major: count × product(sampleShape) numbers.' })
   samplesBase64(): string {
     return float32ToBase64(this.arrays.samples.subarray(0, this.arrays.count * this.arrays.sampleSize));
