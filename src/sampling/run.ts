@@ -280,7 +280,8 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     const { state, real, random } = await this.prepare(plugin, signal);
     const { resume } = this.plan;
     const saved = resume?.checkpoint;
-    const tally = new RunTally(seed, state, saved?.tally);
+    // A `sample` query holds all its outputs anyway: room for them (and their ids) up front instead of growing by copies.
+    const tally = new RunTally(seed, state, saved?.tally, collect ? count : 0);
     this.tally = tally;
     const uniforms = saved ? Random.restore(saved.uniforms) : new Random(seed, 2);
     const rethinning = new Random(seed, 3);
@@ -288,7 +289,7 @@ export class SamplingRun implements AsyncIterableIterator<SampleChunk> {
     // Streams checkpoint every round they yield, when the sampler can snapshot its state.
     const checkpoints = !collect && state.snapshot !== undefined;
     let skip = resume?.skip ?? 0;
-    const log = new OutputLog(model.sampleSize, collect, collect ? Math.min(count, COLLECT_CAPACITY_ROWS) : 0);
+    const log = new OutputLog(model.sampleSize, collect, collect ? count : 0);
     const waits = new AbortableWaits(signal);
     const { dim, distribution } = model.manifest.latent;
     const pipeline = new RoundPipeline({
@@ -553,9 +554,6 @@ function yieldTurn(): Promise<void> {
  * converting the batch's logits to appending its outputs), so no two ever overlap.
  */
 const SCRATCH = new DecisionScratch();
-
-/** A `sample` query's log starts with room for `count` outputs, up to this many (it grows past it). */
-const COLLECT_CAPACITY_ROWS = 1 << 16;
 
 /** Room to start a stream event with: the outputs a round of `rows` is expected to give, at most those still needed. */
 function expectedOutputs(rows: number, needed: number, tally: RunTally): number {

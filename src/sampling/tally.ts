@@ -80,6 +80,9 @@ export interface TallySnapshot {
   readonly elapsedMs: number;
 }
 
+/** Ids a tally makes room for up front, at most (it grows past it). */
+const MAX_PRESIZED_IDS = 1 << 22;
+
 export class RunTally {
   /** Proposals considered (the tail of the last round, past `count`, is not). */
   proposed = 0;
@@ -119,7 +122,10 @@ export class RunTally {
     private readonly state: { report(): SamplerReport },
     /** Counts to continue from (a resumed run). */
     from?: TallySnapshot,
+    /** Outputs expected (the request's count): room for their ids up front. */
+    expected = 0,
   ) {
+    if (expected > this.freshIds!.length) this.freshIds = new Float64Array(Math.min(expected, MAX_PRESIZED_IDS));
     this.logitMaxStart = from ? from.logitMaxStart : (state.report().logitMax ?? null);
     this.started = performance.now() - (from?.elapsedMs ?? 0);
     if (from) {
