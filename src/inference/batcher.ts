@@ -59,6 +59,9 @@ export interface RoundOutput {
   readonly inferenceMs: number;
 }
 
+/** The latents of a round's rows `[from, from + rows)`, asked for in order as the round is split into batches. */
+type LatentSource = (from: number, rows: number) => Float32Array;
+
 /** One batch's share of a round: its rows in round order, as soon as that batch is done. */
 export interface RoundPiece {
   readonly samples: Float32Array;
@@ -144,14 +147,13 @@ class ModelQueue {
   }
 
   /** The round's rows split across batches: one promise per piece, in row order. */
-  start(latents: Float32Array, rows: number, signal: AbortSignal | undefined): Promise<RoundPiece>[] {
-    const dim = this.model.latentDim;
+  start(draw: LatentSource, rows: number, signal: AbortSignal | undefined): Promise<RoundPiece>[] {
     const queuedAt = performance.now();
     const loads: Promise<RoundPiece>[] = [];
     for (let start = 0; start < rows;) {
       const room = this.open ? this.maxBatchSize - this.open.rows : this.maxBatchSize;
       const take = Math.min(rows - start, Math.max(1, room));
-      loads.push(this.loader.load({ latents: latents.subarray(start * dim, (start + take) * dim), rows: take, signal, queuedAt }));
+      loads.push(this.loader.load({ latents: draw(start, take), rows: take, signal, queuedAt }));
       const open = this.open!; // load() just opened a batch if none was open
       open.rows += take;
       start += take;
@@ -164,7 +166,8 @@ class ModelQueue {
   }
 
   async run(latents: Float32Array, rows: number, signal: AbortSignal | undefined): Promise<RoundOutput> {
-    const outputs = await raceAbort(Promise.all(this.start(latents, rows, signal)), signal);
+    const dim = this.model.latentDim;
+    const outputs = await raceAbort(Promise.all(this.start((from, n) => latents.subarray(from * dim, (from + n) * dim), rows, signal)), signal);
     return joinPieces(outputs);
   }
 
@@ -295,11 +298,21 @@ export class InferenceBatcher {
   /**
    * `run`, piece by piece: one promise per batch the round's rows went into, in row order, each
    * settling when its batch is done (a caller can decide the first rows while the rest run).
-   * An aborted `signal` drops the pieces not yet dispatched (they reject with an AbortError).
+   * `draw(n)` gives the latents of the next `n` rows: it is called batch by batch, so a full
+   * batch is on its way to a worker before the next one's latents are drawn. An aborted
+   * `signal` drops the pieces not yet dispatched (they reject with an AbortError).
    */
-  start(model: WorkerModelSpec, latents: Float32Array, rows: number, signal?: AbortSignal): Promise<RoundPiece>[] {
-    if (latents.length !== rows * model.latentDim) throw new RangeError(`expected ${rows}×${model.latentDim} latents, got ${latents.length}`);
-    return this.queue(model).start(latents, rows, signal);
+  start(model: WorkerModelSpec, rows: number, draw: (rows: number) => Float32Array, signal?: AbortSignal): Promise<RoundPiece>[] {
+    const dim = model.latentDim;
+    return this.queue(model).start(
+      (_from, n) => {
+        const latents = draw(n);
+        if (latents.length !== n * dim) throw new RangeError(`expected ${n}×${dim} latents, got ${latents.length}`);
+        return latents;
+      },
+      rows,
+      signal,
+    );
   }
 
   private queue(model: WorkerModelSpec): ModelQueue {

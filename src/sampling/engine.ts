@@ -398,7 +398,7 @@ export class SamplingEngine {
       ...admission,
       descriptor: runDescriptor(model, classLabel),
       round: (latents, rows, s) => this.batcher.run(spec, latents, rows, s),
-      pieces: (latents, rows, s) => this.batcher.start(spec, latents, rows, s),
+      pieces: (rows, draw, s) => this.batcher.start(spec, rows, draw, s),
       speed: { msPerRow: this.speeds.get(spec.id) ?? Number.NaN, report: (ms) => this.speeds.set(spec.id, 0.8 * (this.speeds.get(spec.id) ?? ms) + 0.2 * ms) },
       ...(this.pool.runGradient && { gradient: (latents, rows, s) => raceAbort(this.pool.runGradient!(spec, latents, rows), s) }),
       services: {

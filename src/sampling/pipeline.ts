@@ -15,8 +15,11 @@ import type { LatentDistribution } from '../models/manifest.js';
 import type { Random, RandomState } from '../random.js';
 
 export type RoundFn = (latents: Float32Array, rows: number, signal: AbortSignal) => Promise<RoundOutput>;
-/** A round piece by piece (`InferenceBatcher.start`): one promise per batch its rows went into, in row order. */
-export type RoundPiecesFn = (latents: Float32Array, rows: number, signal: AbortSignal) => Promise<RoundPiece>[];
+/**
+ * A round piece by piece (`InferenceBatcher.start`): one promise per batch its rows went into,
+ * in row order; `draw(n)` gives the next `n` rows' latents, called batch by batch.
+ */
+export type RoundPiecesFn = (rows: number, draw: (rows: number) => Float32Array, signal: AbortSignal) => Promise<RoundPiece>[];
 
 /** Rows of a round that arrived together, with the batches they took part in. */
 export type PipelinePiece = RoundPiece;
@@ -98,10 +101,28 @@ export class RoundPipeline {
       if (rows <= 0) return;
       this.drawn += rows;
       this.rowsInFlight += rows;
-      const values = latents.rng.latents(rows, latents.dim, latents.distribution);
       const keep = this.options.keepLatents === true;
-      const given = keep ? values.slice() : values; // the batcher may transfer what it is given
-      const pieces = this.options.pieces ? this.options.pieces(given, rows, signal) : [round(given, rows, signal)];
+      const draw = (n: number): Float32Array => latents.rng.latents(n, latents.dim, latents.distribution);
+      let values: Float32Array | null = null;
+      let pieces: Promise<RoundPiece>[];
+      if (this.options.pieces) {
+        // Drawn batch by batch: the first batch is at a worker while the next one's latents are drawn.
+        const drawn: Float32Array[] = [];
+        pieces = this.options.pieces(
+          rows,
+          (n) => {
+            const v = draw(n);
+            if (keep) drawn.push(v.slice()); // the batcher may transfer what it is given
+            return v;
+          },
+          signal,
+        );
+        if (keep) values = concatFloat32(drawn);
+      } else {
+        const all = draw(rows);
+        if (keep) values = all.slice();
+        pieces = [round(all, rows, signal)];
+      }
       // Failures are awaited by the run, or abandoned when the run ends first.
       for (const piece of pieces) piece.catch(() => undefined);
       let inferenceMs = 0;
@@ -121,7 +142,7 @@ export class RoundPipeline {
             return joinPipelinePieces(all);
           }));
         },
-        latents: keep ? values : null,
+        latents: values,
         latentsAfter: keep ? latents.rng.state() : null,
         drawnAfter: this.drawn,
       });
