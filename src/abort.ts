@@ -60,7 +60,7 @@ export class AbortableWaits {
         },
         (error: unknown) => {
           this.pending.delete(reject);
-          reject(error as Error);
+          reject(error);
         },
       );
     });
