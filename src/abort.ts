@@ -58,7 +58,7 @@ export class AbortableWaits {
           this.pending.delete(reject);
           resolve(value);
         },
-        (error: unknown) => {
+        (error: Error) => {
           this.pending.delete(reject);
           reject(error);
         },
