@@ -59,8 +59,12 @@ export class SamplingMetrics implements CounterSink {
   private readonly queueSeconds: Histogram<'model'>;
   private readonly computeSeconds: Histogram<'model'>;
   private readonly proposals: Counter<'model' | 'sampler'>;
-  /** `proposals` and `accepted` children per model and sampler. */
-  private readonly roundCounters = new Map<string, { readonly proposals: Counter.Internal; readonly accepted: Counter.Internal }>();
+  /**
+   * Proposals and acceptances counted since the last scrape, per model and sampler: a round only
+   * adds to these numbers (small requests' rounds come thousands a second, and a labelled
+   * counter increment hashes its labels); each scrape folds them into the counters.
+   */
+  private readonly pendingRounds = new Map<string, { readonly model: string; readonly sampler: string; proposed: number; accepted: number }>();
   private readonly accepted: Counter<'model' | 'sampler'>;
   private readonly runs: Counter<'model' | 'sampler' | 'outcome'>;
   private readonly runSeconds: Histogram<'model' | 'sampler'>;
@@ -87,11 +91,21 @@ export class SamplingMetrics implements CounterSink {
       ROUND_SECONDS_BUCKETS,
     );
     this.computeSeconds = histogram('inference_compute_duration_seconds', 'Per batch: the worker’s G → D time.', ['model'], ROUND_SECONDS_BUCKETS);
-    this.proposals = counter('proposals_total', 'Proposals considered by runs (burn-in not included); accepted / proposals is the acceptance rate.', [
-      'model',
-      'sampler',
-    ]);
-    this.accepted = counter('accepted_total', 'Samples accepted by runs.', ['model', 'sampler']);
+    const flushRounds = () => this.flushRounds();
+    this.proposals = new Counter({
+      name: name('proposals_total'),
+      help: 'Proposals considered by runs (burn-in not included); accepted / proposals is the acceptance rate.',
+      labelNames: ['model', 'sampler'],
+      registers,
+      collect: flushRounds,
+    });
+    this.accepted = new Counter({
+      name: name('accepted_total'),
+      help: 'Samples accepted by runs.',
+      labelNames: ['model', 'sampler'],
+      registers,
+      collect: flushRounds,
+    });
     this.runs = counter('runs_total', 'Runs ended, by outcome (COMPLETED or an error code).', ['model', 'sampler', 'outcome']);
     this.runSeconds = histogram('run_duration_seconds', 'Run time from admission to its end, burn-in included.', ['model', 'sampler'], RUN_SECONDS_BUCKETS);
     this.operations = counter('operations_total', 'GraphQL operations, by transport (http, ws) and kind.', ['transport', 'operation']);
@@ -134,18 +148,25 @@ export class SamplingMetrics implements CounterSink {
     this.computeSeconds.observe(labels, timing.computeMs / 1000);
   }
 
-  /** Counted per round, so a long stream's acceptance rate shows while it runs. */
+  /** Counted per round, so a long stream's acceptance rate shows while it runs (at the next scrape). */
   observeRound(round: RunRound): void {
     const key = `${round.modelId}\n${round.sampler}`;
-    let counters = this.roundCounters.get(key);
-    if (!counters) {
-      // Labelled children looked up once: a small request's rounds come thousands a second.
-      const labels = { model: round.modelId, sampler: round.sampler };
-      counters = { proposals: this.proposals.labels(labels), accepted: this.accepted.labels(labels) };
-      this.roundCounters.set(key, counters);
+    let pending = this.pendingRounds.get(key);
+    if (!pending) this.pendingRounds.set(key, (pending = { model: round.modelId, sampler: round.sampler, proposed: 0, accepted: 0 }));
+    pending.proposed += round.proposed;
+    pending.accepted += round.accepted;
+  }
+
+  /** Folds the rounds counted since the last scrape into the counters. */
+  private flushRounds(): void {
+    for (const pending of this.pendingRounds.values()) {
+      if (pending.proposed === 0 && pending.accepted === 0) continue;
+      const labels = { model: pending.model, sampler: pending.sampler };
+      this.proposals.inc(labels, pending.proposed);
+      this.accepted.inc(labels, pending.accepted);
+      pending.proposed = 0;
+      pending.accepted = 0;
     }
-    counters.proposals.inc(round.proposed);
-    counters.accepted.inc(round.accepted);
   }
 
   observeRun(run: RunSummary): void {

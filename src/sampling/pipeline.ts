@@ -125,27 +125,7 @@ export class RoundPipeline {
       }
       // Failures are awaited by the run, or abandoned when the run ends first.
       for (const piece of pieces) piece.catch(() => undefined);
-      let inferenceMs = 0;
-      let left = pieces.length;
-      let output: Promise<RoundOutput> | undefined;
-      const arrived = (piece: PipelinePiece): void => {
-        inferenceMs += piece.inferenceMs;
-        if (--left === 0) this.learn(inferenceMs / rows);
-      };
-      this.inFlight.push({
-        rows,
-        pieces,
-        arrived,
-        get output() {
-          return (output ??= Promise.all(pieces).then((all) => {
-            all.forEach(arrived);
-            return joinPipelinePieces(all);
-          }));
-        },
-        latents: values,
-        latentsAfter: keep ? latents.rng.state() : null,
-        drawnAfter: this.drawn,
-      });
+      this.inFlight.push(new InFlightRound(rows, pieces, values, keep ? latents.rng.state() : null, this.drawn, (ms) => this.learn(ms)));
     }
   }
 
@@ -176,6 +156,37 @@ export class RoundPipeline {
     if (!next) return null;
     this.rowsInFlight -= next.rows;
     return next;
+  }
+}
+
+/** A round in flight (a class: an object literal with a getter was a visible cost per round). */
+class InFlightRound implements PipelineRound {
+  private inferenceMs = 0;
+  private left: number;
+  private whole: Promise<RoundOutput> | undefined;
+
+  constructor(
+    readonly rows: number,
+    readonly pieces: readonly Promise<PipelinePiece>[],
+    readonly latents: Float32Array | null,
+    readonly latentsAfter: RandomState | null,
+    readonly drawnAfter: number,
+    /** Told the round's inference ms per row once every piece arrived. */
+    private readonly learn: (msPerRow: number) => void,
+  ) {
+    this.left = pieces.length;
+  }
+
+  arrived(piece: PipelinePiece): void {
+    this.inferenceMs += piece.inferenceMs;
+    if (--this.left === 0) this.learn(this.inferenceMs / this.rows);
+  }
+
+  get output(): Promise<RoundOutput> {
+    return (this.whole ??= Promise.all(this.pieces).then((all) => {
+      for (const piece of all) this.arrived(piece);
+      return joinPipelinePieces(all);
+    }));
   }
 }
 
