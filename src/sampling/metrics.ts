@@ -74,7 +74,8 @@ export class SamplingMetrics implements CounterSink {
   constructor(source: MetricsSource) {
     const registers = [this.registry];
     const name = (n: string) => `${METRICS_PREFIX}${n}`;
-    const counter = <L extends string>(n: string, help: string, labelNames: L[]) => new Counter<L>({ name: name(n), help, labelNames, registers });
+    const counter = <L extends string>(n: string, help: string, labelNames: L[], collect?: () => void) =>
+      new Counter<L>({ name: name(n), help, labelNames, registers, ...(collect && { collect }) });
     const histogram = <L extends string>(n: string, help: string, labelNames: L[], buckets: number[]) =>
       new Histogram<L>({ name: name(n), help, labelNames, buckets, registers });
 
@@ -92,20 +93,13 @@ export class SamplingMetrics implements CounterSink {
     );
     this.computeSeconds = histogram('inference_compute_duration_seconds', 'Per batch: the worker’s G → D time.', ['model'], ROUND_SECONDS_BUCKETS);
     const flushRounds = () => this.flushRounds();
-    this.proposals = new Counter({
-      name: name('proposals_total'),
-      help: 'Proposals considered by runs (burn-in not included); accepted / proposals is the acceptance rate.',
-      labelNames: ['model', 'sampler'],
-      registers,
-      collect: flushRounds,
-    });
-    this.accepted = new Counter({
-      name: name('accepted_total'),
-      help: 'Samples accepted by runs.',
-      labelNames: ['model', 'sampler'],
-      registers,
-      collect: flushRounds,
-    });
+    this.proposals = counter(
+      'proposals_total',
+      'Proposals considered by runs (burn-in not included); accepted / proposals is the acceptance rate.',
+      ['model', 'sampler'],
+      flushRounds,
+    );
+    this.accepted = counter('accepted_total', 'Samples accepted by runs.', ['model', 'sampler'], flushRounds);
     this.runs = counter('runs_total', 'Runs ended, by outcome (COMPLETED or an error code).', ['model', 'sampler', 'outcome']);
     this.runSeconds = histogram('run_duration_seconds', 'Run time from admission to its end, burn-in included.', ['model', 'sampler'], RUN_SECONDS_BUCKETS);
     this.operations = counter('operations_total', 'GraphQL operations, by transport (http, ws) and kind.', ['transport', 'operation']);
