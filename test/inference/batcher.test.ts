@@ -142,3 +142,25 @@ describe('InferenceBatcher', () => {
     await expect(batcher.run(model, new Float32Array(5), 4)).rejects.toThrow('expected 4×1 latents, got 5');
   });
 });
+
+describe('InferenceBatcher.start (a round piece by piece)', () => {
+  it("sends a big round's last partial batch with it, not after the queue delay, and draws latents batch by batch", async () => {
+    const { batcher, batches, occupy } = setup(8, 60_000);
+    const busy = occupy(); // every place taken: a partial batch would otherwise wait for a worker or the minute
+    const asked: number[] = [];
+    let next = 0;
+    const pieces = batcher.start(model, 20, (n) => {
+      asked.push(n);
+      const z = latents(n, next);
+      next += n;
+      return z;
+    });
+    expect(asked).toEqual([8, 8, 4]); // one draw per batch, in order
+    expect(batches.map((b) => b.pieces)).toEqual([[8], [8], [4]]); // all three left at once, the partial one too
+    const out = await Promise.all(pieces);
+    await busy;
+    expect(out.map((p) => p.logits.length)).toEqual([8, 8, 4]);
+    expect(out.flatMap((p) => Array.from(p.samples))).toEqual(Array.from(latents(20, 0), (z) => Math.fround(3 * z)));
+    expect(out.map((p) => p.rounds)).toEqual([1, 1, 1]);
+  });
+});

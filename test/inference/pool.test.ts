@@ -51,3 +51,28 @@ describe('WorkerPool.close', () => {
     await expect(pool.run(spec, new Float32Array(8), 8)).rejects.toThrow(/worker pool is closed/);
   });
 });
+
+describe('WorkerPool work ahead', () => {
+  it('gives a worker short jobs beyond two while their estimated time stays under queueAheadMs, long ones two at a time', async () => {
+    const repo = await loadModelRepository(FIXTURE_MODELS_DIR);
+    const spec = workerSpec(repo.get('uniform-gaussian-1d') as ReadyModel);
+    const pool = new WorkerPool({ workers: 1, intraOpNumThreads: 1, queueAheadMs: 1000 });
+    try {
+      await pool.run(spec, new Float32Array(4), 4); // the model's speed is learned from this one
+      const short = Array.from({ length: 6 }, () => pool.run(spec, new Float32Array(4), 4));
+      expect(pool.queued).toBe(0); // all six went to the worker: far under a second of work
+      await Promise.all(short);
+    } finally {
+      await pool.close();
+    }
+    const strict = new WorkerPool({ workers: 1, intraOpNumThreads: 1, queueAheadMs: 0 });
+    try {
+      await strict.run(spec, new Float32Array(4), 4);
+      const held = Array.from({ length: 5 }, () => strict.run(spec, new Float32Array(4), 4));
+      expect(strict.queued).toBe(3); // no time ahead allowed: two at the worker, the rest wait in the pool
+      await Promise.all(held);
+    } finally {
+      await strict.close();
+    }
+  });
+});
