@@ -54,8 +54,6 @@ describe('WorkerPool.close', () => {
 
 describe('WorkerPool work ahead', () => {
   it('gives a worker short jobs beyond two while their estimated time stays under queueAheadMs, long ones two at a time', async () => {
-    const repo = await loadModelRepository(FIXTURE_MODELS_DIR);
-    const spec = workerSpec(repo.get('uniform-gaussian-1d') as ReadyModel);
     const pool = new WorkerPool({ workers: 1, intraOpNumThreads: 1, queueAheadMs: 1000 });
     try {
       await pool.run(spec, new Float32Array(4), 4); // the model's speed is learned from this one
