@@ -216,12 +216,13 @@ class ModelQueue {
   }
 }
 
-/** Pieces of a round joined into one output. */
+/** Pieces of a round joined into one output (a lone piece as it is). */
 export function joinPieces(outputs: readonly RoundPiece[]): RoundOutput {
+  if (outputs.length === 1) return outputs[0]!;
   return {
     samples: concatFloat32(outputs.map((o) => o.samples)),
     logits: concatFloat32(outputs.map((o) => o.logits)),
-    rounds: outputs.length,
+    rounds: outputs.reduce((n, o) => n + o.rounds, 0),
     batchRowsTotal: outputs.reduce((n, o) => n + o.batchRowsTotal, 0),
     inferenceMs: outputs.reduce((n, o) => n + o.inferenceMs, 0),
   };

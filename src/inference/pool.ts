@@ -36,7 +36,7 @@ export type { GradientResult, RoundResult } from './backend.js';
 interface Job {
   readonly id: number;
   readonly modelId: string;
-  /** What keys its time estimate: the model id (G → D rounds), or that and the job type. */
+  /** What keys its time estimate: the job type and the model id. */
   readonly kind: string;
   /** Rows it runs (for the queued-work estimate). */
   readonly rows: number;
@@ -172,7 +172,7 @@ export class WorkerPool implements InferenceBackend {
       const spec = known(model.id) ? undefined : model;
       return [{ type: 'run', jobId, modelId: model.id, spec, rows, latents: buffer }, [buffer]];
     };
-    const reply = await this.submit(model.id, rows, message, signal);
+    const reply = await this.submit(model.id, 'run', rows, message, signal);
     if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
     return { samples: new Float32Array(reply.samples), logits: new Float32Array(reply.logits), inferenceMs: reply.inferenceMs };
   }
@@ -180,7 +180,7 @@ export class WorkerPool implements InferenceBackend {
   /** Runs one gradient round (latents → x, logit, ∇_z logit) on the model's latent-gradient graph. */
   async runGradient(model: WorkerModelSpec, latents: Float32Array, rows: number): Promise<GradientResult> {
     const buffer = ownedBuffer(latents);
-    const reply = await this.submit(`${model.id}\ngradient`, rows, (jobId) => [{ type: 'gradient', jobId, model, rows, latents: buffer }, [buffer]]);
+    const reply = await this.submit(model.id, 'gradient', rows, (jobId) => [{ type: 'gradient', jobId, model, rows, latents: buffer }, [buffer]]);
     if (reply.type !== 'gradient-result') throw new Error(`unexpected reply ${reply.type}`);
     return {
       samples: new Float32Array(reply.samples),
@@ -193,17 +193,17 @@ export class WorkerPool implements InferenceBackend {
   /** Runs a single-input model (e.g. an evaluation classifier) and returns its named outputs. */
   async runSingle(model: SingleModelSpec, input: Float32Array, rows: number): Promise<Float32Array[]> {
     const buffer = ownedBuffer(input);
-    const reply = await this.submit(`${model.id}\nsingle`, rows, (jobId) => [{ type: 'single', jobId, model, rows, input: buffer }, [buffer]]);
+    const reply = await this.submit(model.id, 'single', rows, (jobId) => [{ type: 'single', jobId, model, rows, input: buffer }, [buffer]]);
     if (reply.type !== 'single-result') throw new Error(`unexpected reply ${reply.type}`);
     return reply.outputs.map((b) => new Float32Array(b));
   }
 
-  /** `kind` keys the time-per-row estimate (the model id for G → D rounds). */
-  private submit(kind: string, rows: number, message: Job['message'], signal?: AbortSignal): Promise<FromWorker> {
+  /** `kind` keys the time-per-row estimate: the job type, as each runs a different graph. */
+  private submit(modelId: string, kind: ToWorker['type'], rows: number, message: Job['message'], signal?: AbortSignal): Promise<FromWorker> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<FromWorker>((resolve, reject) => {
-      const job: Job = { id: this.nextJobId++, modelId: kind.split('\n')[0]!, kind, rows, message, resolve, reject };
+      const job: Job = { id: this.nextJobId++, modelId, kind: `${kind}\n${modelId}`, rows, message, resolve, reject };
       if (signal) {
         const onAbort = (): void => this.cancel(job, signal);
         signal.addEventListener('abort', onAbort, { once: true });

@@ -9,7 +9,7 @@
  * and a stream sends an event per round, not per batch), and seeded results do not change.
  */
 import type { AbortableWaits } from '../abort.js';
-import type { RoundOutput, RoundPiece } from '../inference/batcher.js';
+import { joinPieces, type RoundOutput, type RoundPiece } from '../inference/batcher.js';
 import { concatFloat32 } from '../inference/buffers.js';
 import type { LatentDistribution } from '../models/manifest.js';
 import type { Random, RandomState } from '../random.js';
@@ -185,21 +185,9 @@ class InFlightRound implements PipelineRound {
   get output(): Promise<RoundOutput> {
     return (this.whole ??= Promise.all(this.pieces).then((all) => {
       for (const piece of all) this.arrived(piece);
-      return joinPipelinePieces(all);
+      return joinPieces(all);
     }));
   }
-}
-
-/** Pieces joined into one round output. */
-function joinPipelinePieces(pieces: readonly PipelinePiece[]): RoundOutput {
-  if (pieces.length === 1) return pieces[0]!;
-  return {
-    samples: concatFloat32(pieces.map((p) => p.samples)),
-    logits: concatFloat32(pieces.map((p) => p.logits)),
-    rounds: pieces.reduce((n, p) => n + p.rounds, 0),
-    batchRowsTotal: pieces.reduce((n, p) => n + p.batchRowsTotal, 0),
-    inferenceMs: pieces.reduce((n, p) => n + p.inferenceMs, 0),
-  };
 }
 
 /** Rows `[from, to)` of a round, ready to decide, and the inference batches first reached with them. */
